@@ -1,0 +1,141 @@
+/**
+ * Every environment variable Caravan reads, with its default and its parser.
+ * Nothing outside libs/config reads process.env: the rest of the code receives the
+ * typed, validated CaravanConfig built here once at start-up.
+ */
+
+export type Parser<T> = (raw: string, name: string) => T;
+
+export interface VariableSpec<T> {
+  readonly name: string;
+  readonly default: string | undefined;
+  readonly parse: Parser<T>;
+  readonly doc: string;
+}
+
+class ConfigValueError extends Error {}
+
+function fail(message: string): never {
+  throw new ConfigValueError(message);
+}
+
+export const parsers = {
+  string: (raw: string): string => raw,
+  port: (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 0 || n > 65535) fail(`must be a port number 0-65535, got "${raw}"`);
+    return n;
+  },
+  int:
+    (min: number, max: number): Parser<number> =>
+    (raw: string) => {
+      const n = Number(raw);
+      if (!/^-?\d+$/.test(raw) || n < min || n > max) fail(`must be an integer in [${min}, ${max}], got "${raw}"`);
+      return n;
+    },
+  bool: (raw: string): boolean => {
+    const v = raw.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+    return fail(`must be true or false, got "${raw}"`);
+  },
+  url:
+    (protocols: string[]): Parser<string> =>
+    (raw: string) => {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        return fail(`must be a URL, got "${raw}"`);
+      }
+      if (!protocols.includes(u.protocol)) fail(`must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+      return raw;
+    },
+  optionalUrl:
+    (protocols: string[]): Parser<string | undefined> =>
+    (raw: string) =>
+      raw === '' ? undefined : parsers.url(protocols)(raw, ''),
+  list: (raw: string): string[] =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  oneOf:
+    <T extends string>(values: readonly T[]): Parser<T> =>
+    (raw: string) => {
+      if (!(values as readonly string[]).includes(raw)) fail(`must be one of ${values.join(', ')}, got "${raw}"`);
+      return raw as T;
+    },
+  optionalSecret:
+    (minLength: number): Parser<string | undefined> =>
+    (raw: string) => {
+      if (raw === '') return undefined;
+      if (raw.length < minLength) fail(`must be at least ${minLength} characters`);
+      return raw;
+    },
+  encryptionKey: (raw: string): Buffer | undefined => {
+    if (raw === '') return undefined;
+    const buf = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (buf.length !== 32) fail('must be 32 bytes, as 64 hex characters or base64');
+    return buf;
+  },
+  credentials: (raw: string): { user: string; password: string } | undefined => {
+    if (raw === '') return undefined;
+    const i = raw.indexOf(':');
+    if (i <= 0 || i === raw.length - 1) fail('must be user:password');
+    return { user: raw.slice(0, i), password: raw.slice(i + 1) };
+  },
+  hostPortList: (raw: string): string[] => {
+    const items = parsers.list(raw);
+    for (const item of items) {
+      if (!/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(item)) fail(`"${item}" is not host[:port]`);
+    }
+    return items;
+  },
+};
+
+export function isConfigValueError(e: unknown): e is Error {
+  return e instanceof ConfigValueError;
+}
+
+function v<T>(name: string, def: string | undefined, parse: Parser<T>, doc: string): VariableSpec<T> {
+  return { name, default: def, parse, doc };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The single list of variables; README's configuration table mirrors it. */
+export const VARIABLES = {
+  port: v('PORT', '5005', parsers.port, 'HTTP port of the api role'),
+  host: v('HOST', '0.0.0.0', parsers.string, 'listen address of the api role'),
+  databaseUrl: v('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/caravan', parsers.url(['postgres:', 'postgresql:']), 'PostgreSQL connection URL'),
+  databasePoolSize: v('DATABASE_POOL_SIZE', '20', parsers.int(1, 500), 'connections per process'),
+  databaseStatementTimeoutMs: v('DATABASE_STATEMENT_TIMEOUT_MS', '15000', parsers.int(0, 3_600_000), 'statement_timeout of app connections (0 = none)'),
+  redisUrl: v('REDIS_URL', 'redis://127.0.0.1:6379', parsers.url(['redis:', 'rediss:']), 'Redis connection URL'),
+  redisPrefix: v('REDIS_PREFIX', 'caravan', parsers.string, 'prefix of every Redis key (queues included)'),
+  adminKey: v('CARAVAN_ADMIN_KEY', '', parsers.optionalSecret(16), 'instance admin key; when unset, `bootstrap` creates one and prints it once'),
+  encryptionKey: v('CARAVAN_ENCRYPTION_KEY', '', parsers.encryptionKey, 'AES-256-GCM key for secrets at rest (64 hex chars or base64 of 32 bytes); when unset a key is generated and kept in the database (development only)'),
+  logLevel: v('LOG_LEVEL', 'info', parsers.oneOf(LOG_LEVELS), 'log level'),
+  workerConcurrency: v('WORKER_CONCURRENCY', '50', parsers.int(1, 1000), 'deliveries in flight per worker process'),
+  workerHealthPort: v('WORKER_HEALTH_PORT', '5006', parsers.port, 'health and metrics port of the worker role (0 = off)'),
+  sweepIntervalMs: v('SWEEP_INTERVAL_MS', '1000', parsers.int(100, 600_000), 'how often each worker re-enqueues due and expired deliveries'),
+  leaseGraceMs: v('DELIVERY_LEASE_GRACE_MS', '15000', parsers.int(1000, 600_000), 'lease = endpoint timeout + this grace'),
+  maxBodyBytes: v('API_MAX_BODY_BYTES', '1048576', parsers.int(1024, 64 * 1024 * 1024), 'hard cap of any API request body (projects can set lower)'),
+  egressPort: v('EGRESS_PORT', '5010', parsers.port, 'listen port of the egress CONNECT proxy'),
+  egressHost: v('EGRESS_HOST', '0.0.0.0', parsers.string, 'listen address of the egress proxy'),
+  egressHealthPort: v('EGRESS_HEALTH_PORT', '5011', parsers.port, 'health and metrics port of the egress role (0 = off)'),
+  egressProxyUrl: v('EGRESS_PROXY_URL', '', parsers.optionalUrl(['http:']), 'when set, every delivery tunnels through this proxy (http://user:pass@host:port)'),
+  egressAllow: v('EGRESS_ALLOW', '', parsers.list, 'comma-separated ip:port pairs or CIDRs allowed despite the SSRF policy (never 169.254.0.0/16)'),
+  egressDnsServers: v('EGRESS_DNS_SERVERS', '', parsers.hostPortList, 'comma-separated DNS servers (host[:port]) for the egress proxy; default the system resolver'),
+  egressCredentials: v('EGRESS_CREDENTIALS', '', parsers.credentials, 'user:password callers must present to the proxy; unset = loopback callers only'),
+  egressAllowedPorts: v('EGRESS_ALLOWED_PORTS', '', parsers.list, 'ports allowed besides 80 and 443'),
+  egressMaxTunnels: v('EGRESS_MAX_TUNNELS', '1024', parsers.int(1, 1_000_000), 'concurrent tunnels before the proxy answers 503'),
+  egressConnectTimeoutMs: v('EGRESS_CONNECT_TIMEOUT_MS', '10000', parsers.int(100, 600_000), 'proxy dial timeout (504 after it)'),
+  egressIdleTimeoutMs: v('EGRESS_IDLE_TIMEOUT_MS', '60000', parsers.int(100, 3_600_000), 'tunnel idle timeout'),
+  egressMaxTunnelMs: v('EGRESS_MAX_TUNNEL_MS', '600000', parsers.int(1000, 86_400_000), 'tunnel total lifetime'),
+} as const;
+
+export type VariableKey = keyof typeof VARIABLES;
+export type CaravanConfig = {
+  readonly [K in VariableKey]: (typeof VARIABLES)[K] extends VariableSpec<infer T> ? T : never;
+};

@@ -1,0 +1,49 @@
+import { CaravanConfig, isConfigValueError, VARIABLES, VariableKey } from './env.schema';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Parses every variable and reports all problems together, so an operator fixes a bad
+ * deployment in one go instead of one restart per variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<CaravanConfig> = {}): CaravanConfig {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(VARIABLES) as VariableKey[]) {
+    if (key in overrides) {
+      out[key] = overrides[key];
+      continue;
+    }
+    const spec = VARIABLES[key];
+    const raw = env[spec.name] ?? spec.default ?? '';
+    try {
+      out[key] = (spec.parse as (r: string, n: string) => unknown)(raw.trim(), spec.name);
+    } catch (e) {
+      if (!isConfigValueError(e)) throw e;
+      problems.push(`${spec.name}: ${e.message}`);
+    }
+  }
+  const allow = (out.egressAllow as string[] | undefined) ?? [];
+  for (const item of allow) {
+    if (/^169\.254\./.test(item) || /^169\.25[45]?\.?0?\.?0?\/(1[0-6]|[0-9])$/.test(item)) {
+      problems.push(`EGRESS_ALLOW: "${item}" would allow link-local/metadata addresses, which are never allowed`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return Object.freeze(out) as unknown as CaravanConfig;
+}
+
+/** The minimum Node major the runtime accepts; the npm scripts carry Node 24 themselves. */
+export function assertNodeVersion(version: string = process.versions.node): void {
+  const major = Number(version.split('.')[0]);
+  if (major < 22) {
+    throw new Error(
+      `Caravan needs Node.js 22 or newer (found ${version}). Run it through the npm scripts, which use the Node 24 the project installs, or with "npx node".`,
+    );
+  }
+}

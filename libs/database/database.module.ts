@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CARAVAN_CONFIG, CaravanConfig } from '../config';
+import { buildDataSourceOptions } from './data-source-options';
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(applicationName: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [CARAVAN_CONFIG],
+          useFactory: (config: CaravanConfig) => ({
+            ...buildDataSourceOptions(config, { applicationName }),
+            // Start-up should not spin for minutes when PostgreSQL is down; readiness tells.
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { CaravanConfig, loadConfig } from '../../libs/config';
+import { REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
+import { validationExceptionFactory } from '../common/http/validation';
+import { ApiModule } from './api.module';
+
+export interface ApiAppOptions {
+  config?: CaravanConfig;
+  /** tests keep logs quiet */
+  bufferLogs?: boolean;
+}
+
+export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastifyApplication> {
+  const config = opts.config ?? loadConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.maxBodyBytes,
+    requestIdHeader: REQUEST_ID_HEADER,
+    genReqId: requestIdFor,
+    // slow or stuck clients must not hold sockets for ever
+    requestTimeout: 30_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 200 },
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (req, reply) => {
+    void reply.header(REQUEST_ID_HEADER, req.id);
+  });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', raw: ['json'] });
+  return app;
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const doc = new DocumentBuilder()
+    .setTitle('Caravan API')
+    .setDescription("Caravan's REST API, compatible with Convoy's API v1. Authenticate with `Authorization: Bearer CO.<mask>.<secret>`.")
+    .setVersion('1.0')
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, doc, {
+    operationIdFactory: (controllerKey: string, methodKey: string) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+  });
+}

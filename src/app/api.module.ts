@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CaravanConfig } from '../../libs/config';
+import { HttpErrorFilter } from '../common/errors/http-exception.filter';
+import { ApiKeysController, AuthGuard, AuthModule } from '../modules/auth';
+import { HealthController, HealthModule } from '../modules/health';
+import { InstanceModule } from '../modules/instance';
+import { ProjectsController, ProjectsModule } from '../modules/projects';
+import { CoreModule } from './core.module';
+
+/** The api role: every controller, the auth guard and the error filter. */
+@Module({})
+export class ApiModule {
+  static forRoot(config?: CaravanConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule],
+      controllers: [HealthController, ProjectsController, ApiKeysController],
+      providers: [
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import { assertNodeVersion, ConfigValidationError, loadConfig } from '../libs/config';
+import { ensureDatabase, runMigrations } from '../libs/database';
+import { bootstrapInstance } from './app/bootstrap.command';
+
+const HELP = `Usage: caravan <command>
+
+Commands:
+  start       migrate, bootstrap, then run api + worker + egress in one process
+  api         run the REST API (PORT)
+  worker      run delivery workers, routing and the sweeper
+  egress      run the egress CONNECT proxy (EGRESS_PORT)
+  migrate     create the database if missing and apply migrations, then exit
+  bootstrap   create the instance admin key (printed once) unless CARAVAN_ADMIN_KEY is set
+  openapi     print the OpenAPI document generated from the code
+  help        this text
+`;
+
+type Stop = () => Promise<void>;
+
+function log(line: string): void {
+  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), role: 'cli', msg: line })}\n`);
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  if (await ensureDatabase(config.databaseUrl)) log('created database');
+  const ran = await runMigrations(config, log);
+  log(ran.length ? `applied ${ran.length} migration(s)` : 'database schema is up to date');
+}
+
+async function bootstrap(): Promise<void> {
+  const result = await bootstrapInstance(loadConfig());
+  if (result.fromEnv) log('instance admin key comes from CARAVAN_ADMIN_KEY');
+  else if (result.created && result.key) {
+    process.stdout.write(`\nInstance admin key (shown once, keep it safe):\n\n  ${result.key}\n\n`);
+  } else log('an instance admin key exists already (set CARAVAN_ADMIN_KEY to use your own)');
+}
+
+function holdUntilSignal(stops: Stop[]): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received, shutting down`);
+    const timer = setTimeout(() => {
+      log('shutdown took too long, exiting');
+      process.exit(1);
+    }, 30_000);
+    timer.unref();
+    Promise.allSettled(stops.map((s) => s())).then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'help';
+  assertNodeVersion();
+  switch (command) {
+    case 'migrate':
+      return migrate();
+    case 'bootstrap':
+      await migrate();
+      return bootstrap();
+    case 'api': {
+      const { runApi } = await import('./main.api');
+      return holdUntilSignal([await runApi()]);
+    }
+    case 'worker': {
+      const { runWorker } = await import('./main.worker');
+      return holdUntilSignal([await runWorker()]);
+    }
+    case 'egress': {
+      const { runEgress } = await import('./main.egress');
+      return holdUntilSignal([await runEgress()]);
+    }
+    case 'start': {
+      await migrate();
+      await bootstrap();
+      const [{ runEgress }, { runWorker }, { runApi }] = await Promise.all([import('./main.egress'), import('./main.worker'), import('./main.api')]);
+      const stops: Stop[] = [await runEgress(), await runWorker(), await runApi()];
+      const config = loadConfig();
+      log(`Caravan is up: API http://127.0.0.1:${config.port}/api/v1, Swagger UI http://127.0.0.1:${config.port}/docs`);
+      return holdUntilSignal(stops.reverse());
+    }
+    case 'openapi': {
+      const { printOpenApi } = await import('./app/openapi.command');
+      return printOpenApi();
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+      process.exitCode = 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    if (e instanceof ConfigValidationError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,5 @@
+import type { CaravanConfig } from '../../libs/config';
+
+export function createEgressApp(_config: CaravanConfig): Promise<{ close(): Promise<void> }> {
+  return Promise.resolve({ close: () => Promise.resolve() });
+}

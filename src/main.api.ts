@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { assertNodeVersion, loadConfig } from '../libs/config';
+import { createApiApp } from './app/api.bootstrap';
+
+export async function runApi(): Promise<() => Promise<void>> {
+  assertNodeVersion();
+  const config = loadConfig();
+  const app = await createApiApp({ config });
+  await app.listen(config.port, config.host);
+  return () => app.close();
+}
+
+if (require.main === module) {
+  runApi().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,7 @@
+export { AuthModule } from './auth.module';
+export { ApiKeysService } from './api-keys.service';
+export type { IssuedKey } from './api-keys.service';
+export { AuthGuard } from './auth.guard';
+export { ApiKeysController } from './api-keys.controller';
+export { AdminOnly, ProjectAccess, Public, CurrentPrincipal } from './auth.decorators';
+export type { Principal } from './principal';

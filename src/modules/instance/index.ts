@@ -1,0 +1,2 @@
+export { InstanceModule } from './instance.module';
+export { EncryptionService } from './encryption.service';

@@ -1,0 +1,34 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUrl, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ApiKeyResponseDto } from '../../auth/dto/api-key.dto';
+import { ProjectConfigDto } from './project-config.dto';
+
+export class CreateProjectDto {
+  @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  /** `outgoing` (you send webhooks) or `incoming` (you receive them) */
+  @IsIn(['outgoing', 'incoming']) type!: 'outgoing' | 'incoming';
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }) @MaxLength(2048) logo_url?: string;
+  @IsOptional() @ValidateNested() @Type(() => ProjectConfigDto) config?: ProjectConfigDto;
+}
+
+export class UpdateProjectDto {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }) @MaxLength(2048) logo_url?: string;
+  @IsOptional() @ValidateNested() @Type(() => ProjectConfigDto) config?: ProjectConfigDto;
+}
+
+export class ProjectResponseDto {
+  uid!: string;
+  name!: string;
+  type!: string;
+  logo_url!: string;
+  config!: Record<string, unknown>;
+  created_at!: string;
+  updated_at!: string;
+  deleted_at?: string | null;
+}
+
+export class CreateProjectResponseDto {
+  api_key!: ApiKeyResponseDto;
+  project!: ProjectResponseDto;
+}

@@ -1,0 +1,5 @@
+export { ProjectsModule } from './projects.module';
+export { ProjectsService } from './projects.service';
+export { ProjectsController } from './projects.controller';
+export { ProjectEntity } from './project.entity';
+export type { ProjectConfig, SignatureVersion } from './project-config';

@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { AdminOnly, CurrentPrincipal, Principal, ProjectAccess } from '../auth';
+import { Envelope, ok } from '../../common/http/envelope';
+import { Page, PaginationQueryDto, toPage, toPageRequest } from '../../common/http/pagination.dto';
+import { CreateProjectDto, CreateProjectResponseDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
+import { publicProjectConfig } from './project-config';
+import { ProjectEntity } from './project.entity';
+import { ProjectsService } from './projects.service';
+
+export function toProjectResponse(p: ProjectEntity): ProjectResponseDto {
+  return {
+    uid: p.id,
+    name: p.name,
+    type: p.type,
+    logo_url: p.logoUrl,
+    config: publicProjectConfig(p.config) as unknown as Record<string, unknown>,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+    deleted_at: p.deletedAt ? p.deletedAt.toISOString() : null,
+  };
+}
+
+@ApiTags('Projects')
+@Controller('api/v1/projects')
+export class ProjectsController {
+  constructor(private readonly projects: ProjectsService) {}
+
+  /** Creates a project and returns its first API key (shown once). */
+  @Post()
+  @AdminOnly()
+  async create(@Body() body: CreateProjectDto): Promise<Envelope<CreateProjectResponseDto>> {
+    const { project, key } = await this.projects.create(body);
+    return ok('Project created successfully', {
+      api_key: {
+        uid: key.entity.id,
+        name: key.entity.name,
+        key_type: key.entity.keyType,
+        key: key.key,
+        project_id: project.id,
+        expires_at: null,
+        created_at: key.entity.createdAt.toISOString(),
+      },
+      project: toProjectResponse(project),
+    });
+  }
+
+  /** Lists projects; a project key sees only its own. */
+  @Get()
+  @ProjectAccess()
+  async list(@Query() q: PaginationQueryDto, @CurrentPrincipal() who: Principal): Promise<Envelope<Page<ProjectResponseDto>>> {
+    const req = toPageRequest(q);
+    const rows = await this.projects.list(req, who.kind === 'project' ? who.projectId : undefined);
+    return ok('Projects fetched successfully', toPage(rows, req, toProjectResponse));
+  }
+
+  @Get(':projectID')
+  @ProjectAccess()
+  async get(@Param('projectID') id: string): Promise<Envelope<ProjectResponseDto>> {
+    return ok('Project fetched successfully', toProjectResponse(await this.projects.get(id)));
+  }
+
+  @Put(':projectID')
+  @ProjectAccess()
+  @HttpCode(202)
+  async update(@Param('projectID') id: string, @Body() body: UpdateProjectDto): Promise<Envelope<ProjectResponseDto>> {
+    return ok('Project updated successfully', toProjectResponse(await this.projects.update(id, body)));
+  }
+
+  @Delete(':projectID')
+  @AdminOnly()
+  @HttpCode(200)
+  async delete(@Param('projectID') id: string): Promise<Envelope<null>> {
+    await this.projects.delete(id);
+    return ok('Project deleted successfully', null);
+  }
+}

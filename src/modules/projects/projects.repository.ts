@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
+import { ProjectEntity } from './project.entity';
+
+@Injectable()
+export class ProjectsRepository {
+  constructor(@InjectRepository(ProjectEntity) private readonly repo: Repository<ProjectEntity>) {}
+
+  async insert(row: ProjectEntity): Promise<void> {
+    await this.repo.insert(row);
+  }
+
+  findLive(id: string): Promise<ProjectEntity | null> {
+    return this.repo.findOne({ where: { id, deletedAt: IsNull() } });
+  }
+
+  list(page: KeysetRequest, onlyId?: string): Promise<ProjectEntity[]> {
+    const qb = this.repo.createQueryBuilder('p').where('p.deleted_at IS NULL');
+    if (onlyId !== undefined) qb.andWhere('p.id = :onlyId', { onlyId });
+    return applyKeyset(qb, 'p', page).getMany();
+  }
+
+  async update(id: string, patch: Partial<Pick<ProjectEntity, 'name' | 'logoUrl' | 'config'>>): Promise<boolean> {
+    const res = await this.repo.update({ id, deletedAt: IsNull() }, { ...patch, updatedAt: new Date() });
+    return (res.affected ?? 0) > 0;
+  }
+
+  async softDelete(id: string): Promise<boolean> {
+    const res = await this.repo.manager.transaction(async (m) => {
+      const r = await m.update(ProjectEntity, { id, deletedAt: IsNull() }, { deletedAt: new Date() });
+      // a deleted project's keys stop working at once
+      await m.query(`UPDATE api_keys SET deleted_at = now() WHERE project_id = $1 AND deleted_at IS NULL`, [id]);
+      return r;
+    });
+    return (res.affected ?? 0) > 0;
+  }
+}
