@@ -124,6 +124,7 @@ export class CreateCoreSchema1795000000000 implements MigrationInterface {
         url_query_params text NOT NULL DEFAULT '',
         status text NOT NULL DEFAULT 'Pending',
         failure_reason text NOT NULL DEFAULT '',
+        route_seq integer NOT NULL DEFAULT 0,
         routed_at timestamptz,
         acknowledged_at timestamptz NOT NULL DEFAULT now(),
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -143,6 +144,7 @@ export class CreateCoreSchema1795000000000 implements MigrationInterface {
         event_id text NOT NULL REFERENCES events(id) ON DELETE CASCADE,
         endpoint_id text NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
         subscription_id text NOT NULL,
+        route_seq integer NOT NULL DEFAULT 0,
         event_type text NOT NULL,
         status text NOT NULL DEFAULT 'Scheduled'
           CHECK (status IN ('Scheduled', 'Processing', 'Success', 'Failure', 'Retry', 'Discarded')),
@@ -161,7 +163,9 @@ export class CreateCoreSchema1795000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         deleted_at timestamptz
       )`);
-    await q.query(`CREATE UNIQUE INDEX event_deliveries_route_uq ON event_deliveries (event_id, subscription_id) WHERE subscription_id <> ''`);
+    // Unique per routing pass: routing is idempotent, and a replay (route_seq + 1) makes
+    // new deliveries for the same subscriptions.
+    await q.query(`CREATE UNIQUE INDEX event_deliveries_route_uq ON event_deliveries (event_id, subscription_id, route_seq)`);
     await q.query(`CREATE INDEX event_deliveries_project_idx ON event_deliveries (project_id, id)`);
     await q.query(`CREATE INDEX event_deliveries_event_idx ON event_deliveries (event_id)`);
     await q.query(`CREATE INDEX event_deliveries_endpoint_idx ON event_deliveries (endpoint_id, id)`);
