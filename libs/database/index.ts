@@ -3,3 +3,4 @@ export * from './database-errors';
 export * from './database.module';
 export * from './migrate';
 export * from './keyset';
+export * from './sql';
