@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CaravanConfig } from '../../libs/config';
 import { HttpErrorFilter } from '../common/errors/http-exception.filter';
 import { ApiKeysController, AuthGuard, AuthModule } from '../modules/auth';
+import { EndpointsController, EndpointsModule } from '../modules/endpoints';
 import { HealthController, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
@@ -14,8 +15,8 @@ export class ApiModule {
   static forRoot(config?: CaravanConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule],
-      controllers: [HealthController, ProjectsController, ApiKeysController],
+      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule, EndpointsModule],
+      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

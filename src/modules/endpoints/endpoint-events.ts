@@ -1,0 +1,44 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EndpointStatus } from './endpoint-status';
+
+export interface EndpointChange {
+  type: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted' | 'endpoint.status_changed';
+  projectId: string;
+  endpointId: string;
+  from?: EndpointStatus;
+  to?: EndpointStatus;
+  reason?: string;
+}
+
+export type EndpointListener = (change: EndpointChange) => void | Promise<void>;
+
+/**
+ * In-process notifications after an endpoint change is committed, so modules downstream
+ * (deliveries) can react, e.g. release held deliveries when an endpoint is resumed,
+ * without endpoints depending on them. Best effort: PostgreSQL stays the record, so a
+ * listener that misses a change must still converge from the database.
+ */
+@Injectable()
+export class EndpointEvents {
+  private readonly logger = new Logger(EndpointEvents.name);
+  private readonly listeners = new Set<EndpointListener>();
+
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: EndpointListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  emit(change: EndpointChange): void {
+    for (const listener of this.listeners) {
+      try {
+        const out = listener(change);
+        if (out instanceof Promise) out.catch((err: unknown) => this.logger.error({ err, change }, 'endpoint listener failed'));
+      } catch (err) {
+        this.logger.error({ err, change }, 'endpoint listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { EncryptionService } from '../instance';
+import { EndpointAuthenticationResponseDto, EndpointResponseDto } from './dto/endpoint.dto';
+import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
+
+/** Maps an endpoint to Convoy's `EndpointResponse`, opening the sealed secrets as Convoy returns them in plaintext. */
+@Injectable()
+export class EndpointPresenter {
+  constructor(private readonly encryption: EncryptionService) {}
+
+  toResponse(e: EndpointEntity): EndpointResponseDto {
+    return {
+      uid: e.id,
+      project_id: e.projectId,
+      name: e.name,
+      url: e.url,
+      description: e.description,
+      owner_id: e.ownerId,
+      status: e.status,
+      secrets: e.secrets
+        .filter((s) => !s.deleted_at)
+        .map((s) => ({
+          uid: s.uid,
+          value: this.encryption.open(s.value),
+          created_at: s.created_at,
+          updated_at: s.updated_at,
+          expires_at: s.expires_at,
+          deleted_at: s.deleted_at,
+        })),
+      advanced_signatures: e.advancedSignatures,
+      http_timeout: e.httpTimeout,
+      rate_limit: e.rateLimit,
+      rate_limit_duration: e.rateLimitDuration,
+      max_concurrency: e.maxConcurrency,
+      content_type: e.contentType,
+      support_email: e.supportEmail,
+      slack_webhook_url: e.slackWebhookUrl,
+      authentication: e.authentication ? this.authentication(e.authentication) : null,
+      created_at: e.createdAt.toISOString(),
+      updated_at: e.updatedAt.toISOString(),
+      deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
+    };
+  }
+
+  private authentication(a: StoredAuthentication): EndpointAuthenticationResponseDto {
+    if (a.type === 'api_key') {
+      return { type: a.type, api_key: { header_name: a.api_key.header_name, header_value: this.encryption.open(a.api_key.header_value) }, basic_auth: null };
+    }
+    return { type: a.type, api_key: null, basic_auth: { username: a.basic_auth.username, password: this.encryption.open(a.basic_auth.password) } };
+  }
+}

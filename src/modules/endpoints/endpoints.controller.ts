@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ProjectAccess } from '../auth';
+import { Envelope, ok } from '../../common/http/envelope';
+import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
+import { CreateEndpointDto, EndpointResponseDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { EndpointPresenter } from './endpoint.presenter';
+import { EndpointsService } from './endpoints.service';
+
+@ApiTags('Endpoints')
+@ProjectAccess()
+@Controller('api/v1/projects/:projectID/endpoints')
+export class EndpointsController {
+  constructor(
+    private readonly endpoints: EndpointsService,
+    private readonly presenter: EndpointPresenter,
+  ) {}
+
+  @Post()
+  async create(@Param('projectID') projectId: string, @Body() body: CreateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
+    return ok('Endpoint created successfully', this.presenter.toResponse(await this.endpoints.create(projectId, body)));
+  }
+
+  @Get()
+  async list(@Param('projectID') projectId: string, @Query() q: ListEndpointsQueryDto): Promise<Envelope<Page<EndpointResponseDto>>> {
+    const req = toPageRequest(q);
+    const rows = await this.endpoints.list(projectId, q, req);
+    return ok('Endpoints fetched successfully', toPage(rows, req, (e) => this.presenter.toResponse(e)));
+  }
+
+  @Get(':endpointID')
+  async get(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
+    return ok('Endpoint fetched successfully', this.presenter.toResponse(await this.endpoints.get(projectId, id)));
+  }
+
+  @Put(':endpointID')
+  @HttpCode(202)
+  async update(@Param('projectID') projectId: string, @Param('endpointID') id: string, @Body() body: UpdateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
+    return ok('Endpoint updated successfully', this.presenter.toResponse(await this.endpoints.update(projectId, id, body)));
+  }
+
+  @Delete(':endpointID')
+  @HttpCode(200)
+  async delete(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<null>> {
+    await this.endpoints.delete(projectId, id);
+    return ok('Endpoint deleted successfully', null);
+  }
+
+  /** Toggles the endpoint between active and paused. */
+  @Put(':endpointID/pause')
+  @HttpCode(202)
+  async pause(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
+    return ok('endpoint status updated successfully', this.presenter.toResponse(await this.endpoints.togglePause(projectId, id)));
+  }
+
+  /** Makes an inactive or paused endpoint active again. */
+  @Post(':endpointID/activate')
+  @HttpCode(202)
+  async activate(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
+    return ok('endpoint status successfully activated', this.presenter.toResponse(await this.endpoints.activate(projectId, id)));
+  }
+
+  /** Same as `POST …/activate`, for clients that send PUT like the pause route. */
+  @Put(':endpointID/activate')
+  @HttpCode(202)
+  async activateWithPut(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
+    return this.activate(projectId, id);
+  }
+
+  /** Rolls the signing secret; the old one keeps signing for `expiration` seconds. */
+  @Put(':endpointID/expire_secret')
+  @HttpCode(200)
+  async expireSecret(@Param('projectID') projectId: string, @Param('endpointID') id: string, @Body() body: ExpireSecretDto): Promise<Envelope<EndpointResponseDto>> {
+    return ok('endpoint secret expired successfully', this.presenter.toResponse(await this.endpoints.expireSecret(projectId, id, body)));
+  }
+}

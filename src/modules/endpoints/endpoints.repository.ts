@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, Repository } from 'typeorm';
+import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
+import { EndpointEntity } from './endpoint.entity';
+
+export interface EndpointListFilter {
+  q?: string;
+  ownerId?: string;
+}
+
+export type SortOrder = 'ASC' | 'DESC';
+
+export interface EndpointMutation {
+  before: EndpointEntity;
+  after: EndpointEntity;
+}
+
+/** `%`, `_` and `\` in a search term are literals, not patterns. */
+function likeContains(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Keyset pages run newest first; an ascending list is the same scan with the direction flipped. */
+export function orderedKeyset(page: KeysetRequest, sort: SortOrder): KeysetRequest {
+  if (sort === 'DESC') return page;
+  return { ...page, direction: page.direction === 'next' ? 'prev' : 'next' };
+}
+
+@Injectable()
+export class EndpointsRepository {
+  constructor(@InjectRepository(EndpointEntity) private readonly repo: Repository<EndpointEntity>) {}
+
+  async insert(row: EndpointEntity): Promise<void> {
+    await this.repo.insert(row);
+  }
+
+  findLive(projectId: string, id: string): Promise<EndpointEntity | null> {
+    return this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+  }
+
+  findLiveById(id: string): Promise<EndpointEntity | null> {
+    return this.repo.findOne({ where: { id, deletedAt: IsNull() } });
+  }
+
+  list(projectId: string, filter: EndpointListFilter, page: KeysetRequest, sort: SortOrder): Promise<EndpointEntity[]> {
+    const qb = this.repo.createQueryBuilder('e').where('e.project_id = :projectId AND e.deleted_at IS NULL', { projectId });
+    if (filter.q) qb.andWhere(`e.name ILIKE :q ESCAPE '\\'`, { q: likeContains(filter.q) });
+    if (filter.ownerId) qb.andWhere('e.owner_id = :ownerId', { ownerId: filter.ownerId });
+    return applyKeyset(qb, 'e', orderedKeyset(page, sort)).getMany();
+  }
+
+  findByOwner(projectId: string, ownerId: string): Promise<EndpointEntity[]> {
+    return this.repo.find({ where: { projectId, ownerId, status: In(['active', 'paused']), deletedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Reads the row under a row lock, lets `change` decide the patch from what is stored
+   * (null = nothing to change) and writes it in the same transaction, so concurrent
+   * status flips and secret rotations cannot overwrite each other.
+   */
+  mutate(projectId: string, id: string, change: (row: EndpointEntity) => Partial<EndpointEntity> | null): Promise<EndpointMutation | null> {
+    return this.repo.manager.transaction(async (m) => {
+      const row = await m.findOne(EndpointEntity, { where: { id, projectId, deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return null;
+      const patch = change(row);
+      if (!patch || Object.keys(patch).length === 0) return { before: row, after: row };
+      const updatedAt = new Date();
+      await m.update(EndpointEntity, { id }, { ...patch, updatedAt });
+      return { before: row, after: { ...row, ...patch, updatedAt } };
+    });
+  }
+
+  /** Soft-deletes the endpoint and, in the same transaction, the subscriptions that point at it. */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    return this.repo.manager.transaction(async (m) => {
+      const now = new Date();
+      const res = await m.update(EndpointEntity, { id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
+      if ((res.affected ?? 0) === 0) return false;
+      await m.query(`UPDATE subscriptions SET deleted_at = $2, updated_at = $2 WHERE endpoint_id = $1 AND deleted_at IS NULL`, [id, now]);
+      return true;
+    });
+  }
+
+  /**
+   * The oldest live endpoint of the project with exactly this URL, or a new one from
+   * `build`. An advisory lock on (project, url) stops two concurrent dynamic events from
+   * creating the same endpoint twice; a unique index cannot, because users may register
+   * one URL more than once on purpose.
+   */
+  findOrInsertByUrl(projectId: string, url: string, build: () => EndpointEntity): Promise<{ row: EndpointEntity; created: boolean }> {
+    return this.repo.manager.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`endpoint-url:${projectId}:${url}`]);
+      const found = await m.findOne(EndpointEntity, { where: { projectId, url, deletedAt: IsNull() }, order: { id: 'ASC' } });
+      if (found) return { row: found, created: false };
+      const row = build();
+      await m.insert(EndpointEntity, row);
+      return { row, created: true };
+    });
+  }
+}

@@ -1,0 +1,284 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { constantTimeEqual } from '../../common/crypto/secret-box';
+import { notFound, unprocessable } from '../../common/errors/domain-error';
+import { PageRequest } from '../../common/http/pagination.dto';
+import { newId } from '../../common/ids';
+import { EncryptionService } from '../instance';
+import { ProjectEntity, ProjectsService } from '../projects';
+import { CreateEndpointDto, EndpointAuthenticationDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { authHeaderProblem } from './endpoint-auth';
+import { EndpointEvents } from './endpoint-events';
+import { countLiveSecrets, generateSecret, liveSecretsNewestFirst, MAX_LIVE_SECRETS, rotateSecrets, secretProblem, StoredSecret } from './endpoint-secrets';
+import { activated, applyDisabledFlag, EndpointStatus, pauseToggled } from './endpoint-status';
+import { checkEndpointUrl } from './endpoint-url';
+import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
+import { EndpointMutation, EndpointsRepository } from './endpoints.repository';
+
+interface CachedEndpoint {
+  at: number;
+  row: EndpointEntity | null;
+}
+
+/** Delivery reads endpoints per attempt; a short per-process cache keeps them off PostgreSQL. */
+const DELIVERY_CACHE_TTL_MS = 2_000;
+const DELIVERY_CACHE_MAX = 10_000;
+const DEFAULT_HTTP_TIMEOUT = 10;
+
+@Injectable()
+export class EndpointsService {
+  private readonly deliveryCache = new Map<string, CachedEndpoint>();
+
+  constructor(
+    private readonly endpoints: EndpointsRepository,
+    private readonly projects: ProjectsService,
+    private readonly encryption: EncryptionService,
+    private readonly events: EndpointEvents,
+    @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+  ) {}
+
+  async create(projectId: string, dto: CreateEndpointDto): Promise<EndpointEntity> {
+    const project = await this.projects.get(projectId);
+    const now = new Date();
+    const row: EndpointEntity = {
+      id: newId(),
+      projectId,
+      name: dto.name,
+      url: this.checkUrl(dto.url, project),
+      description: dto.description ?? '',
+      ownerId: dto.owner_id ?? '',
+      status: applyDisabledFlag('active', dto.is_disabled),
+      secrets: [this.newSecret(project, dto.secret, now)],
+      // Convoy defaults outgoing endpoints to advanced signatures; incoming projects always use them.
+      advancedSignatures: project.type === 'incoming' ? true : (dto.advanced_signatures ?? true),
+      httpTimeout: dto.http_timeout ?? DEFAULT_HTTP_TIMEOUT,
+      rateLimit: dto.rate_limit ?? 0,
+      rateLimitDuration: dto.rate_limit_duration ?? 0,
+      maxConcurrency: dto.max_concurrency ?? null,
+      contentType: dto.content_type ?? 'application/json',
+      supportEmail: dto.support_email ?? '',
+      slackWebhookUrl: dto.slack_webhook_url ? this.checkUrl(dto.slack_webhook_url, project, 'slack_webhook_url') : '',
+      authentication: this.sealAuthentication(dto.authentication, project) ?? null,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    await this.endpoints.insert(row);
+    this.events.emit({ type: 'endpoint.created', projectId, endpointId: row.id });
+    return row;
+  }
+
+  async list(projectId: string, query: ListEndpointsQueryDto, page: PageRequest): Promise<EndpointEntity[]> {
+    await this.projects.getCached(projectId);
+    return this.endpoints.list(projectId, { q: query.q, ownerId: query.ownerId }, page, query.sort ?? 'DESC');
+  }
+
+  /** An endpoint of a live project, for the API. */
+  async get(projectId: string, endpointId: string): Promise<EndpointEntity> {
+    await this.projects.getCached(projectId);
+    return this.getLive(projectId, endpointId);
+  }
+
+  /** A live endpoint of the project, or 404. */
+  async getLive(projectId: string, endpointId: string): Promise<EndpointEntity> {
+    const row = await this.endpoints.findLive(projectId, endpointId);
+    if (!row) throw notFound('endpoint');
+    return row;
+  }
+
+  async update(projectId: string, endpointId: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
+    const project = await this.projects.get(projectId);
+    const patch: Partial<EndpointEntity> = {};
+    if (dto.name !== undefined) patch.name = dto.name;
+    if (dto.url !== undefined) patch.url = this.checkUrl(dto.url, project);
+    if (dto.description !== undefined) patch.description = dto.description;
+    if (dto.owner_id !== undefined) patch.ownerId = dto.owner_id;
+    if (dto.http_timeout !== undefined) patch.httpTimeout = dto.http_timeout;
+    if (dto.rate_limit !== undefined) patch.rateLimit = dto.rate_limit;
+    if (dto.rate_limit_duration !== undefined) patch.rateLimitDuration = dto.rate_limit_duration;
+    if (dto.max_concurrency !== undefined) patch.maxConcurrency = dto.max_concurrency;
+    if (dto.advanced_signatures !== undefined && project.type !== 'incoming') patch.advancedSignatures = dto.advanced_signatures;
+    if (dto.content_type !== undefined) patch.contentType = dto.content_type;
+    if (dto.support_email !== undefined) patch.supportEmail = dto.support_email;
+    if (dto.slack_webhook_url !== undefined) patch.slackWebhookUrl = dto.slack_webhook_url ? this.checkUrl(dto.slack_webhook_url, project, 'slack_webhook_url') : '';
+    const auth = this.sealAuthentication(dto.authentication, project);
+    if (auth !== undefined) patch.authentication = auth;
+    if (dto.secret !== undefined) this.checkSecret(project, dto.secret);
+
+    const now = new Date();
+    const res = await this.endpoints.mutate(projectId, endpointId, (row) => {
+      const out: Partial<EndpointEntity> = { ...patch };
+      const status = applyDisabledFlag(row.status, dto.is_disabled);
+      if (status !== row.status) out.status = status;
+      // A secret in an update replaces the current one at once; expire_secret is the graceful path.
+      if (dto.secret !== undefined && !this.isCurrentSecret(row.secrets, dto.secret, now)) {
+        out.secrets = rotateSecrets(row.secrets, this.sealSecret(dto.secret, now), now, 0);
+      }
+      return out;
+    });
+    return this.committed(projectId, endpointId, res, 'endpoint.updated', 'updated through the API');
+  }
+
+  async delete(projectId: string, endpointId: string): Promise<void> {
+    await this.projects.get(projectId);
+    if (!(await this.endpoints.softDelete(projectId, endpointId))) throw notFound('endpoint');
+    this.deliveryCache.delete(endpointId);
+    this.events.emit({ type: 'endpoint.deleted', projectId, endpointId });
+  }
+
+  /** Convoy's pause: active becomes paused and paused becomes active. */
+  async togglePause(projectId: string, endpointId: string): Promise<EndpointEntity> {
+    await this.projects.get(projectId);
+    const res = await this.endpoints.mutate(projectId, endpointId, (row) => ({ status: pauseToggled(row.status) }));
+    return this.committed(projectId, endpointId, res, null, res?.after.status === 'paused' ? 'paused through the API' : 'resumed through the API');
+  }
+
+  async activate(projectId: string, endpointId: string): Promise<EndpointEntity> {
+    await this.projects.get(projectId);
+    const res = await this.endpoints.mutate(projectId, endpointId, (row) => (row.status === 'active' ? null : { status: activated(row.status) }));
+    return this.committed(projectId, endpointId, res, null, 'activated through the API');
+  }
+
+  /** For the worker's auto-disable and similar system decisions; a no-op when the status is already `status`. */
+  async setStatus(projectId: string, endpointId: string, status: EndpointStatus, reason: string): Promise<EndpointEntity> {
+    const res = await this.endpoints.mutate(projectId, endpointId, (row) => (row.status === status ? null : { status }));
+    return this.committed(projectId, endpointId, res, null, reason);
+  }
+
+  /**
+   * Rolls the signing secret: the current one keeps signing for `expiration` seconds
+   * (both signatures are sent meanwhile), then only the new one signs.
+   */
+  async expireSecret(projectId: string, endpointId: string, dto: ExpireSecretDto): Promise<EndpointEntity> {
+    const project = await this.projects.get(projectId);
+    const now = new Date();
+    const next = this.newSecret(project, dto.secret, now);
+    const res = await this.endpoints.mutate(projectId, endpointId, (row) => {
+      const secrets = rotateSecrets(row.secrets, next, now, dto.expiration);
+      if (countLiveSecrets(secrets, now) > MAX_LIVE_SECRETS) {
+        throw unprocessable('too_many_secrets', `an endpoint signs with at most ${MAX_LIVE_SECRETS} secrets at once; wait for older ones to expire or expire with 0`);
+      }
+      return { secrets };
+    });
+    return this.committed(projectId, endpointId, res, 'endpoint.updated', 'secret rolled');
+  }
+
+  /** Live endpoints (active or paused) of an owner, for owner-targeted events. */
+  findByOwner(projectId: string, ownerId: string): Promise<EndpointEntity[]> {
+    return this.endpoints.findByOwner(projectId, ownerId);
+  }
+
+  /** For dynamic events: the project's endpoint with this URL, created (after the same URL checks as the API) when missing. */
+  async findOrCreateByUrl(projectId: string, url: string, secret?: string): Promise<EndpointEntity> {
+    const project = await this.projects.getCached(projectId);
+    const checked = this.checkUrl(url, project);
+    const now = new Date();
+    const { row, created } = await this.endpoints.findOrInsertByUrl(projectId, checked, () => ({
+      id: newId(),
+      projectId,
+      name: checked.slice(0, 200),
+      url: checked,
+      description: '',
+      ownerId: '',
+      status: 'active',
+      secrets: [this.newSecret(project, secret, now)],
+      advancedSignatures: true,
+      httpTimeout: DEFAULT_HTTP_TIMEOUT,
+      rateLimit: 0,
+      rateLimitDuration: 0,
+      maxConcurrency: null,
+      contentType: 'application/json',
+      supportEmail: '',
+      slackWebhookUrl: '',
+      authentication: null,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    }));
+    if (created) this.events.emit({ type: 'endpoint.created', projectId, endpointId: row.id });
+    return row;
+  }
+
+  /** Plaintext of every secret that still signs at `now`, newest first. */
+  signingSecrets(endpoint: EndpointEntity, now: Date): string[] {
+    return liveSecretsNewestFirst(endpoint.secrets, now).map((s) => this.encryption.open(s.value));
+  }
+
+  /** The headers the endpoint's own authentication adds to each delivery. */
+  authenticationHeaders(endpoint: EndpointEntity): Record<string, string> {
+    const a = endpoint.authentication;
+    if (!a) return {};
+    if (a.type === 'api_key') return { [a.api_key.header_name]: this.encryption.open(a.api_key.header_value) };
+    const token = Buffer.from(`${a.basic_auth.username}:${this.encryption.open(a.basic_auth.password)}`, 'utf8').toString('base64');
+    return { Authorization: `Basic ${token}` };
+  }
+
+  /** Hot-path read for the delivery worker: at most a couple of seconds stale; null when deleted. */
+  async getForDelivery(endpointId: string): Promise<EndpointEntity | null> {
+    const hit = this.deliveryCache.get(endpointId);
+    const now = Date.now();
+    if (hit && now - hit.at < DELIVERY_CACHE_TTL_MS) return hit.row;
+    const row = await this.endpoints.findLiveById(endpointId);
+    if (this.deliveryCache.size >= DELIVERY_CACHE_MAX) this.deliveryCache.clear();
+    this.deliveryCache.set(endpointId, { at: now, row });
+    return row;
+  }
+
+  private committed(
+    projectId: string,
+    endpointId: string,
+    res: EndpointMutation | null,
+    type: 'endpoint.updated' | null,
+    reason: string,
+  ): EndpointEntity {
+    if (!res) throw notFound('endpoint');
+    this.deliveryCache.delete(endpointId);
+    if (res.after === res.before) return res.after;
+    if (type) this.events.emit({ type, projectId, endpointId });
+    if (res.after.status !== res.before.status) {
+      this.events.emit({ type: 'endpoint.status_changed', projectId, endpointId, from: res.before.status, to: res.after.status, reason });
+    }
+    return res.after;
+  }
+
+  private checkUrl(url: string, project: ProjectEntity, field = 'url'): string {
+    return checkEndpointUrl(url, field, { allow: this.config.egressAllow, requireHttps: project.config.ssl.enforce_secure_endpoints });
+  }
+
+  private checkSecret(project: ProjectEntity, value: string): void {
+    const problem = secretProblem(project.config.signature_scheme, value);
+    if (problem) throw unprocessable('invalid_secret', problem);
+  }
+
+  private newSecret(project: ProjectEntity, given: string | undefined, now: Date): StoredSecret {
+    if (given !== undefined) this.checkSecret(project, given);
+    return this.sealSecret(given ?? generateSecret(project.config.signature_scheme), now);
+  }
+
+  private sealSecret(value: string, now: Date): StoredSecret {
+    const stamp = now.toISOString();
+    return { uid: newId(), value: this.encryption.seal(value), created_at: stamp, updated_at: stamp, expires_at: null, deleted_at: null };
+  }
+
+  private isCurrentSecret(secrets: readonly StoredSecret[], value: string, now: Date): boolean {
+    const current = liveSecretsNewestFirst(secrets, now).find((s) => s.expires_at === null);
+    return current !== undefined && constantTimeEqual(this.encryption.open(current.value), value);
+  }
+
+  /** undefined = leave as is; null = remove. */
+  private sealAuthentication(dto: EndpointAuthenticationDto | null | undefined, project: ProjectEntity): StoredAuthentication | null | undefined {
+    if (dto === undefined) return undefined;
+    if (dto === null || dto.type === '') return null;
+    if (dto.type === 'api_key') {
+      if (!dto.api_key) throw unprocessable('invalid_authentication', 'authentication.api_key is required for type api_key');
+      const problem = authHeaderProblem(dto.api_key.header_name, project.config.signature.header);
+      if (problem) throw unprocessable('invalid_authentication', problem);
+      return { type: 'api_key', api_key: { header_name: dto.api_key.header_name, header_value: this.encryption.seal(dto.api_key.header_value) } };
+    }
+    if (dto.type === 'basic_auth') {
+      if (!dto.basic_auth) throw unprocessable('invalid_authentication', 'authentication.basic_auth is required for type basic_auth');
+      return { type: 'basic_auth', basic_auth: { username: dto.basic_auth.username, password: this.encryption.seal(dto.basic_auth.password) } };
+    }
+    throw unprocessable('unsupported_authentication', 'oauth2 endpoint authentication is not supported; use api_key or basic_auth');
+  }
+}

@@ -1,0 +1,10 @@
+export { EndpointsModule } from './endpoints.module';
+export { EndpointsService } from './endpoints.service';
+export { EndpointsController } from './endpoints.controller';
+export { EndpointEvents } from './endpoint-events';
+export type { EndpointChange, EndpointListener } from './endpoint-events';
+export { EndpointPresenter } from './endpoint.presenter';
+export { EndpointEntity } from './endpoint.entity';
+export type { StoredAuthentication } from './endpoint.entity';
+export type { StoredSecret } from './endpoint-secrets';
+export type { EndpointStatus } from './endpoint-status';
