@@ -1,3 +1,4 @@
+import { validateAllowList } from '../ssrf/allow-list';
 import { CaravanConfig, isConfigValueError, VARIABLES, VariableKey } from './env.schema';
 
 export class ConfigValidationError extends Error {
@@ -28,12 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${spec.name}: ${e.message}`);
     }
   }
-  const allow = (out.egressAllow as string[] | undefined) ?? [];
-  for (const item of allow) {
-    if (/^169\.254\./.test(item) || /^169\.25[45]?\.?0?\.?0?\/(1[0-6]|[0-9])$/.test(item)) {
-      problems.push(`EGRESS_ALLOW: "${item}" would allow link-local/metadata addresses, which are never allowed`);
-    }
-  }
+  for (const problem of validateAllowList((out.egressAllow as string[] | undefined) ?? [])) problems.push(`EGRESS_ALLOW: ${problem}`);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return Object.freeze(out) as unknown as CaravanConfig;
 }
