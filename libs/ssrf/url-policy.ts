@@ -1,0 +1,56 @@
+import { AllowList, parseAllowList } from './allow-list';
+import { classifyAddress } from './classify';
+import { isLocalhostName, parseHost } from './host';
+import { parseIpStrict } from './ip';
+
+export const MAX_ENDPOINT_URL_LENGTH = 2048;
+
+export type UrlVerdict = { ok: true } | { ok: false; code: string; reason: string };
+
+const LOOPBACKS = [parseIpStrict('127.0.0.1'), parseIpStrict('::1')].filter((ip) => ip !== undefined);
+
+// the list comes from configuration and does not change; parse it once, not per URL
+let cached: { key: string; list: AllowList } | undefined;
+function allowListFor(items: readonly string[]): AllowList {
+  const key = items.join('\n');
+  if (cached?.key !== key) cached = { key, list: parseAllowList(items) };
+  return cached.list;
+}
+
+function refuse(code: string, reason: string): UrlVerdict {
+  return { ok: false, code, reason };
+}
+
+/**
+ * Write-time check of an endpoint URL, for fast feedback (422). It cannot see what a
+ * name will resolve to later, so the dial-time check stays the real control; here we
+ * refuse what is wrong on its face: other schemes, credentials in the URL, huge URLs,
+ * and hosts that are non-global addresses in any spelling or loopback names.
+ */
+export function validateEndpointUrl(url: string, opts: { allow: string[]; requireHttps: boolean }): UrlVerdict {
+  if (url.length > MAX_ENDPOINT_URL_LENGTH) return refuse('url_too_long', `the URL is longer than ${MAX_ENDPOINT_URL_LENGTH} characters`);
+  // the URL parser would silently strip or encode these, hiding what was typed
+  if (/[\s\p{Cc}]/u.test(url)) return refuse('invalid_url', 'the URL contains spaces or control characters');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return refuse('invalid_url', 'not a valid absolute URL');
+  }
+  const schemes = opts.requireHttps ? ['https:'] : ['http:', 'https:'];
+  if (!schemes.includes(parsed.protocol)) return refuse('scheme_not_allowed', `the URL must use ${schemes.map((s) => s.slice(0, -1)).join(' or ')}`);
+  if (parsed.username !== '' || parsed.password !== '') return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed; use endpoint authentication');
+  const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+  const host = parseHost(parsed.hostname);
+  if (host.kind === 'invalid') return refuse('invalid_url', host.reason);
+  const allow = allowListFor(opts.allow);
+  if (host.kind === 'ip') {
+    const cls = classifyAddress(host.ip);
+    if (cls !== 'global' && !allow.isAllowed(host.ip, port)) return refuse('address_not_allowed', `the host is a ${cls} address, which endpoints may not use`);
+    return { ok: true };
+  }
+  if (isLocalhostName(host.name) && !LOOPBACKS.some((ip) => allow.isAllowed(ip, port))) {
+    return refuse('address_not_allowed', 'the host is a loopback name, which endpoints may not use');
+  }
+  return { ok: true };
+}
