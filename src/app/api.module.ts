@@ -4,6 +4,7 @@ import { CaravanConfig } from '../../libs/config';
 import { HttpErrorFilter } from '../common/errors/http-exception.filter';
 import { ApiKeysController, AuthGuard, AuthModule } from '../modules/auth';
 import { EndpointsController, EndpointsModule } from '../modules/endpoints';
+import { EventTypesController, EventTypesModule } from '../modules/event-types';
 import { HealthController, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
@@ -15,8 +16,8 @@ export class ApiModule {
   static forRoot(config?: CaravanConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule, EndpointsModule],
-      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController],
+      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule, EndpointsModule, EventTypesModule],
+      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

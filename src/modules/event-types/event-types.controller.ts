@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ProjectAccess } from '../auth';
+import { Envelope, ok } from '../../common/http/envelope';
+import { CreateEventTypeDto, EventTypeResponseDto, UpdateEventTypeDto } from './dto/event-type.dto';
+import { EventTypeEntity } from './event-type.entity';
+import { EventTypesService } from './event-types.service';
+
+export function toEventTypeResponse(e: EventTypeEntity): EventTypeResponseDto {
+  return {
+    uid: e.id,
+    project_id: e.projectId,
+    name: e.name,
+    category: e.category,
+    description: e.description,
+    json_schema: e.jsonSchema,
+    deprecated_at: e.deprecatedAt ? e.deprecatedAt.toISOString() : null,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+  };
+}
+
+@ApiTags('Event types')
+@ProjectAccess()
+@Controller('api/v1/projects/:projectID/event-types')
+export class EventTypesController {
+  constructor(private readonly eventTypes: EventTypesService) {}
+
+  @Post()
+  async create(@Param('projectID') projectId: string, @Body() body: CreateEventTypeDto): Promise<Envelope<EventTypeResponseDto>> {
+    return ok('Event type created successfully', toEventTypeResponse(await this.eventTypes.create(projectId, body)));
+  }
+
+  /** Every event type of the project (Convoy returns them unpaged). */
+  @Get()
+  async list(@Param('projectID') projectId: string): Promise<Envelope<EventTypeResponseDto[]>> {
+    return ok('Event types fetched successfully', (await this.eventTypes.list(projectId)).map(toEventTypeResponse));
+  }
+
+  /** Caravan: one event type by id. */
+  @Get(':eventTypeId')
+  async get(@Param('projectID') projectId: string, @Param('eventTypeId') id: string): Promise<Envelope<EventTypeResponseDto>> {
+    return ok('Event type fetched successfully', toEventTypeResponse(await this.eventTypes.get(projectId, id)));
+  }
+
+  @Put(':eventTypeId')
+  @HttpCode(202)
+  async update(@Param('projectID') projectId: string, @Param('eventTypeId') id: string, @Body() body: UpdateEventTypeDto): Promise<Envelope<EventTypeResponseDto>> {
+    return ok('Event type updated successfully', toEventTypeResponse(await this.eventTypes.update(projectId, id, body)));
+  }
+
+  /** Marks the event type deprecated; deprecating again keeps the first date. */
+  @Post(':eventTypeId/deprecate')
+  @HttpCode(200)
+  async deprecate(@Param('projectID') projectId: string, @Param('eventTypeId') id: string): Promise<Envelope<EventTypeResponseDto>> {
+    return ok('Event type deprecated successfully', toEventTypeResponse(await this.eventTypes.deprecate(projectId, id)));
+  }
+}
