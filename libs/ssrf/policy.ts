@@ -21,9 +21,10 @@ export function judgeAddress(ip: IpAddress, port: number, policy: AddressPolicy)
   const cls = (policy.classify ?? classifyAddress)(ip);
   if (policy.isSelf?.(ip, port)) return { allowed: false, cls: 'self' };
   if (policy.allow.allowsPair(ip, port)) return { allowed: true, cls };
+  // the address class is the more telling reason when both it and the port are wrong
+  if (cls !== 'global' && !policy.allow.isAllowed(ip, port)) return { allowed: false, cls };
   if (policy.ports && !policy.ports.has(port)) return { allowed: false, cls: 'port' };
-  if (cls === 'global' || policy.allow.isAllowed(ip, port)) return { allowed: true, cls };
-  return { allowed: false, cls };
+  return { allowed: true, cls };
 }
 
 export type AnswersVerdict =
