@@ -8,5 +8,7 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 30 },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60 },
+    // forbidden, non-loopback targets: run inside a loopback-only namespace with `npm run test:netns`
+    { ...common, displayName: 'netns', testMatch: ['<rootDir>/test/netns/**/*.test.ts'], slowTestThreshold: 30 },
   ],
 };
