@@ -1,9 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { PinoLogger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../libs/config';
 import { EgressGate, Refusal } from './egress-gate';
+import { EGRESS_LOGGER } from './egress-logger';
 import { EgressMetrics } from './egress-metrics';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.tokens';
 import { CONNECTION_ESTABLISHED, writeRawResponse } from './raw-response';
@@ -46,9 +47,8 @@ export class EgressProxyServer implements OnApplicationBootstrap, BeforeApplicat
     private readonly gate: EgressGate,
     private readonly metrics: EgressMetrics,
     private readonly self: SelfAddresses,
-    private readonly logger: PinoLogger,
+    @Inject(EGRESS_LOGGER) private readonly logger: Pino,
   ) {
-    this.logger.setContext('EgressProxy');
     this.server = createServer({ headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000 });
     this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(405, { Allow: 'CONNECT', 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('this is a CONNECT proxy\n');

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import type { CaravanConfig } from '../../libs/config';
 import { EgressHealthServer } from './egress-health.server';
+import { EGRESS_LOGGER, EgressNestLogger } from './egress-logger';
 import { EgressProxyServer } from './egress-proxy.server';
 import { EgressModule, EgressOverrides } from './egress.module';
 
@@ -19,14 +19,9 @@ export interface EgressApp {
  * the module owns a node:http server's `connect` handler).
  */
 export async function createEgressApp(config: CaravanConfig, overrides: EgressOverrides = {}): Promise<EgressApp> {
-  const app = await NestFactory.createApplicationContext(EgressModule.forRoot(config, overrides), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  try {
-    await app.init();
-  } catch (e) {
-    await app.close();
-    throw e;
-  }
+  // abortOnError off: a bad setting should reach the caller as an error, not end the process
+  const app = await NestFactory.createApplicationContext(EgressModule.forRoot(config, overrides), { bufferLogs: true, abortOnError: false });
+  app.useLogger(new EgressNestLogger(app.get(EGRESS_LOGGER)));
   const proxy = app.get(EgressProxyServer);
   const health = app.get(EgressHealthServer);
   return { close: () => app.close(), address: () => proxy.address(), healthAddress: () => health.address() };
