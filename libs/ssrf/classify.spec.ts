@@ -1,4 +1,4 @@
-import { AddressClass, classifyAddress } from './classify';
+import { AddressClass, classifyAddress, classifyIp } from './classify';
 import { parseIpStrict } from './ip';
 
 function classOf(text: string): AddressClass {
@@ -178,5 +178,23 @@ describe('classifyAddress', () => {
 
   it('never calls an IPv4-compatible address global', () => {
     for (const [ip, cls] of V4) expect(classOf(`::${ip}`)).toBe(cls === 'global' ? 'reserved' : cls);
+  });
+});
+
+describe('classifyIp', () => {
+  it.each([
+    ['169.254.169.254', 'link-local'],
+    ['0xa9fea9fe', 'link-local'],
+    ['127.1', 'loopback'],
+    ['::1', 'loopback'],
+    ['[::1]', 'loopback'],
+    ['[::ffff:10.0.0.1]', 'private'],
+    ['8.8.8.8', 'global'],
+  ])('reads %s as %s', (text, cls) => {
+    expect(classifyIp(text)).toBe(cls);
+  });
+
+  it.each([['example.com'], [''], ['[fe80::1%eth0]'], ['fe80::1%eth0'], ['1.2.3.08']])('throws on %j', (text) => {
+    expect(() => classifyIp(text)).toThrow(TypeError);
   });
 });

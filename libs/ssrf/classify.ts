@@ -1,4 +1,5 @@
-import { inCidr, IpAddress, IpFamily, parseIpStrict } from './ip';
+import { parseHost } from './host';
+import { inCidr, IpAddress, IpFamily, parseIpStrict, parseIpv6 } from './ip';
 
 /** Every class an address can fall in; only `global` may be dialled without an allow-list entry. */
 export type AddressClass =
@@ -108,4 +109,16 @@ export function classifyAddress(ip: IpAddress): AddressClass {
   const listed = longestMatch(ip, V6_RANGES);
   if (listed) return listed;
   return inCidr(ip, 6, GLOBAL_UNICAST.base, GLOBAL_UNICAST.prefix) ? 'global' : 'reserved';
+}
+
+/**
+ * The class of an address written as text: dotted quad, any inet_aton spelling,
+ * bare or bracketed IPv6. Throws on anything that is not an IP literal.
+ */
+export function classifyIp(text: string): AddressClass {
+  const bare = parseIpv6(text);
+  if (bare) return classifyAddress(bare);
+  const host = parseHost(text);
+  if (host.kind !== 'ip') throw new TypeError(`"${text}" is not an IP address`);
+  return classifyAddress(host.ip);
 }

@@ -24,7 +24,11 @@ export interface GuardedConnectOptions {
   ports?: readonly number[];
   /** replaces the address classifier; tests use it to stand in for a public address */
   classify?: (ip: IpAddress) => AddressClass;
-  /** passed on to undici's connector (TLS `ca`, keep-alive...); its timeout is connectTimeoutMs */
+  /**
+   * Passed on to undici's connector (TLS `ca`, keep-alive...); its timeout is
+   * connectTimeoutMs. A Pool's own `allowH2` only reaches connectors undici builds
+   * itself, so repeat it here when the Pool sets it.
+   */
   connector?: buildConnector.BuildOptions;
 }
 
