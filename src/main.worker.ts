@@ -1,16 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { assertNodeVersion, loadConfig } from '../libs/config';
-import { WorkerModule } from './app/worker.module';
+import { createWorkerApp } from './app/worker.bootstrap';
 
 export async function runWorker(): Promise<() => Promise<void>> {
   assertNodeVersion();
-  const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  await app.init();
+  const app = await createWorkerApp({ config: loadConfig() });
   return () => app.close();
 }
 

@@ -2,3 +2,5 @@ export * from './test-database';
 export * from './test-redis';
 export * from './test-config';
 export * from './api-harness';
+export * from './webhook-sink';
+export * from './pipeline-harness';

@@ -5,6 +5,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { CaravanConfig, loadConfig } from '../../libs/config';
 import { REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
+import { installJsonBodyParser } from '../common/http/json-body';
 import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
 
@@ -28,7 +29,8 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
     trustProxy: true,
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true });
+  // bodyParser off: our own JSON parser (installJsonBodyParser) is the only one
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
     new ValidationPipe({
@@ -40,6 +42,7 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   );
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  installJsonBodyParser(fastify, config.maxBodyBytes);
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });

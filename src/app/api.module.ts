@@ -3,11 +3,14 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CaravanConfig } from '../../libs/config';
 import { HttpErrorFilter } from '../common/errors/http-exception.filter';
 import { ApiKeysController, AuthGuard, AuthModule } from '../modules/auth';
+import { DeliveriesController, DeliveriesModule } from '../modules/deliveries';
 import { EndpointsController, EndpointsModule } from '../modules/endpoints';
+import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
 import { HealthController, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
+import { SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
 
 /** The api role: every controller, the auth guard and the error filter. */
@@ -16,8 +19,8 @@ export class ApiModule {
   static forRoot(config?: CaravanConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule, EndpointsModule, EventTypesModule],
-      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController],
+      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule, EndpointsModule, EventTypesModule, SubscriptionsModule, EventsModule, DeliveriesModule],
+      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController, SubscriptionsController, EventsController, DeliveriesController],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

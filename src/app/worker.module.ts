@@ -1,6 +1,7 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../libs/config';
+import { DeliveriesModule } from '../modules/deliveries';
 import { HealthChecks, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { CoreModule } from './core.module';
@@ -41,7 +42,7 @@ export class WorkerModule {
   static forRoot(config?: CaravanConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule],
+      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, DeliveriesModule.forWorker()],
       providers: [WorkerHealthServer],
     };
   }

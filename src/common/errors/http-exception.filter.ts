@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { isTransientDatabaseError } from '../../../libs/database/database-errors';
+import { errorBeforeRoute } from '../http/json-body';
 import { DomainError } from './domain-error';
 
 interface ErrorBody {
@@ -11,14 +12,6 @@ interface ErrorBody {
   data?: unknown;
   error_id?: string;
 }
-
-const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
-};
 
 function httpCode(status: number): string {
   switch (status) {
@@ -89,11 +82,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (status >= 500) return this.internal(exception, req);
       return { status, body: { status: false, message, code, ...(data ? { data } : {}) } };
     }
-    const fst = (exception as { code?: unknown })?.code;
-    if (typeof fst === 'string' && FASTIFY_CODES[fst]) {
-      const m = FASTIFY_CODES[fst];
-      return { status: m.status, body: { status: false, message: (exception as Error).message, code: m.code } };
-    }
+    const early = exception instanceof Error ? errorBeforeRoute(exception) : undefined;
+    if (early) return early;
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return { status: statusCode, body: { status: false, message: (exception as Error).message, code: httpCode(statusCode) } };

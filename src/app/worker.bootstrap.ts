@@ -1,0 +1,14 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CaravanConfig, loadConfig } from '../../libs/config';
+import { WorkerModule } from './worker.module';
+
+/** The worker role as an application context: no HTTP routes, only consumers and the sweeper. */
+export async function createWorkerApp(opts: { config?: CaravanConfig } = {}): Promise<INestApplicationContext> {
+  const config = opts.config ?? loadConfig();
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  await app.init();
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { inspectJson, isValidUtf8, MAX_JSON_DEPTH } from './json-guard';
+
+class BodyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Replaces Fastify's JSON parser so bad input is refused before anything is stored:
+ * invalid UTF-8 (which would otherwise be silently replaced), malformed JSON, nesting
+ * deeper than 64 and U+0000 (PostgreSQL's jsonb refuses it, which would poison a job).
+ * The body limit is enforced on the streamed bytes, not on Content-Length.
+ */
+export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
+    const buf = typeof body === 'string' ? Buffer.from(body) : body;
+    if (buf.length === 0) return done(new BodyError(400, 'invalid_json', 'request body is empty'));
+    if (!isValidUtf8(buf)) return done(new BodyError(400, 'invalid_utf8', 'request body is not valid UTF-8'));
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString('utf8'));
+    } catch (e) {
+      return done(new BodyError(400, 'invalid_json', `malformed JSON: ${(e as Error).message}`));
+    }
+    const verdict = inspectJson(value, { maxDepth: MAX_JSON_DEPTH });
+    if (!verdict.ok) return done(new BodyError(422, verdict.code, verdict.message));
+    done(null, value);
+  });
+}
+
+const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+};
+
+/** Errors raised by Fastify before a route runs (body parsing, limits) in Convoy's envelope. */
+export function errorBeforeRoute(err: { code?: string; statusCode?: number; message: string }): { status: number; body: { status: false; message: string; code: string } } | undefined {
+  if (err instanceof BodyError) return { status: err.statusCode, body: { status: false, message: err.message, code: err.code } };
+  const known = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (known) return { status: known.status, body: { status: false, message: err.message, code: known.code } };
+  return undefined;
+}

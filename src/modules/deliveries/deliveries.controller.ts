@@ -1,0 +1,131 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ProjectAccess } from '../auth';
+import { Envelope, ok } from '../../common/http/envelope';
+import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
+import { AttemptEntity } from './attempt.entity';
+import { DeliveriesService } from './deliveries.service';
+import { DeliveryFilter } from './deliveries.repository';
+import { DeliveryEntity } from './delivery.entity';
+import { AttemptResponseDto, DeliveriesQueryDto, DeliveryResponseDto, IdsDto } from './dto/delivery.dto';
+
+export function toDeliveryResponse(d: DeliveryEntity): DeliveryResponseDto {
+  // deliveries held for a paused endpoint wait at the end of time until it resumes
+  const held = d.nextAttemptAt.getUTCFullYear() >= 9999;
+  return {
+    uid: d.id,
+    project_id: d.projectId,
+    event_id: d.eventId,
+    endpoint_id: d.endpointId,
+    subscription_id: d.subscriptionId,
+    event_type: d.eventType,
+    status: d.status,
+    delivery_mode: d.deliveryMode,
+    headers: d.headers,
+    metadata: {
+      num_trials: d.attempts,
+      retry_limit: d.retryLimit,
+      strategy: '',
+      interval_seconds: 0,
+      next_send_time: d.status === 'Scheduled' || d.status === 'Retry' ? (held ? null : d.nextAttemptAt.toISOString()) : null,
+    },
+    description: d.description,
+    latency_seconds: d.latencyMs === null ? null : d.latencyMs / 1000,
+    acknowledged_at: d.acknowledgedAt.toISOString(),
+    created_at: d.createdAt.toISOString(),
+    updated_at: d.updatedAt.toISOString(),
+    deleted_at: d.deletedAt ? d.deletedAt.toISOString() : null,
+  };
+}
+
+export function toAttemptResponse(a: AttemptEntity): AttemptResponseDto {
+  return {
+    uid: a.id,
+    msg_id: a.msgId,
+    project_id: a.projectId,
+    endpoint_id: a.endpointId,
+    url: a.url,
+    method: a.method,
+    api_version: a.apiVersion,
+    ip_address: a.ipAddress,
+    request_http_header: a.requestHttpHeader,
+    response_http_header: a.responseHttpHeader,
+    http_status: a.httpStatus,
+    response_data: a.responseData,
+    error: a.error,
+    error_class: a.errorClass,
+    status: a.status,
+    duration_ms: a.durationMs,
+    requested_at: a.requestedAt.toISOString(),
+    responded_at: a.respondedAt ? a.respondedAt.toISOString() : null,
+    created_at: a.createdAt.toISOString(),
+  };
+}
+
+function toFilter(q: DeliveriesQueryDto): DeliveryFilter {
+  return {
+    endpointIds: q.endpointId,
+    eventId: q.eventId,
+    subscriptionId: q.subscriptionId,
+    statuses: q.status,
+    eventType: q.event_type,
+    idempotencyKey: q.idempotencyKey,
+    startDate: q.startDate ? new Date(q.startDate) : undefined,
+    endDate: q.endDate ? new Date(q.endDate) : undefined,
+  };
+}
+
+@ApiTags('Event deliveries')
+@ProjectAccess()
+@Controller('api/v1/projects/:projectID/eventdeliveries')
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  @Get()
+  async list(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<Page<DeliveryResponseDto>>> {
+    const req = toPageRequest(q);
+    const rows = await this.deliveries.list(projectId, toFilter(q), req);
+    return ok('Event deliveries fetched successfully', toPage(rows, req, toDeliveryResponse));
+  }
+
+  /** Resends every Failure or Discarded delivery matching the filters (at most 10,000 a call). */
+  @Post('batchretry')
+  @HttpCode(200)
+  async batchRetry(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<{ resent: number }>> {
+    const r = await this.deliveries.batchRetry(projectId, toFilter(q));
+    return ok(`${r.resent} successful, 0 failed`, r);
+  }
+
+  /** Sends Success deliveries again. */
+  @Post('forceresend')
+  @HttpCode(200)
+  async forceResend(@Param('projectID') projectId: string, @Body() body: IdsDto): Promise<Envelope<{ resent: number; skipped: number }>> {
+    const r = await this.deliveries.forceResend(projectId, body.ids);
+    return ok(`${r.resent} successful, ${r.skipped} failed`, r);
+  }
+
+  @Get(':eventDeliveryID')
+  async get(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
+    return ok('Event delivery fetched successfully', toDeliveryResponse(await this.deliveries.get(projectId, id)));
+  }
+
+  /** One more attempt for a Failure or Discarded delivery. */
+  @Put(':eventDeliveryID/resend')
+  async resend(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
+    return ok('App event processed for retry successfully', toDeliveryResponse(await this.deliveries.resend(projectId, id)));
+  }
+
+  @Get(':eventDeliveryID/deliveryattempts')
+  async attempts(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<AttemptResponseDto[]>> {
+    return ok('Delivery attempts fetched successfully', (await this.deliveries.attempts(projectId, id)).map(toAttemptResponse));
+  }
+
+  @Get(':eventDeliveryID/deliveryattempts/:deliveryAttemptID')
+  async attempt(
+    @Param('projectID') projectId: string,
+    @Param('eventDeliveryID') id: string,
+    @Param('deliveryAttemptID') attemptId: string,
+  ): Promise<Envelope<AttemptResponseDto>> {
+    return ok('Delivery attempt fetched successfully', toAttemptResponse(await this.deliveries.attempt(projectId, id, attemptId)));
+  }
+}

@@ -1,0 +1,275 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { writeResult } from '../../../libs/database/sql';
+import type { DeliveryStatus } from './delivery.entity';
+
+/** A delivery claimed for sending, with the event payload it carries. */
+export interface ClaimedDelivery {
+  id: string;
+  project_id: string;
+  event_id: string;
+  endpoint_id: string;
+  subscription_id: string;
+  event_type: string;
+  delivery_mode: 'at_least_once' | 'at_most_once';
+  headers: Record<string, string>;
+  attempts: number;
+  retry_limit: number;
+  generation: number;
+  created_at: Date;
+  raw: string;
+  event_headers: Record<string, string>;
+}
+
+export interface NewDelivery {
+  id: string;
+  projectId: string;
+  eventId: string;
+  endpointId: string;
+  subscriptionId: string;
+  routeSeq: number;
+  eventType: string;
+  deliveryMode: string;
+  headers: Record<string, string>;
+  retryLimit: number;
+}
+
+export interface AttemptRecord {
+  id: string;
+  url: string;
+  ipAddress: string;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  httpStatus: string;
+  responseData: string;
+  error: string;
+  errorClass: string;
+  ok: boolean;
+  durationMs: number;
+  requestedAt: Date;
+  respondedAt: Date | null;
+}
+
+export interface Transition {
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+  description: string;
+  /** retries get a new generation, so their job id is new */
+  bumpGeneration: boolean;
+}
+
+export interface Wakeable {
+  id: string;
+  generation: number;
+  endpoint_id: string;
+  attempts: number;
+}
+
+/**
+ * The delivery state machine in SQL: claim with a lease, record an attempt together with
+ * the next state, and the sweeper's recoveries. Every statement is conditional, so a
+ * second worker or a stale job can never move a delivery it does not own.
+ */
+@Injectable()
+export class DeliveryStateRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Writes the deliveries of one routing pass and marks the event routed, atomically. */
+  async route(eventId: string, routeSeq: number, rows: NewDelivery[]): Promise<{ id: string; endpoint_id: string }[]> {
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
+    for (const r of rows) {
+      cols[0].push(r.id);
+      cols[1].push(r.projectId);
+      cols[2].push(r.endpointId);
+      cols[3].push(r.subscriptionId);
+      cols[4].push(r.eventType);
+      cols[5].push(r.deliveryMode);
+      cols[6].push(JSON.stringify(r.headers));
+      cols[7].push(r.retryLimit);
+      cols[8].push(r.eventId);
+    }
+    const sql = `
+      WITH ins AS (
+        INSERT INTO event_deliveries (id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id, route_seq)
+        SELECT u.id, u.project_id, u.endpoint_id, u.subscription_id, u.event_type, u.delivery_mode, u.headers, u.retry_limit, u.event_id, $10
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])
+             AS u(id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id)
+        ON CONFLICT (event_id, subscription_id, route_seq) DO NOTHING
+        RETURNING id, endpoint_id
+      ), upd AS (
+        UPDATE events SET routed_at = now(), updated_at = now(),
+          status = CASE WHEN $12::int = 0 THEN 'Failure' ELSE 'Processing' END,
+          failure_reason = CASE WHEN $12::int = 0 THEN 'no subscription matched the event' ELSE '' END
+        WHERE id = $11 AND route_seq = $10 AND routed_at IS NULL
+      )
+      SELECT id, endpoint_id FROM ins`;
+    return this.ds.query(sql, [...cols, routeSeq, eventId, rows.length]);
+  }
+
+  async claim(id: string, generation: number, owner: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries d
+         SET status = 'Processing', lease_until = now() + ($3::int * interval '1 millisecond'), lease_owner = $4, updated_at = now()
+       FROM events e
+       WHERE d.id = $1 AND d.generation = $2 AND d.status IN ('Scheduled', 'Retry')
+         AND d.next_attempt_at <= now() + interval '2 seconds' AND e.id = d.event_id
+       RETURNING d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type, d.delivery_mode,
+                 d.headers, d.attempts, d.retry_limit, d.generation, d.created_at, e.raw, e.headers AS event_headers`,
+      [id, generation, leaseMs, owner],
+    );
+    return writeResult<ClaimedDelivery>(raw).rows[0];
+  }
+
+  /**
+   * The attempt row and the delivery's next state in one statement (one transaction).
+   * Returns the new generation, or undefined when the lease was lost meanwhile.
+   */
+  async recordAttempt(d: ClaimedDelivery, owner: string, a: AttemptRecord | null, t: Transition): Promise<number | undefined> {
+    const params: unknown[] = [d.id, owner, t.status, t.nextAttemptAt ?? new Date(), t.description, t.bumpGeneration ? 1 : 0, a ? 1 : 0];
+    let attemptCte = '';
+    if (a) {
+      attemptCte = `, att AS (
+        INSERT INTO delivery_attempts (id, project_id, event_delivery_id, endpoint_id, msg_id, url, ip_address, request_http_header,
+          response_http_header, http_status, response_data, error, error_class, status, duration_ms, requested_at, responded_at)
+        VALUES ($8, $9, $1, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23))`;
+      params.push(
+        a.id,
+        d.project_id,
+        d.endpoint_id,
+        d.event_id,
+        a.url,
+        a.ipAddress,
+        JSON.stringify(a.requestHeaders),
+        JSON.stringify(a.responseHeaders),
+        a.httpStatus,
+        a.responseData,
+        a.error,
+        a.errorClass,
+        a.ok,
+        a.durationMs,
+        a.requestedAt,
+        a.respondedAt,
+      );
+    }
+    const sql = `
+      WITH upd AS (
+        UPDATE event_deliveries SET status = $3, next_attempt_at = $4, description = $5,
+          attempts = attempts + $7, generation = generation + $6,
+          lease_until = NULL, lease_owner = NULL, updated_at = now(),
+          latency_ms = CASE WHEN $3 = 'Success' THEN (extract(epoch FROM now() - created_at) * 1000)::int ELSE latency_ms END
+        WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'
+        RETURNING generation
+      )${attemptCte}
+      SELECT generation FROM upd`;
+    const rows: { generation: number }[] = await this.ds.query(sql, params);
+    return rows[0]?.generation;
+  }
+
+  /** Sets the event's final status once none of its deliveries is still in flight. */
+  async settleEvent(eventId: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE events e SET status = CASE WHEN EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq AND x.status = 'Failure')
+                                    THEN 'Failure' ELSE 'Success' END,
+              updated_at = now()
+       WHERE e.id = $1 AND e.routed_at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq
+                         AND x.status IN ('Scheduled', 'Processing', 'Retry'))`,
+      [eventId],
+    );
+  }
+
+  /**
+   * Leases that ran out: the worker died or hung mid-send. At-least-once deliveries go back
+   * to Retry under a new generation (the attempt counts, so a poison delivery ends); an
+   * at-most-once delivery may have been sent, so it ends Failure.
+   */
+  async recoverExpiredLeases(limit: number): Promise<Wakeable[]> {
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries d SET
+         status = CASE WHEN d.delivery_mode = 'at_most_once' OR d.attempts + 1 >= d.retry_limit THEN 'Failure' ELSE 'Retry' END,
+         description = CASE WHEN d.delivery_mode = 'at_most_once' THEN 'worker lost mid-delivery; not resent (at_most_once)'
+                            ELSE 'worker lost mid-delivery; resending' END,
+         attempts = d.attempts + 1, generation = d.generation + 1, next_attempt_at = now(),
+         lease_until = NULL, lease_owner = NULL, updated_at = now()
+       WHERE d.id IN (SELECT id FROM event_deliveries WHERE status = 'Processing' AND lease_until < now()
+                      ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING d.id, d.generation, d.endpoint_id, d.attempts, d.status, d.event_id`,
+      [limit],
+    );
+    return writeResult<Wakeable & { status: string }>(raw).rows.filter((r) => r.status === 'Retry');
+  }
+
+  /** Due deliveries that may have lost their job (Redis flushed, enqueue failed). */
+  async dueCandidates(graceMs: number, limit: number): Promise<Wakeable[]> {
+    return this.ds.query(
+      `SELECT id, generation, endpoint_id, attempts FROM event_deliveries
+       WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= now() - ($1::int * interval '1 millisecond')
+       ORDER BY next_attempt_at LIMIT $2`,
+      [graceMs, limit],
+    );
+  }
+
+  /** Moves the given deliveries to a new generation; only rows still at the seen generation move. */
+  async bumpGenerations(rows: Wakeable[]): Promise<Wakeable[]> {
+    if (rows.length === 0) return [];
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries d SET generation = d.generation + 1, updated_at = now()
+       FROM unnest($1::text[], $2::int[]) AS u(id, generation)
+       WHERE d.id = u.id AND d.generation = u.generation AND d.status IN ('Scheduled', 'Retry')
+       RETURNING d.id, d.generation, d.endpoint_id, d.attempts`,
+      [rows.map((r) => r.id), rows.map((r) => r.generation)],
+    );
+    return writeResult<Wakeable>(raw).rows;
+  }
+
+  /** Parks a delivery whose endpoint is paused; it is released when the endpoint resumes. */
+  async hold(d: ClaimedDelivery, owner: string, reason: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE event_deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
+         next_attempt_at = '9999-12-31 00:00:00+00', description = $3, lease_until = NULL, lease_owner = NULL, updated_at = now()
+       WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'`,
+      [d.id, owner, reason],
+    );
+  }
+
+  /** Releases everything held for an endpoint, under new generations. */
+  async releaseHeld(endpointId: string): Promise<Wakeable[]> {
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries SET next_attempt_at = now(), generation = generation + 1, description = '', updated_at = now()
+       WHERE endpoint_id = $1 AND status IN ('Scheduled', 'Retry') AND next_attempt_at = '9999-12-31 00:00:00+00'
+       RETURNING id, generation, endpoint_id, attempts`,
+      [endpointId],
+    );
+    return writeResult<Wakeable>(raw).rows;
+  }
+
+  /** Makes Failure/Discarded (or, when forced, Success) deliveries due again. */
+  async resend(projectId: string, ids: string[], statuses: DeliveryStatus[]): Promise<Wakeable[]> {
+    if (ids.length === 0) return [];
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries SET status = 'Retry', next_attempt_at = now(), generation = generation + 1,
+         retry_limit = attempts + 1, description = 'resent', updated_at = now()
+       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ANY($3::text[])
+       RETURNING id, generation, endpoint_id, attempts, event_id`,
+      [projectId, ids, statuses],
+    );
+    const rows = writeResult<Wakeable & { event_id: string }>(raw).rows;
+    if (rows.length) {
+      await this.ds.query(`UPDATE events SET status = 'Processing', updated_at = now() WHERE id = ANY($1::text[])`, [[...new Set(rows.map((r) => r.event_id))]]);
+    }
+    return rows;
+  }
+
+  /** Converges if a resume notification was missed: held deliveries of active endpoints. */
+  async releaseHeldOfActiveEndpoints(limit: number): Promise<Wakeable[]> {
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries d SET next_attempt_at = now(), generation = d.generation + 1, description = '', updated_at = now()
+       WHERE d.id IN (SELECT x.id FROM event_deliveries x JOIN endpoints e ON e.id = x.endpoint_id
+                      WHERE x.status IN ('Scheduled', 'Retry') AND x.next_attempt_at = '9999-12-31 00:00:00+00' AND e.status = 'active'
+                      LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
+       RETURNING d.id, d.generation, d.endpoint_id, d.attempts`,
+      [limit],
+    );
+    return writeResult<Wakeable>(raw).rows;
+  }
+}

@@ -1,0 +1,74 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { deliveryJobId, QUEUES } from '../../../libs/queue';
+import type { Wakeable } from './delivery-state.repository';
+
+export interface DeliveryJob {
+  deliveryId: string;
+  generation: number;
+  endpointId: string;
+}
+
+/** Retries wait in the database beyond this; the sweeper enqueues them when due. */
+export const MAX_QUEUE_DELAY_MS = 15 * 60 * 1000;
+
+/**
+ * Wake-ups for deliveries whose state is already committed. First attempts and retries use
+ * separate queues so a backlog of retries never delays fresh deliveries. Failures to
+ * enqueue are harmless: the sweeper re-enqueues anything due that has no job.
+ */
+@Injectable()
+export class DeliveryProducer {
+  private readonly logger = new Logger(DeliveryProducer.name);
+  private lastWarn = 0;
+
+  constructor(
+    @InjectQueue(QUEUES.deliveries) private readonly first: Queue<DeliveryJob>,
+    @InjectQueue(QUEUES.retries) private readonly retries: Queue<DeliveryJob>,
+  ) {}
+
+  queueFor(attempts: number): Queue<DeliveryJob> {
+    return attempts === 0 ? this.first : this.retries;
+  }
+
+  async enqueue(items: Wakeable[], delayMs = 0): Promise<void> {
+    if (items.length === 0) return;
+    if (delayMs > MAX_QUEUE_DELAY_MS) return;
+    const byQueue = new Map<Queue<DeliveryJob>, Wakeable[]>();
+    for (const w of items) {
+      const q = this.queueFor(w.attempts);
+      byQueue.set(q, [...(byQueue.get(q) ?? []), w]);
+    }
+    try {
+      await Promise.all(
+        [...byQueue.entries()].map(([q, ws]) =>
+          q.addBulk(
+            ws.map((w) => ({
+              name: 'deliver',
+              data: { deliveryId: w.id, generation: w.generation, endpointId: w.endpoint_id },
+              opts: { jobId: deliveryJobId(w.id, w.generation), delay: delayMs > 0 ? delayMs : undefined, removeOnComplete: true, removeOnFail: true },
+            })),
+          ),
+        ),
+      );
+    } catch (e) {
+      const now = Date.now();
+      if (now - this.lastWarn > 10_000) {
+        this.lastWarn = now;
+        this.logger.warn(`could not enqueue deliveries (the sweeper will): ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Fire and forget, for request paths. */
+  wake(items: Wakeable[]): void {
+    void this.enqueue(items);
+  }
+
+  /** True when a job for this generation is still waiting, delayed or running. */
+  async hasLiveJob(w: Wakeable): Promise<boolean> {
+    const state = await this.queueFor(w.attempts).getJobState(deliveryJobId(w.id, w.generation));
+    return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children';
+  }
+}

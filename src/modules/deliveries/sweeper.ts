@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { EventsService } from '../events';
+import { DeliveryStateRepository } from './delivery-state.repository';
+import { DeliveryProducer } from './delivery.producer';
+
+const BATCH = 500;
+/** Work younger than this is left to the job its producer just enqueued. */
+const GRACE_MS = 2000;
+/** How often held deliveries of re-activated endpoints are released (in sweeps). */
+const RELEASE_EVERY = 30;
+
+/**
+ * Runs in every worker: Redis is a wake-up hint, PostgreSQL the record. Each sweep
+ * recovers expired leases, re-enqueues due deliveries that have no live job (Redis
+ * flushed or restarted, enqueue failed), and wakes the router for unrouted events.
+ */
+@Injectable()
+export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Sweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+  private sweeps = 0;
+  private lastError = 0;
+
+  constructor(
+    @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+    private readonly state: DeliveryStateRepository,
+    private readonly producer: DeliveryProducer,
+    private readonly events: EventsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweepOnce()
+        .catch((e: unknown) => {
+          const now = Date.now();
+          if (now - this.lastError > 10_000) {
+            this.lastError = now;
+            this.logger.warn(`sweep failed: ${(e as Error).message}`);
+          }
+        })
+        .finally(() => this.schedule(this.config.sweepIntervalMs));
+    }, ms);
+  }
+
+  /** One pass; public so tests can drive it. Returns what it re-enqueued. */
+  async sweepOnce(): Promise<{ leases: number; requeued: number; routed: number; released: number }> {
+    this.sweeps++;
+    const recovered = await this.state.recoverExpiredLeases(BATCH);
+    await this.producer.enqueue(recovered);
+
+    const due = await this.state.dueCandidates(GRACE_MS, BATCH);
+    const live = await Promise.all(due.map((w) => this.producer.hasLiveJob(w)));
+    const orphaned = due.filter((_, i) => !live[i]);
+    const bumped = await this.state.bumpGenerations(orphaned);
+    await this.producer.enqueue(bumped);
+
+    const unrouted = await this.events.unrouted(GRACE_MS, BATCH);
+    this.events.wakeRouter(unrouted);
+
+    let released = 0;
+    if (this.sweeps % RELEASE_EVERY === 0) released = (await this.releaseHeldOfActiveEndpoints()).length;
+    if (recovered.length || bumped.length || unrouted.length) {
+      this.logger.log({ leases: recovered.length, requeued: bumped.length, unrouted: unrouted.length }, 'sweep recovered work');
+    }
+    return { leases: recovered.length, requeued: bumped.length, routed: unrouted.length, released };
+  }
+
+  private async releaseHeldOfActiveEndpoints(): Promise<unknown[]> {
+    const rows = await this.state.releaseHeldOfActiveEndpoints(BATCH);
+    await this.producer.enqueue(rows);
+    return rows;
+  }
+}

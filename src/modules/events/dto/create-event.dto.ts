@@ -1,0 +1,60 @@
+import { IsArray, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ArrayMaxSize } from 'class-validator';
+
+const EVENT_TYPE = /^[A-Za-z0-9_.:*\-/]{1,200}$/;
+
+class BaseEventDto {
+  /** the event type subscriptions match on, e.g. `invoice.paid` */
+  @IsString() @Matches(EVENT_TYPE, { message: 'event_type must be 1-200 characters of letters, digits and _ . : - /' }) event_type!: string;
+  /** the JSON payload delivered to endpoints */
+  @IsObject() data!: Record<string, unknown>;
+  /** extra headers sent with every delivery of this event */
+  @IsOptional() @IsObject() custom_headers?: Record<string, string>;
+  /** a repeat with the same key returns the original event and creates nothing */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255) idempotency_key?: string;
+}
+
+export class CreateEventDto extends BaseEventDto {
+  /** the endpoint to deliver to */
+  @IsString() @IsNotEmpty() @MaxLength(64) endpoint_id!: string;
+  /** accepted for Convoy compatibility; unused */
+  @IsOptional() @IsString() @MaxLength(64) app_id?: string;
+}
+
+export class FanoutEventDto extends BaseEventDto {
+  /** every endpoint with this owner id receives the event */
+  @IsString() @IsNotEmpty() @MaxLength(255) owner_id!: string;
+}
+
+export class BroadcastEventDto extends BaseEventDto {
+  /** accepted for Convoy compatibility */
+  @IsOptional() @IsString() acknowledged_at?: string;
+}
+
+export class DynamicEventDto extends BaseEventDto {
+  /** the endpoint URL; the endpoint and a subscription are found or created */
+  @IsString() @IsNotEmpty() @MaxLength(2048) url!: string;
+  /** the secret for a newly created endpoint */
+  @IsOptional() @IsString() @MaxLength(256) secret?: string;
+  /** event types of a newly created subscription (default: all) */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) event_types?: string[];
+}
+
+export class EventResponseDto {
+  uid!: string;
+  project_id!: string;
+  event_type!: string;
+  endpoints!: string[];
+  source_id!: string;
+  idempotency_key!: string;
+  is_duplicate_event!: boolean;
+  headers!: Record<string, string>;
+  data!: Record<string, unknown>;
+  raw!: string;
+  url_query_params!: string;
+  status!: string;
+  failure_reason!: string;
+  acknowledged_at!: string;
+  created_at!: string;
+  updated_at!: string;
+  deleted_at?: string | null;
+}

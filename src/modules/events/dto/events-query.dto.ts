@@ -1,0 +1,21 @@
+import { Transform } from 'class-transformer';
+import { IsArray, IsDateString, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PaginationQueryDto } from '../../../common/http/pagination.dto';
+
+export const toArray = ({ value }: { value: unknown }): unknown => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+
+/** Convoy's event search filters. */
+export class EventsQueryDto extends PaginationQueryDto {
+  @IsOptional() @Transform(toArray) @IsArray() @IsString({ each: true }) endpointId?: string[];
+  @IsOptional() @Transform(toArray) @IsArray() @IsString({ each: true }) sourceId?: string[];
+  @IsOptional() @IsString() @MaxLength(255) idempotencyKey?: string;
+  @IsOptional() @IsString() @MaxLength(200) event_type?: string;
+  /** RFC 3339 */
+  @IsOptional() @IsDateString() startDate?: string;
+  /** RFC 3339 */
+  @IsOptional() @IsDateString() endDate?: string;
+  /** accepted for Convoy compatibility; ignored (results are newest first) */
+  @IsOptional() @IsString() sort?: string;
+  /** accepted for Convoy compatibility; full-text search is not supported */
+  @IsOptional() @IsString() query?: string;
+}

@@ -1,0 +1,114 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ProjectAccess } from '../auth';
+import { Envelope, ok } from '../../common/http/envelope';
+import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
+import { BroadcastEventDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
+import { EventsQueryDto } from './dto/events-query.dto';
+import { EventEntity } from './event.entity';
+import { EventFilter } from './events.repository';
+import { EventsService, IngestResult } from './events.service';
+
+export function toEventResponse(e: EventEntity, duplicate = false): EventResponseDto {
+  return {
+    uid: e.id,
+    project_id: e.projectId,
+    event_type: e.eventType,
+    endpoints: e.endpoints,
+    source_id: e.sourceId ?? '',
+    idempotency_key: e.idempotencyKey ?? '',
+    is_duplicate_event: duplicate,
+    headers: e.headers,
+    data: JSON.parse(e.raw) as Record<string, unknown>,
+    raw: e.raw,
+    url_query_params: e.urlQueryParams,
+    status: e.status,
+    failure_reason: e.failureReason,
+    acknowledged_at: e.acknowledgedAt.toISOString(),
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+    deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
+  };
+}
+
+function ingested(message: string, r: IngestResult): Envelope<EventResponseDto> {
+  return ok(r.duplicate ? 'Duplicate event received' : message, toEventResponse(r.event, r.duplicate));
+}
+
+export function toEventFilter(q: EventsQueryDto): EventFilter {
+  return {
+    endpointIds: q.endpointId,
+    sourceIds: q.sourceId,
+    idempotencyKey: q.idempotencyKey,
+    eventType: q.event_type,
+    startDate: q.startDate ? new Date(q.startDate) : undefined,
+    endDate: q.endDate ? new Date(q.endDate) : undefined,
+  };
+}
+
+/**
+ * Ingest answers 201 only after the event is committed in PostgreSQL; 503 with
+ * Retry-After when it could not be.
+ */
+@ApiTags('Events')
+@ProjectAccess()
+@Controller('api/v1/projects/:projectID/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  /** Sends an event to one endpoint. */
+  @Post()
+  async create(@Param('projectID') projectId: string, @Body() body: CreateEventDto): Promise<Envelope<EventResponseDto>> {
+    return ingested('Endpoint event created successfully', await this.events.createForEndpoint(projectId, body));
+  }
+
+  /** Sends an event to every endpoint with the given owner id. */
+  @Post('fanout')
+  async fanout(@Param('projectID') projectId: string, @Body() body: FanoutEventDto): Promise<Envelope<EventResponseDto>> {
+    return ingested('Fanout event created successfully', await this.events.fanout(projectId, body));
+  }
+
+  /** Sends an event to every subscription of its event type. */
+  @Post('broadcast')
+  async broadcast(@Param('projectID') projectId: string, @Body() body: BroadcastEventDto): Promise<Envelope<EventResponseDto>> {
+    return ingested('Broadcast event created successfully', await this.events.broadcast(projectId, body));
+  }
+
+  /** Sends an event to a URL; its endpoint and subscription are found or created. */
+  @Post('dynamic')
+  async dynamic(@Param('projectID') projectId: string, @Body() body: DynamicEventDto): Promise<Envelope<EventResponseDto>> {
+    return ingested('Dynamic event created successfully', await this.events.dynamic(projectId, body));
+  }
+
+  @Get()
+  async list(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<Page<EventResponseDto>>> {
+    const req = toPageRequest(q);
+    const rows = await this.events.list(projectId, toEventFilter(q), req);
+    return ok('Events fetched successfully', toPage(rows, req, (e) => toEventResponse(e)));
+  }
+
+  /** How many events a batch replay with these filters would replay (capped at 10,001). */
+  @Get('countbatchreplayevents')
+  async count(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<{ num: number }>> {
+    return ok('events count successful', { num: await this.events.countForReplay(projectId, toEventFilter(q)) });
+  }
+
+  /** Replays every event matching the filters (at most 10,000 per call). */
+  @Post('batchreplay')
+  @HttpCode(200)
+  async batchReplay(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<{ replayed: number; limit: number }>> {
+    const r = await this.events.batchReplay(projectId, toEventFilter(q));
+    return ok(`${r.replayed} successful, 0 failed`, r);
+  }
+
+  @Get(':eventID')
+  async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {
+    return ok('Event fetched successfully', toEventResponse(await this.events.get(projectId, id)));
+  }
+
+  /** Sends the event again to its subscriptions as new deliveries, whatever its state. */
+  @Put(':eventID/replay')
+  async replay(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {
+    return ok('Event replayed successfully', toEventResponse(await this.events.replay(projectId, id)));
+  }
+}

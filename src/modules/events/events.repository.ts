@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
+import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
+import { writeResult } from '../../../libs/database/sql';
+import { EventEntity } from './event.entity';
+
+export interface EventFilter {
+  endpointIds?: string[];
+  sourceIds?: string[];
+  idempotencyKey?: string;
+  eventType?: string;
+  startDate?: Date;
+  endDate?: Date;
+}
+
+/** The most events one batch replay touches; callers narrow the filter for more. */
+export const MAX_BATCH_REPLAY = 10_000;
+
+@Injectable()
+export class EventsRepository {
+  constructor(@InjectRepository(EventEntity) private readonly repo: Repository<EventEntity>) {}
+
+  findOne(projectId: string, id: string): Promise<EventEntity | null> {
+    return this.repo.findOne({ where: { projectId, id } });
+  }
+
+  findById(id: string): Promise<EventEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  findByIdempotencyKey(projectId: string, key: string): Promise<EventEntity | null> {
+    return this.repo.findOne({ where: { projectId, idempotencyKey: key } });
+  }
+
+  list(projectId: string, f: EventFilter, page: KeysetRequest): Promise<EventEntity[]> {
+    return applyKeyset(this.filtered(projectId, f), 'e', page).getMany();
+  }
+
+  /** Bounded count: never scans past MAX_BATCH_REPLAY + 1 rows. */
+  async countUpTo(projectId: string, f: EventFilter): Promise<number> {
+    const inner = this.filtered(projectId, f).select('1').limit(MAX_BATCH_REPLAY + 1);
+    const [sql, params] = inner.getQueryAndParameters();
+    const rows: { n: string }[] = await this.repo.query(`SELECT count(*) AS n FROM (${sql}) t`, params);
+    return Number(rows[0].n);
+  }
+
+  /** Starts a new routing pass: the router then makes fresh deliveries. */
+  async markForReplay(projectId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const raw: unknown = await this.repo.query(
+      `UPDATE events SET route_seq = route_seq + 1, routed_at = NULL, status = 'Pending', failure_reason = '', updated_at = now()
+       WHERE project_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL RETURNING id`,
+      [projectId, ids],
+    );
+    return writeResult<{ id: string }>(raw).rows.map((r) => r.id);
+  }
+
+  async idsForReplay(projectId: string, f: EventFilter): Promise<string[]> {
+    const rows = await this.filtered(projectId, f).select('e.id', 'id').orderBy('e.id', 'ASC').limit(MAX_BATCH_REPLAY).getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /** Events acknowledged but not yet routed for longer than `olderThanMs`: the sweeper's input. */
+  async unrouted(olderThanMs: number, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.repo.query(
+      `SELECT id FROM events WHERE routed_at IS NULL AND updated_at < now() - ($1::int * interval '1 millisecond') ORDER BY id LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async markRouted(id: string, routeSeq: number, matched: number): Promise<boolean> {
+    const raw: unknown = await this.repo.query(
+      `UPDATE events SET routed_at = now(), updated_at = now(),
+         status = CASE WHEN $3::int = 0 THEN 'Failure' ELSE 'Processing' END,
+         failure_reason = CASE WHEN $3::int = 0 THEN 'no subscription matched the event' ELSE '' END
+       WHERE id = $1 AND route_seq = $2 AND routed_at IS NULL`,
+      [id, routeSeq, matched],
+    );
+    return writeResult(raw).count > 0;
+  }
+
+  private filtered(projectId: string, f: EventFilter): SelectQueryBuilder<EventEntity> {
+    const qb = this.repo.createQueryBuilder('e').where('e.project_id = :projectId AND e.deleted_at IS NULL', { projectId });
+    if (f.endpointIds?.length) qb.andWhere('e.endpoints && :endpointIds::text[]', { endpointIds: f.endpointIds });
+    if (f.sourceIds?.length) qb.andWhere('e.source_id = ANY(:sourceIds::text[])', { sourceIds: f.sourceIds });
+    if (f.idempotencyKey) qb.andWhere('e.idempotency_key = :key', { key: f.idempotencyKey });
+    if (f.eventType) qb.andWhere('e.event_type = :eventType', { eventType: f.eventType });
+    if (f.startDate) qb.andWhere('e.created_at >= :startDate', { startDate: f.startDate });
+    if (f.endDate) qb.andWhere('e.created_at <= :endDate', { endDate: f.endDate });
+    return qb;
+  }
+}
