@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, PaginationQueryDto, toPage, toPageRequest } from '../../common/http/pagination.dto';
 import { ApiKeyEntity } from './api-key.entity';
@@ -27,12 +28,14 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @ApiEnvelope(ApiKeyResponseDto, { status: 201 })
   async create(@Param('projectID') projectId: string, @Body() body: CreateApiKeyDto): Promise<Envelope<ApiKeyResponseDto>> {
     const issued = await this.keys.issueProjectKey(projectId, body.name, body.expires_at ?? null);
     return ok('API key created successfully', toResponse(issued.entity, issued.key));
   }
 
   @Get()
+  @ApiEnvelope(ApiKeyResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: PaginationQueryDto): Promise<Envelope<Page<ApiKeyResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.keys.listProjectKeys(projectId, req);
@@ -41,6 +44,7 @@ export class ApiKeysController {
 
   @Delete(':keyID')
   @HttpCode(200)
+  @ApiEnvelope(null)
   async revoke(@Param('projectID') projectId: string, @Param('keyID') keyId: string): Promise<Envelope<null>> {
     await this.keys.revokeProjectKey(projectId, keyId);
     return ok('API key revoked successfully', null);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
@@ -7,7 +8,7 @@ import { AttemptEntity } from './attempt.entity';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryFilter } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
-import { AttemptResponseDto, DeliveriesQueryDto, DeliveryResponseDto, IdsDto } from './dto/delivery.dto';
+import { AttemptResponseDto, BatchRetryResponseDto, DeliveriesQueryDto, DeliveryResponseDto, ForceResendResponseDto, IdsDto } from './dto/delivery.dto';
 
 export function toDeliveryResponse(d: DeliveryEntity): DeliveryResponseDto {
   // deliveries held for a paused endpoint wait at the end of time until it resumes
@@ -82,6 +83,7 @@ export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
   @Get()
+  @ApiEnvelope(DeliveryResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<Page<DeliveryResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.deliveries.list(projectId, toFilter(q), req);
@@ -91,7 +93,8 @@ export class DeliveriesController {
   /** Resends every Failure or Discarded delivery matching the filters (at most 10,000 a call). */
   @Post('batchretry')
   @HttpCode(200)
-  async batchRetry(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<{ resent: number }>> {
+  @ApiEnvelope(BatchRetryResponseDto)
+  async batchRetry(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<BatchRetryResponseDto>> {
     const r = await this.deliveries.batchRetry(projectId, toFilter(q));
     return ok(`${r.resent} successful, 0 failed`, r);
   }
@@ -99,28 +102,33 @@ export class DeliveriesController {
   /** Sends Success deliveries again. */
   @Post('forceresend')
   @HttpCode(200)
-  async forceResend(@Param('projectID') projectId: string, @Body() body: IdsDto): Promise<Envelope<{ resent: number; skipped: number }>> {
+  @ApiEnvelope(ForceResendResponseDto)
+  async forceResend(@Param('projectID') projectId: string, @Body() body: IdsDto): Promise<Envelope<ForceResendResponseDto>> {
     const r = await this.deliveries.forceResend(projectId, body.ids);
     return ok(`${r.resent} successful, ${r.skipped} failed`, r);
   }
 
   @Get(':eventDeliveryID')
+  @ApiEnvelope(DeliveryResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
     return ok('Event delivery fetched successfully', toDeliveryResponse(await this.deliveries.get(projectId, id)));
   }
 
   /** One more attempt for a Failure or Discarded delivery. */
   @Put(':eventDeliveryID/resend')
+  @ApiEnvelope(DeliveryResponseDto)
   async resend(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
     return ok('App event processed for retry successfully', toDeliveryResponse(await this.deliveries.resend(projectId, id)));
   }
 
   @Get(':eventDeliveryID/deliveryattempts')
+  @ApiEnvelope(AttemptResponseDto, { array: true })
   async attempts(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<AttemptResponseDto[]>> {
     return ok('Delivery attempts fetched successfully', (await this.deliveries.attempts(projectId, id)).map(toAttemptResponse));
   }
 
   @Get(':eventDeliveryID/deliveryattempts/:deliveryAttemptID')
+  @ApiEnvelope(AttemptResponseDto)
   async attempt(
     @Param('projectID') projectId: string,
     @Param('eventDeliveryID') id: string,

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import { BroadcastEventDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
+import { BatchReplayResponseDto, BroadcastEventDto, CountResponseDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
 import { EventsQueryDto } from './dto/events-query.dto';
 import { EventEntity } from './event.entity';
 import { EventFilter } from './events.repository';
@@ -58,29 +59,34 @@ export class EventsController {
 
   /** Sends an event to one endpoint. */
   @Post()
+  @ApiEnvelope(EventResponseDto, { status: 201 })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEventDto): Promise<Envelope<EventResponseDto>> {
     return ingested('Endpoint event created successfully', await this.events.createForEndpoint(projectId, body));
   }
 
   /** Sends an event to every endpoint with the given owner id. */
   @Post('fanout')
+  @ApiEnvelope(EventResponseDto, { status: 201 })
   async fanout(@Param('projectID') projectId: string, @Body() body: FanoutEventDto): Promise<Envelope<EventResponseDto>> {
     return ingested('Fanout event created successfully', await this.events.fanout(projectId, body));
   }
 
   /** Sends an event to every subscription of its event type. */
   @Post('broadcast')
+  @ApiEnvelope(EventResponseDto, { status: 201 })
   async broadcast(@Param('projectID') projectId: string, @Body() body: BroadcastEventDto): Promise<Envelope<EventResponseDto>> {
     return ingested('Broadcast event created successfully', await this.events.broadcast(projectId, body));
   }
 
   /** Sends an event to a URL; its endpoint and subscription are found or created. */
   @Post('dynamic')
+  @ApiEnvelope(EventResponseDto, { status: 201 })
   async dynamic(@Param('projectID') projectId: string, @Body() body: DynamicEventDto): Promise<Envelope<EventResponseDto>> {
     return ingested('Dynamic event created successfully', await this.events.dynamic(projectId, body));
   }
 
   @Get()
+  @ApiEnvelope(EventResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<Page<EventResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.events.list(projectId, toEventFilter(q), req);
@@ -89,25 +95,29 @@ export class EventsController {
 
   /** How many events a batch replay with these filters would replay (capped at 10,001). */
   @Get('countbatchreplayevents')
-  async count(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<{ num: number }>> {
+  @ApiEnvelope(CountResponseDto)
+  async count(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<CountResponseDto>> {
     return ok('events count successful', { num: await this.events.countForReplay(projectId, toEventFilter(q)) });
   }
 
   /** Replays every event matching the filters (at most 10,000 per call). */
   @Post('batchreplay')
   @HttpCode(200)
-  async batchReplay(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<{ replayed: number; limit: number }>> {
+  @ApiEnvelope(BatchReplayResponseDto)
+  async batchReplay(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<BatchReplayResponseDto>> {
     const r = await this.events.batchReplay(projectId, toEventFilter(q));
     return ok(`${r.replayed} successful, 0 failed`, r);
   }
 
   @Get(':eventID')
+  @ApiEnvelope(EventResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {
     return ok('Event fetched successfully', toEventResponse(await this.events.get(projectId, id)));
   }
 
   /** Sends the event again to its subscriptions as new deliveries, whatever its state. */
   @Put(':eventID/replay')
+  @ApiEnvelope(EventResponseDto)
   async replay(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {
     return ok('Event replayed successfully', toEventResponse(await this.events.replay(projectId, id)));
   }

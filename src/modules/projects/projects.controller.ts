@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { AdminOnly, CurrentPrincipal, Principal, ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, PaginationQueryDto, toPage, toPageRequest } from '../../common/http/pagination.dto';
@@ -29,6 +30,7 @@ export class ProjectsController {
   /** Creates a project and returns its first API key (shown once). */
   @Post()
   @AdminOnly()
+  @ApiEnvelope(CreateProjectResponseDto, { status: 201 })
   async create(@Body() body: CreateProjectDto): Promise<Envelope<CreateProjectResponseDto>> {
     const { project, key } = await this.projects.create(body);
     return ok('Project created successfully', {
@@ -48,6 +50,7 @@ export class ProjectsController {
   /** Lists projects; a project key sees only its own. */
   @Get()
   @ProjectAccess()
+  @ApiEnvelope(ProjectResponseDto, { page: true })
   async list(@Query() q: PaginationQueryDto, @CurrentPrincipal() who: Principal): Promise<Envelope<Page<ProjectResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.projects.list(req, who.kind === 'project' ? who.projectId : undefined);
@@ -56,6 +59,7 @@ export class ProjectsController {
 
   @Get(':projectID')
   @ProjectAccess()
+  @ApiEnvelope(ProjectResponseDto)
   async get(@Param('projectID') id: string): Promise<Envelope<ProjectResponseDto>> {
     return ok('Project fetched successfully', toProjectResponse(await this.projects.get(id)));
   }
@@ -63,6 +67,7 @@ export class ProjectsController {
   @Put(':projectID')
   @ProjectAccess()
   @HttpCode(202)
+  @ApiEnvelope(ProjectResponseDto, { status: 202 })
   async update(@Param('projectID') id: string, @Body() body: UpdateProjectDto): Promise<Envelope<ProjectResponseDto>> {
     return ok('Project updated successfully', toProjectResponse(await this.projects.update(id, body)));
   }
@@ -70,6 +75,7 @@ export class ProjectsController {
   @Delete(':projectID')
   @AdminOnly()
   @HttpCode(200)
+  @ApiEnvelope(null)
   async delete(@Param('projectID') id: string): Promise<Envelope<null>> {
     await this.projects.delete(id);
     return ok('Project deleted successfully', null);

@@ -74,3 +74,13 @@ export class AttemptResponseDto {
   responded_at!: string | null;
   created_at!: string;
 }
+
+export class BatchRetryResponseDto {
+  resent!: number;
+}
+
+export class ForceResendResponseDto {
+  resent!: number;
+  /** ids that were not Success deliveries of this project */
+  skipped!: number;
+}

@@ -58,3 +58,14 @@ export class EventResponseDto {
   updated_at!: string;
   deleted_at?: string | null;
 }
+
+export class CountResponseDto {
+  /** events matching the filters, capped at 10,001 */
+  num!: number;
+}
+
+export class BatchReplayResponseDto {
+  replayed!: number;
+  /** the most events one call replays */
+  limit!: number;
+}
