@@ -85,9 +85,10 @@ export class EgressProxyServer implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.bound) return;
     this.draining = true;
-    this.logger.info({ open: this.inFlight }, 'egress proxy draining');
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    // logged once the listening socket is gone, so "draining" means "refusing new callers"
+    this.logger.info({ open: this.inFlight }, 'egress proxy draining');
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.shutdownGraceMs)));
     const finished = new Promise<void>((resolve) => (this.inFlight === 0 ? resolve() : this.settled.push(resolve)));

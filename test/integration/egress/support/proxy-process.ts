@@ -70,6 +70,8 @@ export class ProxyProcess {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         reject(new Error(`log line not seen within ${timeoutMs} ms; stderr: ${this.stderr}`));
       }, timeoutMs);
+      // a waiter left behind by a failed start must not keep the test run alive
+      timer.unref();
       waiter.resolve = (l) => {
         clearTimeout(timer);
         resolve(l);
