@@ -78,8 +78,9 @@ export async function main(argv: string[]): Promise<void> {
     case 'start': {
       await migrate();
       await bootstrap();
-      const [{ runEgress }, { runWorker }, { runApi }] = await Promise.all([import('./main.egress'), import('./main.worker'), import('./main.api')]);
-      const stops: Stop[] = [await runEgress(), await runWorker(), await runApi()];
+      const [{ runEgress }, { runApi }] = await Promise.all([import('./main.egress'), import('./main.api')]);
+      // one application runs the api and the worker: one pool, one set of Redis connections
+      const stops: Stop[] = [await runEgress(), await runApi({ withWorker: true })];
       const config = loadConfig();
       log(`Caravan is up: API http://127.0.0.1:${config.port}/api/v1, Swagger UI http://127.0.0.1:${config.port}/docs`);
       return holdUntilSignal(stops.reverse());

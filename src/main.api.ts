@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { assertNodeVersion, loadConfig } from '../libs/config';
 import { createApiApp } from './app/api.bootstrap';
 
-export async function runApi(): Promise<() => Promise<void>> {
+export async function runApi(opts: { withWorker?: boolean } = {}): Promise<() => Promise<void>> {
   assertNodeVersion();
   const config = loadConfig();
-  const app = await createApiApp({ config });
+  const app = await createApiApp({ config, withWorker: opts.withWorker });
   await app.listen(config.port, config.host);
   return () => app.close();
 }

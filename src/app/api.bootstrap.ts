@@ -11,8 +11,8 @@ import { ApiModule } from './api.module';
 
 export interface ApiAppOptions {
   config?: CaravanConfig;
-  /** tests keep logs quiet */
-  bufferLogs?: boolean;
+  /** run the worker's consumers and sweeper in the same application (all-in-one) */
+  withWorker?: boolean;
 }
 
 export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastifyApplication> {
@@ -30,7 +30,7 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
     return503OnClosing: true,
   });
   // bodyParser off: our own JSON parser (installJsonBodyParser) is the only one
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { withWorker: opts.withWorker }), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
     new ValidationPipe({

@@ -12,18 +12,39 @@ import { InstanceModule } from '../modules/instance';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
 import { SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
+import { WorkerHealthServer } from './worker.module';
+
+export interface ApiModuleOptions {
+  /**
+   * The all-in-one process: the worker's consumers, sweeper and health port run in the
+   * same application, sharing one PostgreSQL pool and one set of Redis connections.
+   */
+  withWorker?: boolean;
+}
 
 /** The api role: every controller, the auth guard and the error filter. */
 @Module({})
 export class ApiModule {
-  static forRoot(config?: CaravanConfig): DynamicModule {
+  static forRoot(config?: CaravanConfig, opts: ApiModuleOptions = {}): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRole('api', config), InstanceModule, AuthModule, HealthModule, ProjectsModule, EndpointsModule, EventTypesModule, SubscriptionsModule, EventsModule, DeliveriesModule],
+      imports: [
+        CoreModule.forRole('api', config),
+        InstanceModule,
+        AuthModule,
+        HealthModule,
+        ProjectsModule,
+        EndpointsModule,
+        EventTypesModule,
+        SubscriptionsModule,
+        EventsModule,
+        opts.withWorker ? DeliveriesModule.forWorker() : DeliveriesModule,
+      ],
       controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController, SubscriptionsController, EventsController, DeliveriesController],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        ...(opts.withWorker ? [WorkerHealthServer] : []),
       ],
     };
   }
