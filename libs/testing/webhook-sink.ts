@@ -21,6 +21,7 @@ export class WebhookSink {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private hung: ServerResponse[] = [];
+  private host = '127.0.0.1';
 
   constructor(private behaviour: (req: IncomingMessage, n: number) => SinkBehaviour = () => ({ status: 200 })) {}
 
@@ -28,13 +29,14 @@ export class WebhookSink {
     this.behaviour = b;
   }
 
-  async start(host = '127.0.0.1'): Promise<string> {
+  async start(host = '127.0.0.1', port = 0): Promise<string> {
+    this.host = host;
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, host, () => resolve()));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, () => resolve()));
     return this.url;
   }
 
@@ -43,12 +45,12 @@ export class WebhookSink {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   /** `ip:port` for EGRESS_ALLOW */
   get allowEntry(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   /** Resolves when `predicate` holds over the receipts, or rejects after `timeoutMs`. */
