@@ -1,0 +1,121 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../libs/database';
+import { createTestDatabase, TestDatabase } from '../../libs/testing';
+import { newId } from '../../src/common/ids';
+import { DeliveryStateRepository, NewDelivery } from '../../src/modules/deliveries/delivery-state.repository';
+
+/**
+ * The delivery state machine against the real PostgreSQL: claims are exclusive, stale jobs
+ * cannot move a delivery, lost leases are recovered, routing is idempotent.
+ */
+describe('DeliveryStateRepository (integration)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let repo: DeliveryStateRepository;
+  let projectId: string;
+  let endpointId: string;
+
+  async function newEvent(): Promise<string> {
+    const id = newId();
+    await ds.query(`INSERT INTO events (id, project_id, event_type, target, raw) VALUES ($1, $2, 'x', '{"kind":"endpoint"}', '{"a":1}')`, [id, projectId]);
+    return id;
+  }
+
+  function row(eventId: string, subscriptionId = 'sub1', retryLimit = 3): NewDelivery {
+    return { id: newId(), projectId, eventId, endpointId, subscriptionId, routeSeq: 0, eventType: 'x', deliveryMode: 'at_least_once', headers: {}, retryLimit };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('state');
+    ds = new DataSource({ ...buildDataSourceOptions({ databaseUrl: db.url, databasePoolSize: 4, databaseStatementTimeoutMs: 0 }), entities: [] });
+    await ds.initialize();
+    repo = new DeliveryStateRepository(ds);
+    projectId = newId();
+    endpointId = newId();
+    await ds.query(`INSERT INTO projects (id, name, type, config) VALUES ($1, 'p', 'outgoing', '{}')`, [projectId]);
+    await ds.query(`INSERT INTO endpoints (id, project_id, name, url) VALUES ($1, $2, 'e', 'http://127.0.0.1:1/')`, [endpointId, projectId]);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('routes idempotently and marks the event in the same statement', async () => {
+    const eventId = await newEvent();
+    const first = await repo.route(eventId, 0, [row(eventId, 'a'), row(eventId, 'b')]);
+    expect(first).toHaveLength(2);
+    const again = await repo.route(eventId, 0, [row(eventId, 'a'), row(eventId, 'b')]);
+    expect(again).toHaveLength(0);
+    const [ev] = await ds.query(`SELECT status, routed_at FROM events WHERE id = $1`, [eventId]);
+    expect(ev.status).toBe('Processing');
+    expect(ev.routed_at).not.toBeNull();
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM event_deliveries WHERE event_id = $1`, [eventId]);
+    expect(n).toBe(2);
+  });
+
+  it('lets exactly one of many concurrent claimers win, and ignores a stale generation', async () => {
+    const eventId = await newEvent();
+    const [d] = await repo.route(eventId, 0, [row(eventId)]);
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => repo.claim(d.id, 0, `w${i}`, 30_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(claims.find(Boolean)!.raw).toBe('{"a":1}');
+
+    const eventId2 = await newEvent();
+    const [d2] = await repo.route(eventId2, 0, [row(eventId2)]);
+    expect(await repo.claim(d2.id, 7, 'w', 30_000)).toBeUndefined();
+  });
+
+  it('records an attempt and the next state together, only for the lease owner', async () => {
+    const eventId = await newEvent();
+    const [d] = await repo.route(eventId, 0, [row(eventId)]);
+    const claimed = (await repo.claim(d.id, 0, 'owner', 30_000))!;
+    const attempt = {
+      id: newId(),
+      url: 'http://x/',
+      ipAddress: '',
+      requestHeaders: {},
+      responseHeaders: {},
+      httpStatus: '500',
+      responseData: '',
+      error: 'boom',
+      errorClass: 'http_5xx',
+      ok: false,
+      durationMs: 3,
+      requestedAt: new Date(),
+      respondedAt: new Date(),
+    };
+    const next = new Date(Date.now() + 60_000);
+    expect(await repo.recordAttempt(claimed, 'intruder', attempt, { status: 'Retry', nextAttemptAt: next, description: 'x', bumpGeneration: true })).toBeUndefined();
+    const gen = await repo.recordAttempt(claimed, 'owner', { ...attempt, id: newId() }, { status: 'Retry', nextAttemptAt: next, description: 'x', bumpGeneration: true });
+    expect(gen).toBe(1);
+    const [state] = await ds.query(`SELECT status, attempts, generation, lease_owner FROM event_deliveries WHERE id = $1`, [d.id]);
+    expect(state).toEqual({ status: 'Retry', attempts: 1, generation: 1, lease_owner: null });
+    // the job of the old generation can no longer claim it, even when due
+    await ds.query(`UPDATE event_deliveries SET next_attempt_at = now() WHERE id = $1`, [d.id]);
+    expect(await repo.claim(d.id, 0, 'late', 30_000)).toBeUndefined();
+    expect(await repo.claim(d.id, 1, 'next', 30_000)).toBeDefined();
+  });
+
+  it('recovers an expired lease under a new generation, and fails at_most_once instead of resending', async () => {
+    const eventId = await newEvent();
+    const [a] = await repo.route(eventId, 0, [row(eventId, 'a'), { ...row(eventId, 'b'), deliveryMode: 'at_most_once', retryLimit: 1 }]);
+    const both = await ds.query(`SELECT id, delivery_mode FROM event_deliveries WHERE event_id = $1`, [eventId]);
+    for (const r of both) await repo.claim(r.id, 0, 'dead-worker', 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const recovered = await repo.recoverExpiredLeases(100);
+    expect(recovered.map((r) => r.id)).toContain(a.id);
+    const states = await ds.query(`SELECT delivery_mode, status, generation FROM event_deliveries WHERE event_id = $1 ORDER BY delivery_mode`, [eventId]);
+    expect(states).toEqual([
+      { delivery_mode: 'at_least_once', status: 'Retry', generation: 1 },
+      { delivery_mode: 'at_most_once', status: 'Failure', generation: 1 },
+    ]);
+  });
+
+  it('bumps generations only for rows still at the generation seen', async () => {
+    const eventId = await newEvent();
+    const [d] = await repo.route(eventId, 0, [row(eventId)]);
+    const w = { id: d.id, generation: 0, endpoint_id: endpointId, attempts: 0 };
+    const [x, y] = await Promise.all([repo.bumpGenerations([w]), repo.bumpGenerations([w])]);
+    expect(x.length + y.length).toBe(1);
+  });
+});
