@@ -10,7 +10,7 @@ import { DeliveryFilter } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
 import { AttemptResponseDto, BatchRetryResponseDto, DeliveriesQueryDto, DeliveryResponseDto, ForceResendResponseDto, IdsDto } from './dto/delivery.dto';
 
-export function toDeliveryResponse(d: DeliveryEntity): DeliveryResponseDto {
+export function toDeliveryResponse(d: DeliveryEntity, strategy?: { type: string; duration: number }): DeliveryResponseDto {
   // deliveries held for a paused endpoint wait at the end of time until it resumes
   const held = d.nextAttemptAt.getUTCFullYear() >= 9999;
   return {
@@ -26,8 +26,8 @@ export function toDeliveryResponse(d: DeliveryEntity): DeliveryResponseDto {
     metadata: {
       num_trials: d.attempts,
       retry_limit: d.retryLimit,
-      strategy: '',
-      interval_seconds: 0,
+      strategy: strategy?.type ?? '',
+      interval_seconds: strategy?.duration ?? 0,
       next_send_time: d.status === 'Scheduled' || d.status === 'Retry' ? (held ? null : d.nextAttemptAt.toISOString()) : null,
     },
     description: d.description,
@@ -87,7 +87,8 @@ export class DeliveriesController {
   async list(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<Page<DeliveryResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.deliveries.list(projectId, toFilter(q), req);
-    return ok('Event deliveries fetched successfully', toPage(rows, req, toDeliveryResponse));
+    const strategy = await this.deliveries.strategyOf(projectId);
+    return ok('Event deliveries fetched successfully', toPage(rows, req, (d) => toDeliveryResponse(d, strategy)));
   }
 
   /** Resends every Failure or Discarded delivery matching the filters (at most 10,000 a call). */
@@ -111,14 +112,14 @@ export class DeliveriesController {
   @Get(':eventDeliveryID')
   @ApiEnvelope(DeliveryResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
-    return ok('Event delivery fetched successfully', toDeliveryResponse(await this.deliveries.get(projectId, id)));
+    return ok('Event delivery fetched successfully', toDeliveryResponse(await this.deliveries.get(projectId, id), await this.deliveries.strategyOf(projectId)));
   }
 
   /** One more attempt for a Failure or Discarded delivery. */
   @Put(':eventDeliveryID/resend')
   @ApiEnvelope(DeliveryResponseDto)
   async resend(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
-    return ok('App event processed for retry successfully', toDeliveryResponse(await this.deliveries.resend(projectId, id)));
+    return ok('App event processed for retry successfully', toDeliveryResponse(await this.deliveries.resend(projectId, id), await this.deliveries.strategyOf(projectId)));
   }
 
   @Get(':eventDeliveryID/deliveryattempts')

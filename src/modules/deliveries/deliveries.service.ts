@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { EndpointEvents } from '../endpoints';
+import { ProjectsService } from '../projects';
 import { AttemptEntity } from './attempt.entity';
 import { DeliveriesRepository, DeliveryFilter } from './deliveries.repository';
 import { DeliveryStateRepository } from './delivery-state.repository';
@@ -18,6 +19,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
     private readonly state: DeliveryStateRepository,
     private readonly producer: DeliveryProducer,
     private readonly endpointEvents: EndpointEvents,
+    private readonly projects: ProjectsService,
   ) {}
 
   /** Releases held deliveries as soon as an endpoint is resumed (the sweeper converges too). */
@@ -31,6 +33,11 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+  }
+
+  /** The retry strategy reported in each delivery's metadata (Convoy's shape). */
+  async strategyOf(projectId: string): Promise<{ type: string; duration: number }> {
+    return (await this.projects.getCached(projectId)).config.strategy;
   }
 
   list(projectId: string, f: DeliveryFilter, page: PageRequest): Promise<DeliveryEntity[]> {
