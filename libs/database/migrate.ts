@@ -19,34 +19,37 @@ export async function runMigrations(
   }
 }
 
-/** Creates the database named in the URL when it does not exist (development and tests). */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+/** Splits a database URL into its name and a URL of the maintenance database. */
+function adminTarget(databaseUrl: string): { name: string; adminUrl: string } {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`refusing to create database with name "${name}"`);
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`refusing to manage a database named "${name}"`);
   url.pathname = '/postgres';
-  const admin = new DataSource({ type: 'postgres', url: url.toString(), poolSize: 1 });
+  return { name, adminUrl: url.toString() };
+}
+
+async function withAdmin<T>(adminUrl: string, work: (admin: DataSource) => Promise<T>): Promise<T> {
+  const admin = new DataSource({ type: 'postgres', url: adminUrl, poolSize: 1 });
   await admin.initialize();
   try {
-    const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rows.length > 0) return false;
-    await admin.query(`CREATE DATABASE "${name}"`);
-    return true;
+    return await work(admin);
   } finally {
     await admin.destroy();
   }
 }
 
+/** Creates the database named in the URL when it does not exist (development and tests). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const { name, adminUrl } = adminTarget(databaseUrl);
+  return withAdmin(adminUrl, async (admin) => {
+    const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length > 0) return false;
+    await admin.query(`CREATE DATABASE "${name}"`);
+    return true;
+  });
+}
+
 export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`refusing to drop database with name "${name}"`);
-  url.pathname = '/postgres';
-  const admin = new DataSource({ type: 'postgres', url: url.toString(), poolSize: 1 });
-  await admin.initialize();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.destroy();
-  }
+  const { name, adminUrl } = adminTarget(databaseUrl);
+  await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }

@@ -4,3 +4,4 @@ export * from './test-config';
 export * from './api-harness';
 export * from './webhook-sink';
 export * from './pipeline-harness';
+export * from './wait';

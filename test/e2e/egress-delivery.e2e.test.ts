@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, testConfig, WebhookSink } from '../../libs/testing';
+import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, testConfig, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 import { createEgressApp, EgressApp } from '../../src/egress/egress.bootstrap';
@@ -21,16 +21,6 @@ describe('deliveries through the egress proxy (e2e)', () => {
   async function startEgress(port: number): Promise<EgressApp> {
     const app = await createEgressApp(testConfig({ egressHost: '127.0.0.1', egressPort: port, egressHealthPort: 0, egressAllow: [sink.allowEntry] }), { options: { shutdownGraceMs: 100 } });
     return app;
-  }
-
-  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 
   async function setup(): Promise<{ p: Proj; endpointId: string }> {
@@ -70,11 +60,11 @@ describe('deliveries through the egress proxy (e2e)', () => {
     await egress!.close();
     egress = undefined;
     const ev = await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'x', data: { n: 2 } }).expect(201);
-    const delivery = await until('a failed attempt', async () => {
+    const delivery = await waitUntil('a failed attempt', async () => {
       const list = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${ev.body.data.uid}`).set(p.auth);
       const d = list.body.data.content[0] as { uid: string; status: string } | undefined;
       return d && d.status === 'Retry' && d;
-    });
+    }, 20_000);
     const attempts = await http().get(`/api/v1/projects/${p.id}/eventdeliveries/${delivery.uid}/deliveryattempts`).set(p.auth).expect(200);
     expect(attempts.body.data[0].error_class).toBe('proxy_unavailable');
     await new Promise((r) => setTimeout(r, 1500));
@@ -95,7 +85,7 @@ describe('deliveries through the egress proxy (e2e)', () => {
       .send({ name: 'd', endpoint_id: ep.body.data.uid, filter_config: { event_types: ['*'] } })
       .expect(201);
     const ev = await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.body.data.uid, event_type: 'x', data: {} }).expect(201);
-    const d = await until('failure', async () => {
+    const d = await waitUntil('failure', async () => {
       const list = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${ev.body.data.uid}`).set(p.auth);
       const x = list.body.data.content[0] as { uid: string; status: string; metadata: { num_trials: number } } | undefined;
       return x && x.status === 'Failure' && x;

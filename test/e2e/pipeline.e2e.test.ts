@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyConvoySignature, verifyStandardWebhook } from '../../libs/webhooks';
-import { deleteRedisPrefix, PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
+import { deleteRedisPrefix, PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 
@@ -51,16 +51,6 @@ describe('event pipeline (e2e)', () => {
     return res.body.data.content;
   }
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   beforeAll(async () => {
     h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'] });
   });
@@ -93,12 +83,12 @@ describe('event pipeline (e2e)', () => {
       ).toBe(true);
       expect(verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret: 'wrong', hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 })).toBe(false);
     }
-    const ds = await until('all deliveries to succeed', async () => {
+    const ds = await waitUntil('all deliveries to succeed', async () => {
       const list = await deliveriesOf(p, eventId);
       return list.length === 3 && list.every((d) => d.status === 'Success') && list;
     });
     expect(ds).toHaveLength(3);
-    await until('the event to settle', async () => (await http().get(`/api/v1/projects/${p.id}/events/${eventId}`).set(p.auth)).body.data.status === 'Success');
+    await waitUntil('the event to settle', async () => (await http().get(`/api/v1/projects/${p.id}/events/${eventId}`).set(p.auth)).body.data.status === 'Success');
   });
 
   it('retries a failing receiver on the project schedule and records every attempt', async () => {
@@ -112,7 +102,7 @@ describe('event pipeline (e2e)', () => {
     expect(ids.size).toBe(1);
     // linear, 1 s apart: never early
     expect(s.receipts[1].at - s.receipts[0].at).toBeGreaterThanOrEqual(900);
-    const [d] = await until('success', async () => {
+    const [d] = await waitUntil('success', async () => {
       const list = await deliveriesOf(p, res.body.data.uid);
       return list[0]?.status === 'Success' && list;
     });
@@ -149,7 +139,7 @@ describe('event pipeline (e2e)', () => {
     await subscribe(p, ep.uid);
     await http().put(`/api/v1/projects/${p.id}/endpoints/${ep.uid}/pause`).set(p.auth).expect(202);
     const res = await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'x', data: { held: true } }).expect(201);
-    await until('the delivery to be held', async () => {
+    await waitUntil('the delivery to be held', async () => {
       const [d] = await deliveriesOf(p, res.body.data.uid);
       return d && d.status === 'Scheduled' && (d as unknown as { description: string }).description.startsWith('held');
     });
@@ -165,17 +155,17 @@ describe('event pipeline (e2e)', () => {
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid);
     const ev = (await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'x', data: { r: 1 } }).expect(201)).body.data;
-    const [failed] = await until('failure', async () => {
+    const [failed] = await waitUntil('failure', async () => {
       const list = await deliveriesOf(p, ev.uid);
       return list[0]?.status === 'Failure' && list;
     });
     healthy = true;
     await http().put(`/api/v1/projects/${p.id}/eventdeliveries/${failed.uid}/resend`).set(p.auth).expect(200);
-    await until('resent success', async () => (await deliveriesOf(p, ev.uid))[0]?.status === 'Success');
+    await waitUntil('resent success', async () => (await deliveriesOf(p, ev.uid))[0]?.status === 'Success');
     await http().put(`/api/v1/projects/${p.id}/eventdeliveries/${failed.uid}/resend`).set(p.auth).expect(400);
 
     await http().put(`/api/v1/projects/${p.id}/events/${ev.uid}/replay`).set(p.auth).expect(200);
-    const all = await until('a second delivery', async () => {
+    const all = await waitUntil('a second delivery', async () => {
       const list = await deliveriesOf(p, ev.uid);
       return list.length === 2 && list.every((d) => d.status === 'Success') && list;
     });
@@ -190,7 +180,7 @@ describe('event pipeline (e2e)', () => {
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid, { event_types: ['only.this'] });
     const ev = (await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'other', data: {} }).expect(201)).body.data;
-    const got = await until('failure', async () => {
+    const got = await waitUntil('failure', async () => {
       const e = (await http().get(`/api/v1/projects/${p.id}/events/${ev.uid}`).set(p.auth)).body.data;
       return e.status === 'Failure' && e;
     });
