@@ -121,6 +121,8 @@ export const VARIABLES = {
   sweepIntervalMs: v('SWEEP_INTERVAL_MS', '1000', parsers.int(100, 600_000), 'how often each worker re-enqueues due and expired deliveries'),
   leaseGraceMs: v('DELIVERY_LEASE_GRACE_MS', '15000', parsers.int(1000, 600_000), 'lease = endpoint timeout + this grace'),
   maxBodyBytes: v('API_MAX_BODY_BYTES', '1048576', parsers.int(1024, 64 * 1024 * 1024), 'hard cap of any API request body (projects can set lower)'),
+  endpointMaxConcurrency: v('ENDPOINT_MAX_CONCURRENCY', '10', parsers.int(0, 10_000), 'deliveries in flight to one endpoint across all workers, unless the endpoint sets max_concurrency (0 = no cap)'),
+  endpointBusyDeferMs: v('ENDPOINT_BUSY_DEFER_MS', '250', parsers.int(10, 60_000), 'base delay before a delivery refused by a full concurrency cap is tried again (plus up to as much jitter)'),
   egressPort: v('EGRESS_PORT', '5010', parsers.port, 'listen port of the egress CONNECT proxy'),
   egressHost: v('EGRESS_HOST', '0.0.0.0', parsers.string, 'listen address of the egress proxy'),
   egressHealthPort: v('EGRESS_HEALTH_PORT', '5011', parsers.port, 'health and metrics port of the egress role (0 = off)'),

@@ -9,6 +9,7 @@ import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
 import { HealthController, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
+import { MetricsController } from '../modules/metrics';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
 import { SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
@@ -40,7 +41,7 @@ export class ApiModule {
         EventsModule,
         opts.withWorker ? DeliveriesModule.forWorker() : DeliveriesModule,
       ],
-      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController, SubscriptionsController, EventsController, DeliveriesController],
+      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController, SubscriptionsController, EventsController, DeliveriesController, MetricsController],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

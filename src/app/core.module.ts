@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CaravanConfig, ConfigModule } from '../../libs/config';
 import { DatabaseModule } from '../../libs/database';
-import { LoggerModule } from '../../libs/observability';
+import { LoggerModule, MetricsModule } from '../../libs/observability';
 import { QueueModule, RedisModule } from '../../libs/queue';
 
 /** What every role that touches data shares: config, logs, PostgreSQL, Redis, queues. */
@@ -10,8 +10,8 @@ export class CoreModule {
   static forRole(role: 'api' | 'worker' | 'cli', config?: CaravanConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(role), DatabaseModule.forRoot(`caravan-${role}`), RedisModule, QueueModule.forRoot()],
-      exports: [ConfigModule, DatabaseModule, RedisModule, QueueModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(role), MetricsModule, DatabaseModule.forRoot(`caravan-${role}`), RedisModule, QueueModule.forRoot()],
+      exports: [ConfigModule, DatabaseModule, RedisModule, QueueModule, MetricsModule],
     };
   }
 }

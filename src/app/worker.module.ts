@@ -1,6 +1,7 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../libs/config';
+import { HealthMetrics } from '../../libs/observability/metrics';
 import { DeliveriesModule } from '../modules/deliveries';
 import { HealthChecks, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
@@ -15,11 +16,16 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
     private readonly checks: HealthChecks,
+    private readonly metrics: HealthMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.server = await startSidePort('0.0.0.0', this.config.workerHealthPort, {
       '/health/live': () => Promise.resolve({ status: 200, body: { status: 'ok' } }),
+      '/metrics': async () => {
+        const { contentType, body } = await this.metrics.render();
+        return { status: 200, body, contentType };
+      },
       '/health/ready': async () => {
         try {
           return { status: 200, body: await this.checks.ready() };

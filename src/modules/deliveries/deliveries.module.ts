@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EndpointHealthModule } from '../endpoint-health';
 import { EndpointsModule } from '../endpoints';
 import { EventsModule } from '../events';
 import { ProjectsModule } from '../projects';
@@ -21,7 +22,7 @@ import { Sweeper } from './sweeper';
  * worker root registers DeliveryProcessor and runs the Sweeper.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeliveryEntity, AttemptEntity]), ProjectsModule, EndpointsModule, SubscriptionsModule, EventsModule],
+  imports: [TypeOrmModule.forFeature([DeliveryEntity, AttemptEntity]), ProjectsModule, EndpointsModule, EndpointHealthModule, SubscriptionsModule, EventsModule],
   providers: [DeliveriesRepository, DeliveryStateRepository, DeliveryProducer, DeliveriesService],
   exports: [DeliveriesService],
 })

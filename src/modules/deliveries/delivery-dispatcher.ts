@@ -4,7 +4,11 @@ import { hostname } from 'node:os';
 import type { Dispatcher } from 'undici';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { newId } from '../../common/ids';
+import { HealthMetrics } from '../../../libs/observability/metrics';
+import { EndpointDisabler, EndpointGate } from '../endpoint-health';
+import type { DeferReason, Pass } from '../endpoint-health';
 import { EndpointsService } from '../endpoints';
+import type { EndpointEntity } from '../endpoints';
 import { ProjectsService } from '../projects';
 import type { ProjectEntity } from '../projects';
 import { AttemptRecord, ClaimedDelivery, DeliveryStateRepository, Transition } from './delivery-state.repository';
@@ -20,10 +24,13 @@ function isPermanent(o: SendOutcome): boolean {
 }
 
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+/** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
+const STALE_STATUS_RETRY_MS = 2_500;
 
 /**
- * Sends one delivery: claim with a lease, send, then record the attempt and the next
- * state in one transaction. No claim, no send.
+ * Sends one delivery: ask the endpoint's gate (breaker, concurrency, rate) before
+ * claiming, claim with a lease, send, then record the attempt and the next state in one
+ * transaction. No claim, no send; a gate refusal defers without claiming.
  */
 @Injectable()
 export class DeliveryDispatcher {
@@ -37,10 +44,36 @@ export class DeliveryDispatcher {
     private readonly producer: DeliveryProducer,
     private readonly endpoints: EndpointsService,
     private readonly projects: ProjectsService,
+    private readonly gate: EndpointGate,
+    private readonly disabler: EndpointDisabler,
+    private readonly metrics: HealthMetrics,
   ) {}
 
   async deliver(job: DeliveryJob): Promise<void> {
-    const endpoint = await this.endpoints.getForDelivery(job.endpointId);
+    let endpoint = await this.endpoints.getForDelivery(job.endpointId);
+    // a paused/inactive verdict from the cache may be seconds old (the endpoint was just
+    // resumed): confirm it before holding or discarding; this is the rare path
+    if (endpoint && endpoint.status !== 'active') endpoint = await this.endpoints.getForDelivery(job.endpointId, { fresh: true });
+    let pass: Pass | undefined;
+    if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
+      const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
+      if (project) {
+        const g = await this.gate.admit(endpoint, project);
+        if (g.kind === 'defer') {
+          await this.defer(job, g.reason, g.delayMs);
+          return;
+        }
+        pass = g.pass;
+      }
+    }
+    try {
+      await this.claimAndSend(job, endpoint, pass);
+    } finally {
+      if (pass) await this.gate.release(pass);
+    }
+  }
+
+  private async claimAndSend(job: DeliveryJob, endpoint: EndpointEntity | null, pass: Pass | undefined): Promise<void> {
     const leaseMs = (endpoint?.httpTimeout ?? 60) * 1000 + this.config.leaseGraceMs;
     const d = await this.state.claim(job.deliveryId, job.generation, this.owner, leaseMs);
     if (!d) return;
@@ -50,7 +83,7 @@ export class DeliveryDispatcher {
       return;
     }
     if (endpoint.status === 'inactive') {
-      await this.finish(d, null, { status: 'Discarded', nextAttemptAt: null, description: 'endpoint is inactive', bumpGeneration: false });
+      await this.whileInactive(d, endpoint);
       return;
     }
     if (endpoint.status === 'paused') {
@@ -87,7 +120,9 @@ export class DeliveryDispatcher {
       await this.finish(d, null, { status: 'Failure', nextAttemptAt: null, description: `signing failed: ${(e as Error).message}`, bumpGeneration: false });
       return;
     }
-    const outcome = await sendWebhook(this.http, { url: endpoint.url, headers, body: d.raw, timeoutMs: endpoint.httpTimeout * 1000 });
+    const send = (): Promise<SendOutcome> => sendWebhook(this.http, { url: endpoint.url, headers, body: d.raw, timeoutMs: endpoint.httpTimeout * 1000 });
+    const outcome = pass ? await this.gate.run(pass, send, (o) => !o.ok) : await send();
+    const streak = pass ? await this.gate.settle(pass, outcome.ok) : undefined;
     const attempt: AttemptRecord = {
       id: newId(),
       url: endpoint.url,
@@ -103,7 +138,50 @@ export class DeliveryDispatcher {
       requestedAt: outcome.requestedAt,
       respondedAt: outcome.respondedAt ?? null,
     };
-    await this.finish(d, attempt, this.nextState(d, project, outcome, now));
+    const next = this.nextState(d, project, outcome, now);
+    await this.finish(d, attempt, next);
+    this.metrics.delivered(outcome.ok ? 'success' : next.status === 'Retry' ? 'retry' : 'failure');
+    await this.disableIfDead(project, endpoint, outcome, streak);
+  }
+
+  /**
+   * A 410 Gone disables at once; a streak of failed attempts disables when the project
+   * opted in (`disable_endpoint`) and the streak reaches `consecutive_failure_threshold`.
+   */
+  private async disableIfDead(project: ProjectEntity, endpoint: EndpointEntity, o: SendOutcome, streak: number | undefined): Promise<void> {
+    try {
+      if (o.status === 410) {
+        await this.disabler.disable(project.id, endpoint.id, 'gone', 'endpoint answered 410 Gone');
+      } else if (!o.ok && project.config.disable_endpoint && streak !== undefined && streak >= Math.max(1, project.config.circuit_breaker.consecutive_failure_threshold)) {
+        await this.disabler.disable(project.id, endpoint.id, 'failures', `${streak} consecutive failed attempts`);
+      }
+    } catch (e) {
+      this.logger.warn({ endpointId: endpoint.id, err: (e as Error).message }, 'could not disable a failing endpoint');
+    }
+  }
+
+  /**
+   * A user-disabled endpoint discards (Convoy's rule); one the gateway disabled holds until
+   * activated. The cached status may be stale after an activation, so it is read afresh.
+   */
+  private async whileInactive(d: ClaimedDelivery, cached: EndpointEntity): Promise<void> {
+    const fresh = await this.endpoints.getLive(d.project_id, cached.id).catch(() => null);
+    if (!fresh) {
+      await this.finish(d, null, { status: 'Discarded', nextAttemptAt: null, description: 'endpoint deleted', bumpGeneration: false });
+    } else if (fresh.status !== 'inactive') {
+      const w = await this.state.requeue(d, this.owner, STALE_STATUS_RETRY_MS, '');
+      if (w) await this.producer.enqueueDeferred([w], STALE_STATUS_RETRY_MS);
+    } else if (await this.disabler.holdsDeliveries(cached.id)) {
+      await this.state.hold(d, this.owner, 'held: endpoint disabled after failing; activate it to resume');
+    } else {
+      await this.finish(d, null, { status: 'Discarded', nextAttemptAt: null, description: 'endpoint is inactive', bumpGeneration: false });
+    }
+  }
+
+  /** The gate said not now: move the delivery later without spending an attempt. */
+  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number): Promise<void> {
+    const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
+    if (w) await this.producer.enqueueDeferred([w], delayMs);
   }
 
   private nextState(d: ClaimedDelivery, project: ProjectEntity, o: SendOutcome, now: Date): Transition {

@@ -222,6 +222,35 @@ export class DeliveryStateRepository {
     return writeResult<Wakeable>(raw).rows;
   }
 
+  /**
+   * Pushes a due delivery back without claiming it (its endpoint is rate limited, at its
+   * concurrency cap or behind an open breaker): no attempt, attempts unchanged, a new
+   * generation so only the re-enqueued job can claim it.
+   */
+  async defer(id: string, generation: number, delayMs: number, reason: string): Promise<Wakeable | undefined> {
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries SET next_attempt_at = now() + ($3::int * interval '1 millisecond'), generation = generation + 1,
+         description = $4, updated_at = now()
+       WHERE id = $1 AND generation = $2 AND status IN ('Scheduled', 'Retry') AND next_attempt_at <= now() + interval '2 seconds'
+       RETURNING id, generation, endpoint_id, attempts`,
+      [id, generation, Math.ceil(delayMs), reason],
+    );
+    return writeResult<Wakeable>(raw).rows[0];
+  }
+
+  /** Gives a claimed delivery back unsent, due after `delayMs`, under a new generation. */
+  async requeue(d: ClaimedDelivery, owner: string, delayMs: number, reason: string): Promise<Wakeable | undefined> {
+    const raw: unknown = await this.ds.query(
+      `UPDATE event_deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
+         next_attempt_at = now() + ($3::int * interval '1 millisecond'), generation = generation + 1, description = $4,
+         lease_until = NULL, lease_owner = NULL, updated_at = now()
+       WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'
+       RETURNING id, generation, endpoint_id, attempts`,
+      [d.id, owner, Math.ceil(delayMs), reason],
+    );
+    return writeResult<Wakeable>(raw).rows[0];
+  }
+
   /** Parks a delivery whose endpoint is paused; it is released when the endpoint resumes. */
   async hold(d: ClaimedDelivery, owner: string, reason: string): Promise<void> {
     await this.ds.query(

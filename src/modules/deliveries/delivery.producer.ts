@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { HealthMetrics } from '../../../libs/observability/metrics';
 import { deliveryJobId, QUEUES } from '../../../libs/queue';
 import type { Wakeable } from './delivery-state.repository';
 
@@ -26,18 +27,29 @@ export class DeliveryProducer {
   constructor(
     @InjectQueue(QUEUES.deliveries) private readonly first: Queue<DeliveryJob>,
     @InjectQueue(QUEUES.retries) private readonly retries: Queue<DeliveryJob>,
-  ) {}
+    metrics: HealthMetrics,
+  ) {
+    metrics.addQueueDepthSource(() => this.depths());
+  }
 
   queueFor(attempts: number): Queue<DeliveryJob> {
     return attempts === 0 ? this.first : this.retries;
   }
 
-  async enqueue(items: Wakeable[], delayMs = 0): Promise<void> {
+  /**
+   * Deferred deliveries (rate limit, concurrency cap, open breaker) wait on the retries
+   * queue whatever their attempt count, so a throttled endpoint never crowds first attempts.
+   */
+  enqueueDeferred(items: Wakeable[], delayMs: number): Promise<void> {
+    return this.enqueue(items, delayMs, this.retries);
+  }
+
+  async enqueue(items: Wakeable[], delayMs = 0, only?: Queue<DeliveryJob>): Promise<void> {
     if (items.length === 0) return;
     if (delayMs > MAX_QUEUE_DELAY_MS) return;
     const byQueue = new Map<Queue<DeliveryJob>, Wakeable[]>();
     for (const w of items) {
-      const q = this.queueFor(w.attempts);
+      const q = only ?? this.queueFor(w.attempts);
       byQueue.set(q, [...(byQueue.get(q) ?? []), w]);
     }
     try {
@@ -68,7 +80,23 @@ export class DeliveryProducer {
 
   /** True when a job for this generation is still waiting, delayed or running. */
   async hasLiveJob(w: Wakeable): Promise<boolean> {
-    const state = await this.queueFor(w.attempts).getJobState(deliveryJobId(w.id, w.generation));
-    return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children';
+    const id = deliveryJobId(w.id, w.generation);
+    if (isLive(await this.queueFor(w.attempts).getJobState(id))) return true;
+    // a deferred first attempt waits on the retries queue
+    return w.attempts === 0 && isLive(await this.retries.getJobState(id));
   }
+
+  /** Job counts of the delivery queues, for the queue-depth gauge. */
+  async depths(): Promise<{ queue: string; state: string; count: number }[]> {
+    const out: { queue: string; state: string; count: number }[] = [];
+    for (const q of [this.first, this.retries]) {
+      const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+      for (const [state, count] of Object.entries(counts)) out.push({ queue: q.name, state, count });
+    }
+    return out;
+  }
+}
+
+function isLive(state: string): boolean {
+  return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children';
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EndpointHealthView } from '../../../libs/endpoint-health';
 import { EncryptionService } from '../instance';
 import { EndpointAuthenticationResponseDto, EndpointResponseDto } from './dto/endpoint.dto';
 import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
@@ -8,7 +9,8 @@ import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
 export class EndpointPresenter {
   constructor(private readonly encryption: EncryptionService) {}
 
-  toResponse(e: EndpointEntity): EndpointResponseDto {
+  /** `health` is the shared breaker state, when the caller read it (reads do; writes answer null). */
+  toResponse(e: EndpointEntity, health?: EndpointHealthView): EndpointResponseDto {
     return {
       uid: e.id,
       project_id: e.projectId,
@@ -39,6 +41,8 @@ export class EndpointPresenter {
       created_at: e.createdAt.toISOString(),
       updated_at: e.updatedAt.toISOString(),
       deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
+      cb_state: health?.cb_state ?? null,
+      failure_rate: health?.failure_rate ?? null,
     };
   }
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { BreakerStateReader } from '../../../libs/endpoint-health';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
@@ -14,6 +15,7 @@ export class EndpointsController {
   constructor(
     private readonly endpoints: EndpointsService,
     private readonly presenter: EndpointPresenter,
+    private readonly health: BreakerStateReader,
   ) {}
 
   @Post()
@@ -25,12 +27,15 @@ export class EndpointsController {
   async list(@Param('projectID') projectId: string, @Query() q: ListEndpointsQueryDto): Promise<Envelope<Page<EndpointResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.endpoints.list(projectId, q, req);
-    return ok('Endpoints fetched successfully', toPage(rows, req, (e) => this.presenter.toResponse(e)));
+    const health = await this.health.read(rows.map((e) => e.id));
+    return ok('Endpoints fetched successfully', toPage(rows, req, (e) => this.presenter.toResponse(e, health.get(e.id))));
   }
 
   @Get(':endpointID')
   async get(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
-    return ok('Endpoint fetched successfully', this.presenter.toResponse(await this.endpoints.get(projectId, id)));
+    const e = await this.endpoints.get(projectId, id);
+    const health = await this.health.read([e.id]);
+    return ok('Endpoint fetched successfully', this.presenter.toResponse(e, health.get(e.id)));
   }
 
   @Put(':endpointID')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BreakerStateReader } from '../../../libs/endpoint-health';
 import { InstanceModule } from '../instance';
 import { ProjectsModule } from '../projects';
 import { EndpointEvents } from './endpoint-events';
@@ -10,7 +11,7 @@ import { EndpointsService } from './endpoints.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([EndpointEntity]), ProjectsModule, InstanceModule],
-  providers: [EndpointsRepository, EndpointsService, EndpointEvents, EndpointPresenter],
-  exports: [EndpointsService, EndpointEvents, EndpointPresenter],
+  providers: [EndpointsRepository, EndpointsService, EndpointEvents, EndpointPresenter, BreakerStateReader],
+  exports: [EndpointsService, EndpointEvents, EndpointPresenter, BreakerStateReader],
 })
 export class EndpointsModule {}

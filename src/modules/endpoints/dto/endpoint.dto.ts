@@ -114,4 +114,8 @@ export class EndpointResponseDto {
   created_at!: string;
   updated_at!: string;
   deleted_at!: string | null;
+  /** circuit breaker phase shared by the workers ("closed", "open", "half-open"); null before any attempt */
+  cb_state!: 'closed' | 'open' | 'half-open' | null;
+  /** percent of failed attempts in the breaker's observability window; null before any attempt */
+  failure_rate!: number | null;
 }

@@ -1,0 +1,2 @@
+export * from './health-keys';
+export * from './breaker-state.reader';

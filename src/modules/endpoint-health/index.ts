@@ -1,0 +1,5 @@
+export { EndpointHealthModule } from './endpoint-health.module';
+export { EndpointGate, effectiveRate } from './endpoint-gate';
+export type { DeferReason, GateDecision, Pass } from './endpoint-gate';
+export { EndpointDisabler, AUTO_DISABLE_REASON } from './endpoint-disabler';
+export { EndpointHealthStore } from './endpoint-health.store';
