@@ -1,0 +1,108 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import request from 'supertest';
+import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
+import { createApiApp } from '../../src/app/api.bootstrap';
+import { createWorkerApp } from '../../src/app/worker.bootstrap';
+import { EndpointGate } from '../../src/modules/endpoint-health';
+import { EndpointsService } from '../../src/modules/endpoints';
+import { ProjectsService } from '../../src/modules/projects';
+
+/**
+ * Three worker app contexts on one database and one Redis prefix, as three worker
+ * processes would be: the rate limit, the concurrency cap and the breaker are one for all.
+ */
+type Proj = { id: string; auth: { Authorization: string } };
+
+describe('endpoint health across workers', () => {
+  let h: PipelineHarness;
+  const extraWorkers: INestApplicationContext[] = [];
+  const sinks: WebhookSink[] = [];
+  const http = () => request(h.api.getHttpServer());
+  const workers = (): INestApplicationContext[] => [h.worker, ...extraWorkers];
+
+  async function sink(behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> {
+    const s = new WebhookSink(behaviour);
+    await s.start();
+    sinks.push(s);
+    return s;
+  }
+
+  async function project(config: Record<string, unknown> = {}): Promise<Proj> {
+    const res = await http()
+      .post('/api/v1/projects')
+      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+      .send({ name: 'shared', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config } })
+      .expect(201);
+    return { id: res.body.data.project.uid, auth: { Authorization: `Bearer ${res.body.data.api_key.key}` } };
+  }
+
+  async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
+    const id = res.body.data.uid as string;
+    await http().post(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).send({ name: `sub-${id}`, endpoint_id: id, filter_config: { event_types: ['*'] } }).expect(201);
+    return id;
+  }
+
+  async function send(p: Proj, endpointId: string, n: number): Promise<void> {
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'x', data: { i } }).expect(201)),
+    );
+  }
+
+  beforeAll(async () => {
+    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], workerConcurrency: 10, endpointMaxConcurrency: 2 });
+    for (let i = 0; i < 2; i++) extraWorkers.push(await createWorkerApp({ config: h.config }));
+  });
+  afterAll(async () => {
+    for (const w of extraWorkers) await w.close();
+    for (const s of sinks) await s.stop();
+    await h.close();
+  });
+
+  it('holds one rate limit across all workers', async () => {
+    const p = await project();
+    const s = await sink();
+    // 4 at once, then one every 250 ms
+    const id = await endpoint(p, s.url, { rate_limit: 4, rate_limit_duration: 1 });
+    await send(p, id, 12);
+    await s.waitFor((rs) => rs.length >= 12, 20_000);
+    const at = s.receipts.map((r) => r.at).sort((a, b) => a - b);
+    at.forEach((t, i) => {
+      // GCRA never lets more through by time t than the burst plus what refilled since the first
+      expect(i + 1).toBeLessThanOrEqual(4 + Math.floor((t - at[0]) / 250) + 1);
+    });
+    expect(at[11] - at[0]).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('holds one concurrency cap across all workers', async () => {
+    const p = await project();
+    const s = await sink(() => ({ status: 200, delayMs: 400 }));
+    const id = await endpoint(p, s.url);
+    await send(p, id, 10);
+    await s.waitFor((rs) => rs.length >= 10, 20_000);
+    const spans = s.receipts.map((r) => [r.at, r.at + 400] as const);
+    const peak = Math.max(...spans.map(([start]) => spans.filter(([a, b]) => a <= start && start < b).length));
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  it('opens the breaker in every worker once the shared failure rate crosses the threshold', async () => {
+    const p = await project({ circuit_breaker: { minimum_request_count: 4, failure_threshold: 50, error_timeout: 60, sample_rate: 5, observability_window: 1 } });
+    const s = await sink(() => ({ status: 500 }));
+    const id = await endpoint(p, s.url);
+    await send(p, id, 6);
+    await waitUntil('the shared breaker to open', async () => {
+      const res = await http().get(`/api/v1/projects/${p.id}/endpoints/${id}`).set(p.auth).expect(200);
+      return res.body.data.cb_state === 'open';
+    });
+    for (const w of workers()) {
+      const gate = w.get(EndpointGate, { strict: false });
+      const ep = await w.get(EndpointsService, { strict: false }).getForDelivery(id);
+      const proj = await w.get(ProjectsService, { strict: false }).getCached(p.id);
+      const decision = await gate.admit(ep!, proj);
+      expect(decision).toMatchObject({ kind: 'defer', reason: 'circuit_open' });
+    }
+    const sent = s.receipts.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(s.receipts.length).toBe(sent);
+  });
+});
