@@ -43,6 +43,11 @@ export class EndpointsRepository {
     return this.repo.findOne({ where: { id, deletedAt: IsNull() } });
   }
 
+  findManyLive(projectId: string, ids: string[]): Promise<EndpointEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.repo.find({ where: { projectId, id: In(ids), deletedAt: IsNull() } });
+  }
+
   list(projectId: string, filter: EndpointListFilter, page: KeysetRequest, sort: SortOrder): Promise<EndpointEntity[]> {
     const qb = this.repo.createQueryBuilder('e').where('e.project_id = :projectId AND e.deleted_at IS NULL', { projectId });
     if (filter.q) qb.andWhere(`e.name ILIKE :q ESCAPE '\\'`, { q: likeContains(filter.q) });

@@ -86,6 +86,11 @@ export class EndpointsService {
     return row;
   }
 
+  /** The live endpoints of the project among `ids` (others' and deleted ones are left out). */
+  findManyLive(projectId: string, ids: string[]): Promise<EndpointEntity[]> {
+    return this.endpoints.findManyLive(projectId, [...new Set(ids)]);
+  }
+
   async update(projectId: string, endpointId: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
     const project = await this.projects.get(projectId);
     const patch: Partial<EndpointEntity> = {};
@@ -213,11 +218,14 @@ export class EndpointsService {
     return { Authorization: `Basic ${token}` };
   }
 
-  /** Hot-path read for the delivery worker: at most a couple of seconds stale; null when deleted. */
-  async getForDelivery(endpointId: string): Promise<EndpointEntity | null> {
+  /**
+   * Hot-path read for the delivery worker: at most a couple of seconds stale; null when
+   * deleted. `fresh` skips the cache where a stale status would hold a delivery back.
+   */
+  async getForDelivery(endpointId: string, opts: { fresh?: boolean } = {}): Promise<EndpointEntity | null> {
     const hit = this.deliveryCache.get(endpointId);
     const now = Date.now();
-    if (hit && now - hit.at < DELIVERY_CACHE_TTL_MS) return hit.row;
+    if (!opts.fresh && hit && now - hit.at < DELIVERY_CACHE_TTL_MS) return hit.row;
     const row = await this.endpoints.findLiveById(endpointId);
     if (this.deliveryCache.size >= DELIVERY_CACHE_MAX) this.deliveryCache.clear();
     this.deliveryCache.set(endpointId, { at: now, row });

@@ -1,0 +1,6 @@
+export { SubscriptionsModule } from './subscriptions.module';
+export { SubscriptionsService } from './subscriptions.service';
+export { SubscriptionsController } from './subscriptions.controller';
+export { SubscriptionPresenter } from './subscription.presenter';
+export { SubscriptionEntity } from './subscription.entity';
+export type { AlertConfig, DeliveryMode, FilterConfig, RateLimitConfig } from './subscription.entity';

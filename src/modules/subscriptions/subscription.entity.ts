@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Which events reach the endpoint: event types (`*` = all) and body/header filters. */
+export interface FilterConfig {
+  event_types: string[];
+  filter: { headers: Record<string, unknown>; body: Record<string, unknown> };
+}
+
+export interface RateLimitConfig {
+  count: number;
+  /** seconds */
+  duration: number;
+}
+
+export interface AlertConfig {
+  count: number;
+  /** a Go-style duration such as `1h` */
+  threshold: string;
+}
+
+export type DeliveryMode = 'at_least_once' | 'at_most_once';
+
+@Entity({ name: 'subscriptions' })
+export class SubscriptionEntity {
+  @PrimaryColumn('text') id!: string;
+  @Column({ name: 'project_id', type: 'text' }) projectId!: string;
+  @Column({ name: 'endpoint_id', type: 'text' }) endpointId!: string;
+  @Column({ name: 'source_id', type: 'text', nullable: true }) sourceId!: string | null;
+  @Column('text') name!: string;
+  @Column('text') type!: 'api' | 'cli';
+  @Column({ name: 'delivery_mode', type: 'text' }) deliveryMode!: DeliveryMode;
+  @Column({ name: 'filter_config', type: 'jsonb' }) filterConfig!: FilterConfig;
+  @Column({ name: 'rate_limit_config', type: 'jsonb', nullable: true }) rateLimitConfig!: RateLimitConfig | null;
+  @Column({ name: 'alert_config', type: 'jsonb', nullable: true }) alertConfig!: AlertConfig | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt!: Date | null;
+}

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, IsNull, QueryDeepPartialEntity, Repository } from 'typeorm';
+import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
+import { SubscriptionEntity } from './subscription.entity';
+
+export interface SubscriptionListFilter {
+  endpointIds?: string[];
+  name?: string;
+}
+
+export type SortOrder = 'ASC' | 'DESC';
+
+/** Keyset pages run newest first; an ascending list is the same scan with the direction flipped. */
+function orderedKeyset(page: KeysetRequest, sort: SortOrder): KeysetRequest {
+  if (sort === 'DESC') return page;
+  return { ...page, direction: page.direction === 'next' ? 'prev' : 'next' };
+}
+
+export type InsertOutcome = 'inserted' | 'endpoint_taken';
+
+@Injectable()
+export class SubscriptionsRepository {
+  constructor(@InjectRepository(SubscriptionEntity) private readonly repo: Repository<SubscriptionEntity>) {}
+
+  /**
+   * Inserts the row; with `onePerEndpoint` only when the endpoint has no live
+   * subscription yet. The per-endpoint advisory lock makes that check hold under
+   * concurrent creates.
+   */
+  insert(row: SubscriptionEntity, onePerEndpoint: boolean): Promise<InsertOutcome> {
+    return this.repo.manager.transaction(async (m) => {
+      await lockEndpoint(m, row.endpointId);
+      if (onePerEndpoint && (await countForEndpoint(m, row.endpointId)) > 0) return 'endpoint_taken';
+      await m.insert(SubscriptionEntity, writable(row));
+      return 'inserted';
+    });
+  }
+
+  findLive(projectId: string, id: string): Promise<SubscriptionEntity | null> {
+    return this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+  }
+
+  list(projectId: string, filter: SubscriptionListFilter, page: KeysetRequest, sort: SortOrder): Promise<SubscriptionEntity[]> {
+    const qb = this.repo.createQueryBuilder('s').where('s.project_id = :projectId AND s.deleted_at IS NULL', { projectId });
+    if (filter.endpointIds?.length) qb.andWhere('s.endpoint_id IN (:...endpointIds)', { endpointIds: filter.endpointIds });
+    if (filter.name) qb.andWhere(`s.name ILIKE :name ESCAPE '\\'`, { name: `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    return applyKeyset(qb, 's', orderedKeyset(page, sort)).getMany();
+  }
+
+  listLive(projectId: string): Promise<SubscriptionEntity[]> {
+    return this.repo.find({ where: { projectId, deletedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Applies `change` to the row under a row lock. When the patch moves the subscription
+   * to another endpoint and `onePerEndpoint` holds, the target endpoint must be free.
+   */
+  update(
+    projectId: string,
+    id: string,
+    change: (row: SubscriptionEntity) => Partial<SubscriptionEntity>,
+    onePerEndpoint: boolean,
+  ): Promise<SubscriptionEntity | 'endpoint_taken' | null> {
+    return this.repo.manager.transaction(async (m) => {
+      const row = await m.findOne(SubscriptionEntity, { where: { id, projectId, deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return null;
+      const patch = change(row);
+      if (patch.endpointId !== undefined && patch.endpointId !== row.endpointId) {
+        await lockEndpoint(m, patch.endpointId);
+        if (onePerEndpoint && (await countForEndpoint(m, patch.endpointId)) > 0) return 'endpoint_taken';
+      }
+      const updatedAt = new Date();
+      await m.update(SubscriptionEntity, { id }, writable({ ...patch, updatedAt }));
+      return { ...row, ...patch, updatedAt };
+    });
+  }
+
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const now = new Date();
+    const res = await this.repo.update({ id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /**
+   * For dynamic events: under the endpoint's lock, either widens the endpoint's oldest
+   * live subscription to cover `eventTypes` or inserts `build()` when it has none.
+   */
+  findOrCreateForEndpoint(
+    projectId: string,
+    endpointId: string,
+    widen: (row: SubscriptionEntity) => Partial<SubscriptionEntity> | null,
+    build: () => SubscriptionEntity,
+  ): Promise<SubscriptionEntity> {
+    return this.repo.manager.transaction(async (m) => {
+      await lockEndpoint(m, endpointId);
+      const found = await m.findOne(SubscriptionEntity, { where: { projectId, endpointId, deletedAt: IsNull() }, order: { id: 'ASC' } });
+      if (!found) {
+        const row = build();
+        await m.insert(SubscriptionEntity, writable(row));
+        return row;
+      }
+      const patch = widen(found);
+      if (!patch) return found;
+      const updatedAt = new Date();
+      await m.update(SubscriptionEntity, { id: found.id }, writable({ ...patch, updatedAt }));
+      return { ...found, ...patch, updatedAt };
+    });
+  }
+}
+
+/** Filters are free-form JSON, which TypeORM's deep-partial type cannot express. */
+function writable(row: Partial<SubscriptionEntity>): QueryDeepPartialEntity<SubscriptionEntity> {
+  return row as QueryDeepPartialEntity<SubscriptionEntity>;
+}
+
+async function lockEndpoint(m: EntityManager, endpointId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`subscriptions-of-endpoint:${endpointId}`]);
+}
+
+async function countForEndpoint(m: EntityManager, endpointId: string): Promise<number> {
+  return m.count(SubscriptionEntity, { where: { endpointId, deletedAt: IsNull() } });
+}

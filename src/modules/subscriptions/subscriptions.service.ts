@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { conflict, notFound, unprocessable } from '../../common/errors/domain-error';
+import { PageRequest } from '../../common/http/pagination.dto';
+import { newId } from '../../common/ids';
+import { EndpointsService } from '../endpoints';
+import { ProjectEntity, ProjectsService } from '../projects';
+import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
+import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
+import { matchFilter, validateFilter } from './filter/filter-engine';
+import { SubscriptionEntity } from './subscription.entity';
+import { SubscriptionsRepository } from './subscriptions.repository';
+
+interface CachedRouting {
+  at: number;
+  rows: SubscriptionEntity[];
+}
+
+/** Routing reads a project's subscriptions per event; a short per-process cache keeps them off PostgreSQL. */
+const ROUTING_CACHE_TTL_MS = 2_000;
+const ROUTING_CACHE_MAX = 10_000;
+
+@Injectable()
+export class SubscriptionsService {
+  private readonly routingCache = new Map<string, CachedRouting>();
+
+  constructor(
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly projects: ProjectsService,
+    private readonly endpoints: EndpointsService,
+  ) {}
+
+  async create(projectId: string, dto: CreateSubscriptionDto): Promise<SubscriptionEntity> {
+    const project = await this.projects.get(projectId);
+    rejectUnsupported(dto);
+    const endpoint = await this.endpoints.getLive(projectId, dto.endpoint_id);
+    const now = new Date();
+    const row: SubscriptionEntity = {
+      id: newId(),
+      projectId,
+      endpointId: endpoint.id,
+      sourceId: dto.source_id ?? null,
+      name: dto.name,
+      type: 'api',
+      deliveryMode: dto.delivery_mode ?? 'at_least_once',
+      filterConfig: normaliseFilterConfig(dto.filter_config),
+      rateLimitConfig: dto.rate_limit_config ?? null,
+      alertConfig: dto.alert_config ?? null,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    if ((await this.subscriptions.insert(row, onePerEndpoint(project))) === 'endpoint_taken') throw endpointTaken();
+    this.routingCache.delete(projectId);
+    return row;
+  }
+
+  async list(projectId: string, query: ListSubscriptionsQueryDto, page: PageRequest): Promise<SubscriptionEntity[]> {
+    await this.projects.getCached(projectId);
+    return this.subscriptions.list(projectId, { endpointIds: query.endpointId, name: query.name }, page, query.sort ?? 'DESC');
+  }
+
+  async get(projectId: string, id: string): Promise<SubscriptionEntity> {
+    await this.projects.getCached(projectId);
+    const row = await this.subscriptions.findLive(projectId, id);
+    if (!row) throw notFound('subscription');
+    return row;
+  }
+
+  async update(projectId: string, id: string, dto: UpdateSubscriptionDto): Promise<SubscriptionEntity> {
+    const project = await this.projects.get(projectId);
+    rejectUnsupported(dto);
+    const patch: Partial<SubscriptionEntity> = {};
+    if (dto.name !== undefined) patch.name = dto.name;
+    if (dto.endpoint_id !== undefined) patch.endpointId = (await this.endpoints.getLive(projectId, dto.endpoint_id)).id;
+    if (dto.source_id !== undefined) patch.sourceId = dto.source_id;
+    if (dto.delivery_mode !== undefined) patch.deliveryMode = dto.delivery_mode;
+    if (dto.filter_config !== undefined) patch.filterConfig = normaliseFilterConfig(dto.filter_config);
+    if (dto.rate_limit_config !== undefined) patch.rateLimitConfig = dto.rate_limit_config;
+    if (dto.alert_config !== undefined) patch.alertConfig = dto.alert_config;
+    const res = await this.subscriptions.update(projectId, id, () => patch, onePerEndpoint(project));
+    if (res === null) throw notFound('subscription');
+    if (res === 'endpoint_taken') throw endpointTaken();
+    this.routingCache.delete(projectId);
+    return res;
+  }
+
+  async delete(projectId: string, id: string): Promise<void> {
+    await this.projects.get(projectId);
+    if (!(await this.subscriptions.softDelete(projectId, id))) throw notFound('subscription');
+    this.routingCache.delete(projectId);
+  }
+
+  /** Convoy's test_filter: whether the sample request matches the body and header filters of `schema`. */
+  testFilter(dto: TestFilterDto): boolean {
+    const bodyFilter = dto.schema.body ?? {};
+    const headerFilter = dto.schema.headers ?? dto.schema.header ?? {};
+    const problems = [...validateFilter(bodyFilter).map((p) => `schema.body: ${p}`), ...validateFilter(headerFilter).map((p) => `schema.headers: ${p}`)];
+    if (problems.length > 0) throw unprocessable('invalid_filter', problems.join('; '), { errors: problems });
+    return matchFilter(bodyFilter, dto.request.body ?? {}) && matchFilter(headerFilter, dto.request.headers ?? dto.request.header ?? {});
+  }
+
+  /** Every live subscription of the project, at most a couple of seconds stale. */
+  async forRouting(projectId: string): Promise<SubscriptionEntity[]> {
+    const hit = this.routingCache.get(projectId);
+    const now = Date.now();
+    if (hit && now - hit.at < ROUTING_CACHE_TTL_MS) return hit.rows;
+    const rows = await this.subscriptions.listLive(projectId);
+    if (this.routingCache.size >= ROUTING_CACHE_MAX) this.routingCache.clear();
+    this.routingCache.set(projectId, { at: now, rows });
+    return rows;
+  }
+
+  /**
+   * For dynamic events, as Convoy does: the endpoint's subscription, widened to the
+   * event types when it does not cover them, or a new one.
+   */
+  async findOrCreateForEndpoint(projectId: string, endpointId: string, eventTypes: string[]): Promise<SubscriptionEntity> {
+    const endpoint = await this.endpoints.getLive(projectId, endpointId);
+    const wanted = eventTypes.length > 0 ? [...new Set(eventTypes)] : ['*'];
+    const row = await this.subscriptions.findOrCreateForEndpoint(
+      projectId,
+      endpoint.id,
+      (found) => {
+        const widened = widenedEventTypes(found.filterConfig.event_types, wanted);
+        return widened ? { filterConfig: { ...found.filterConfig, event_types: widened } } : null;
+      },
+      () => {
+        const now = new Date();
+        return {
+          id: newId(),
+          projectId,
+          endpointId: endpoint.id,
+          sourceId: null,
+          name: `${endpoint.name.slice(0, 180)} subscription`,
+          type: 'api',
+          deliveryMode: 'at_least_once',
+          filterConfig: { event_types: wanted, filter: { headers: {}, body: {} } },
+          rateLimitConfig: null,
+          alertConfig: null,
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        };
+      },
+    );
+    this.routingCache.delete(projectId);
+    return row;
+  }
+}
+
+function onePerEndpoint(project: ProjectEntity): boolean {
+  return !project.config.multiple_endpoint_subscriptions;
+}
+
+function endpointTaken() {
+  return conflict('subscription_exists', 'this endpoint already has a subscription; enable multiple_endpoint_subscriptions in the project config to add more');
+}
+
+/** Convoy features Caravan does not run: refused loudly rather than stored and ignored. */
+function rejectUnsupported(dto: CreateSubscriptionDto | UpdateSubscriptionDto): void {
+  if (dto.function) throw unprocessable('unsupported_function', 'subscription functions (payload transforms) are not supported');
+  if ('retry_config' in dto && dto.retry_config) {
+    throw unprocessable('unsupported_retry_config', "per-subscription retry_config is not supported; the project's retry strategy applies");
+  }
+}
