@@ -279,6 +279,14 @@ describe('endpoints (e2e)', () => {
     await http().post(`/api/v1/projects/${p.id}/endpoints`).set(admin).send({ name: 'x', url: 'https://a.example.com/' }).expect(404);
   });
 
+  it('documents the routes in the OpenAPI document', async () => {
+    const doc = await http().get('/docs-json').expect(200);
+    const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+    expect(Object.keys(paths['/api/v1/projects/{projectID}/endpoints'])).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(paths['/api/v1/projects/{projectID}/endpoints/{endpointID}/expire_secret'].put).toBeDefined();
+    expect(paths['/api/v1/projects/{projectID}/endpoints/{endpointID}/activate']).toHaveProperty('post');
+  });
+
   describe('URL policy at write time', () => {
     const refused: [string, string][] = [
       ['http://localhost/hook', 'address_not_allowed'],
