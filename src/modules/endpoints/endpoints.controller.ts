@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, ErrorEnvelopeDto } from '../../common/http/api-envelope.decorator';
 import { BreakerStateReader } from '../../../libs/endpoint-health';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
@@ -19,11 +20,14 @@ export class EndpointsController {
   ) {}
 
   @Post()
+  @ApiEnvelope(EndpointResponseDto, { status: 201 })
+  @ApiResponse({ status: 422, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
     return ok('Endpoint created successfully', this.presenter.toResponse(await this.endpoints.create(projectId, body)));
   }
 
   @Get()
+  @ApiEnvelope(EndpointResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: ListEndpointsQueryDto): Promise<Envelope<Page<EndpointResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.endpoints.list(projectId, q, req);
@@ -32,6 +36,7 @@ export class EndpointsController {
   }
 
   @Get(':endpointID')
+  @ApiEnvelope(EndpointResponseDto)
   async get(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
     const e = await this.endpoints.get(projectId, id);
     const health = await this.health.read([e.id]);
@@ -40,12 +45,15 @@ export class EndpointsController {
 
   @Put(':endpointID')
   @HttpCode(202)
+  @ApiEnvelope(EndpointResponseDto, { status: 202 })
+  @ApiResponse({ status: 422, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
   async update(@Param('projectID') projectId: string, @Param('endpointID') id: string, @Body() body: UpdateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
     return ok('Endpoint updated successfully', this.presenter.toResponse(await this.endpoints.update(projectId, id, body)));
   }
 
   @Delete(':endpointID')
   @HttpCode(200)
+  @ApiEnvelope(null)
   async delete(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<null>> {
     await this.endpoints.delete(projectId, id);
     return ok('Endpoint deleted successfully', null);
@@ -54,6 +62,8 @@ export class EndpointsController {
   /** Toggles the endpoint between active and paused. */
   @Put(':endpointID/pause')
   @HttpCode(202)
+  @ApiEnvelope(EndpointResponseDto, { status: 202 })
+  @ApiResponse({ status: 409, description: 'the endpoint is inactive; activate it instead', type: ErrorEnvelopeDto })
   async pause(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
     return ok('endpoint status updated successfully', this.presenter.toResponse(await this.endpoints.togglePause(projectId, id)));
   }
@@ -61,6 +71,7 @@ export class EndpointsController {
   /** Makes an inactive or paused endpoint active again. */
   @Post(':endpointID/activate')
   @HttpCode(202)
+  @ApiEnvelope(EndpointResponseDto, { status: 202 })
   async activate(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
     return ok('endpoint status successfully activated', this.presenter.toResponse(await this.endpoints.activate(projectId, id)));
   }
@@ -68,6 +79,7 @@ export class EndpointsController {
   /** Same as `POST …/activate`, for clients that send PUT like the pause route. */
   @Put(':endpointID/activate')
   @HttpCode(202)
+  @ApiEnvelope(EndpointResponseDto, { status: 202 })
   async activateWithPut(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {
     return this.activate(projectId, id);
   }
@@ -75,6 +87,7 @@ export class EndpointsController {
   /** Rolls the signing secret; the old one keeps signing for `expiration` seconds. */
   @Put(':endpointID/expire_secret')
   @HttpCode(200)
+  @ApiEnvelope(EndpointResponseDto)
   async expireSecret(@Param('projectID') projectId: string, @Param('endpointID') id: string, @Body() body: ExpireSecretDto): Promise<Envelope<EndpointResponseDto>> {
     return ok('endpoint secret expired successfully', this.presenter.toResponse(await this.endpoints.expireSecret(projectId, id, body)));
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiEnvelope, ErrorEnvelopeDto } from '../../common/http/api-envelope.decorator';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { CreateEventTypeDto, EventTypeResponseDto, UpdateEventTypeDto } from './dto/event-type.dto';
@@ -27,24 +28,29 @@ export class EventTypesController {
   constructor(private readonly eventTypes: EventTypesService) {}
 
   @Post()
+  @ApiEnvelope(EventTypeResponseDto, { status: 201 })
+  @ApiResponse({ status: 409, description: 'the project already has an event type with this name', type: ErrorEnvelopeDto })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEventTypeDto): Promise<Envelope<EventTypeResponseDto>> {
     return ok('Event type created successfully', toEventTypeResponse(await this.eventTypes.create(projectId, body)));
   }
 
   /** Every event type of the project (Convoy returns them unpaged). */
   @Get()
+  @ApiEnvelope(EventTypeResponseDto, { array: true })
   async list(@Param('projectID') projectId: string): Promise<Envelope<EventTypeResponseDto[]>> {
     return ok('Event types fetched successfully', (await this.eventTypes.list(projectId)).map(toEventTypeResponse));
   }
 
   /** Caravan: one event type by id. */
   @Get(':eventTypeId')
+  @ApiEnvelope(EventTypeResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventTypeId') id: string): Promise<Envelope<EventTypeResponseDto>> {
     return ok('Event type fetched successfully', toEventTypeResponse(await this.eventTypes.get(projectId, id)));
   }
 
   @Put(':eventTypeId')
   @HttpCode(202)
+  @ApiEnvelope(EventTypeResponseDto, { status: 202 })
   async update(@Param('projectID') projectId: string, @Param('eventTypeId') id: string, @Body() body: UpdateEventTypeDto): Promise<Envelope<EventTypeResponseDto>> {
     return ok('Event type updated successfully', toEventTypeResponse(await this.eventTypes.update(projectId, id, body)));
   }
@@ -52,6 +58,7 @@ export class EventTypesController {
   /** Marks the event type deprecated; deprecating again keeps the first date. */
   @Post(':eventTypeId/deprecate')
   @HttpCode(200)
+  @ApiEnvelope(EventTypeResponseDto)
   async deprecate(@Param('projectID') projectId: string, @Param('eventTypeId') id: string): Promise<Envelope<EventTypeResponseDto>> {
     return ok('Event type deprecated successfully', toEventTypeResponse(await this.eventTypes.deprecate(projectId, id)));
   }

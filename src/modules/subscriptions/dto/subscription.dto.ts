@@ -128,8 +128,10 @@ export class SubscriptionResponseDto {
   rate_limit_config!: RateLimitConfigDto | null;
   alert_config!: AlertConfigDto | null;
   endpoint_metadata!: EndpointResponseDto | null;
-  source_metadata!: null;
-  function!: null;
+  /** sources are not modelled yet: always null */
+  source_metadata!: Record<string, unknown> | null;
+  /** payload transforms are not supported: always null */
+  function!: string | null;
   created_at!: string;
   updated_at!: string;
   deleted_at!: string | null;
