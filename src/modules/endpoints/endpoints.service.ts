@@ -173,7 +173,11 @@ export class EndpointsService {
     return this.endpoints.findByOwner(projectId, ownerId);
   }
 
-  /** For dynamic events: the project's endpoint with this URL, created (after the same URL checks as the API) when missing. */
+  /**
+   * For dynamic events: the project's endpoint with this URL, created (after the same URL
+   * checks as the API) when missing. An existing endpoint keeps its secrets: a producer
+   * must not be able to rotate them by sending an event.
+   */
   async findOrCreateByUrl(projectId: string, url: string, secret?: string): Promise<EndpointEntity> {
     const project = await this.projects.getCached(projectId);
     const checked = this.checkUrl(url, project);
