@@ -1,0 +1,40 @@
+/** How long and how hard each scenario runs: seconds in quick (CI) mode, minutes in full. */
+export interface Profile {
+  quick: boolean;
+  workerConcurrency: number;
+  s1: { closedMs: number; concurrency: number; runs: number; pacedRate: number; pacedMs: number };
+  s2: { rates: number[]; stepMs: number; graceMs: number };
+  s3: { rates: number[]; stepMs: number; graceMs: number; endpoints: number };
+  s4: { stepMs: number; graceMs: number; timeoutS: number };
+  s5: { backlog: number; freshRate: number; freshMs: number; maxDrainMs: number };
+  s7: { minutes: number; windowMs: number };
+  finalDrainMs: number;
+  /** pause before reading PostgreSQL's statistics (0 = skip per-event PG counts) */
+  pgSettleMs: number;
+}
+
+export const FULL: Profile = {
+  quick: false,
+  workerConcurrency: 50,
+  s1: { closedMs: 10_000, concurrency: 64, runs: 3, pacedRate: 1000, pacedMs: 10_000 },
+  s2: { rates: [100, 300, 500, 700, 1000], stepMs: 10_000, graceMs: 3_000 },
+  s3: { rates: [20, 50, 80, 120], stepMs: 10_000, graceMs: 3_000, endpoints: 10 },
+  s4: { stepMs: 15_000, graceMs: 3_000, timeoutS: 2 },
+  s5: { backlog: 100_000, freshRate: 50, freshMs: 30_000, maxDrainMs: 600_000 },
+  s7: { minutes: 30, windowMs: 60_000 },
+  finalDrainMs: 120_000,
+  pgSettleMs: 11_000,
+};
+
+export const QUICK: Profile = {
+  quick: true,
+  workerConcurrency: 50,
+  s1: { closedMs: 2_000, concurrency: 64, runs: 1, pacedRate: 1000, pacedMs: 2_000 },
+  s2: { rates: [300, 700], stepMs: 2_000, graceMs: 1_500 },
+  s3: { rates: [30, 60], stepMs: 2_000, graceMs: 1_500, endpoints: 10 },
+  s4: { stepMs: 2_000, graceMs: 1_500, timeoutS: 1 },
+  s5: { backlog: 1_500, freshRate: 50, freshMs: 2_000, maxDrainMs: 45_000 },
+  s7: { minutes: 2, windowMs: 30_000 },
+  finalDrainMs: 30_000,
+  pgSettleMs: 0,
+};

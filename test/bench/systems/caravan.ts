@@ -1,0 +1,140 @@
+import { Child, deletePrefix, redisClient, sparePort, waitHttpReady } from '../lib/children';
+import type { IngestTarget } from '../lib/load';
+import { benchData } from '../lib/load';
+import { backendPids, createDatabase, dbUrl, dropDatabase } from '../lib/pg';
+import type { PidGroups } from '../lib/proc';
+import type { Deployment, DeployOptions, EndpointSpec } from './system';
+
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const CLI = 'dist/src/cli.js';
+
+async function call<T>(url: string, auth: string, body: unknown): Promise<T> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const text = await r.text();
+  if (r.status !== 201 && r.status !== 200) throw new Error(`POST ${url} -> ${r.status}: ${text.slice(0, 400)}`);
+  return (JSON.parse(text) as { data: T }).data;
+}
+
+/** Caravan as an operator runs it: migrate, then api and worker (and egress) as separate processes. */
+export class CaravanDeployment implements Deployment {
+  readonly kind = 'caravan' as const;
+  readonly db: string;
+  readonly prefix: string;
+  private api!: Child;
+  private worker!: Child;
+  private egress?: Child;
+  private env: Record<string, string> = {};
+  private origin = '';
+  private workerHealth = 0;
+  private projects = 0;
+  private redisPid = 0;
+
+  constructor(private readonly opts: DeployOptions) {
+    this.db = `bench_${opts.name}_caravan`;
+    this.prefix = `bench:${opts.name}:caravan`;
+  }
+
+  async start(): Promise<void> {
+    await createDatabase(this.db);
+    const r = redisClient();
+    try {
+      await deletePrefix(r, this.prefix);
+      this.redisPid = Number(/process_id:(\d+)/.exec(await r.info('server'))?.[1] ?? 0);
+    } finally {
+      r.disconnect();
+    }
+    const port = await sparePort();
+    this.workerHealth = await sparePort();
+    this.origin = `http://127.0.0.1:${port}`;
+    this.env = {
+      DATABASE_URL: dbUrl(this.db),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: this.prefix,
+      CARAVAN_ADMIN_KEY: ADMIN_KEY,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKER_HEALTH_PORT: String(this.workerHealth),
+      WORKER_CONCURRENCY: String(this.opts.workerConcurrency),
+      EGRESS_ALLOW: '127.0.0.0/8',
+      LOG_LEVEL: 'warn',
+      EGRESS_PROXY_URL: '',
+      ...this.opts.caravanEnv,
+    };
+    if (this.opts.egress) {
+      const egressPort = await sparePort();
+      const egressHealth = await sparePort();
+      this.egress = new Child('caravan egress', [CLI, 'egress'], { ...this.env, EGRESS_PORT: String(egressPort), EGRESS_HOST: '127.0.0.1', EGRESS_HEALTH_PORT: String(egressHealth), EGRESS_ALLOWED_PORTS: (this.opts.egressPorts ?? []).join(',') }, this.opts.caravanDir);
+      this.egress.start();
+      await waitHttpReady(this.egress, `http://127.0.0.1:${egressHealth}/health/live`);
+      this.env.EGRESS_PROXY_URL = `http://127.0.0.1:${egressPort}`;
+    }
+    await new Child('caravan migrate', [CLI, 'migrate'], this.env, this.opts.caravanDir).run(60_000);
+    this.api = new Child('caravan api', [CLI, 'api'], this.env, this.opts.caravanDir);
+    this.worker = new Child('caravan worker', [CLI, 'worker'], this.env, this.opts.caravanDir);
+    this.api.start();
+    await waitHttpReady(this.api, `${this.origin}/health/live`);
+    if (this.opts.workers) await this.startWorker();
+  }
+
+  async addEndpoints(eps: EndpointSpec[]): Promise<IngestTarget> {
+    const n = ++this.projects;
+    const project = await call<{ project: { uid: string }; api_key: { key: string } }>(`${this.origin}/api/v1/projects`, ADMIN_KEY, {
+      name: `bench-${n}`,
+      type: 'outgoing',
+      // ratelimit count 0 = unlimited: the default quota (1,000/min) would measure the limiter, not the pipeline
+      config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 3 }, ratelimit: { count: 0, duration: 60 } },
+    });
+    const pid = project.project.uid;
+    const key = project.api_key.key;
+    const owner = `owner-${n}`;
+    const ids: string[] = [];
+    for (const [i, ep] of eps.entries()) {
+      const e = await call<{ uid: string }>(`${this.origin}/api/v1/projects/${pid}/endpoints`, key, { name: `ep-${n}-${i}`, url: ep.url, owner_id: owner, http_timeout: ep.timeoutS });
+      await call(`${this.origin}/api/v1/projects/${pid}/subscriptions`, key, { name: `sub-${n}-${i}`, endpoint_id: e.uid, filter_config: { event_types: ['*'] } });
+      ids.push(e.uid);
+    }
+    const fanout = eps.length > 1;
+    return {
+      origin: this.origin,
+      headers: { authorization: `Bearer ${key}` },
+      request: (seq, at, run) => {
+        const data = benchData(seq, at, run);
+        return fanout
+          ? { path: `/api/v1/projects/${pid}/events/fanout`, body: `{"owner_id":"${owner}","event_type":"invoice.paid","data":${data}}` }
+          : { path: `/api/v1/projects/${pid}/events`, body: `{"endpoint_id":"${ids[0]}","event_type":"invoice.paid","data":${data}}` };
+      },
+    };
+  }
+
+  async startWorker(): Promise<void> {
+    if (this.worker.running) return;
+    this.worker.start();
+    await waitHttpReady(this.worker, `http://127.0.0.1:${this.workerHealth}/health/live`);
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker.stop();
+  }
+
+  async pidGroups(): Promise<PidGroups> {
+    const g: PidGroups = {
+      api: this.api.pid && this.api.running ? [this.api.pid] : [],
+      worker: this.worker.pid && this.worker.running ? [this.worker.pid] : [],
+      postgres: await backendPids(this.db),
+      redis: this.redisPid ? [this.redisPid] : [],
+    };
+    if (this.egress?.pid) g.egress = [this.egress.pid];
+    return g;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.api?.stop(), this.worker?.stop(), this.egress?.stop()]);
+    await dropDatabase(this.db);
+    const r = redisClient();
+    try {
+      await deletePrefix(r, this.prefix);
+    } finally {
+      r.disconnect();
+    }
+  }
+}

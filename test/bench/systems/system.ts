@@ -1,0 +1,42 @@
+import type { IngestTarget } from '../lib/load';
+import type { PidGroups } from '../lib/proc';
+
+/** One endpoint of a scenario: where it listens and whether the harness counts it as healthy. */
+export interface EndpointSpec {
+  url: string;
+  /** seconds before a hanging endpoint's attempt gives up */
+  timeoutS: number;
+}
+
+/**
+ * What a scenario needs from a pipeline under test: Caravan's roles or the baseline, each
+ * started as child processes on their own database and Redis prefix.
+ */
+export interface Deployment {
+  readonly kind: 'caravan' | 'baseline';
+  readonly db: string;
+  readonly prefix: string;
+  /** registers endpoints and returns how to send events to all of them (fan-out when several) */
+  addEndpoints(eps: EndpointSpec[]): Promise<IngestTarget>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  pidGroups(): Promise<PidGroups>;
+  /** stops every process, drops the database and the Redis keys */
+  stop(): Promise<void>;
+}
+
+export interface DeployOptions {
+  /** database and Redis prefix name */
+  name: string;
+  /** start the worker(s) now */
+  workers: boolean;
+  /** tunnel deliveries through an egress proxy (Caravan only) */
+  egress?: boolean;
+  /** sink ports the egress proxy must allow besides 80 and 443 */
+  egressPorts?: number[];
+  workerConcurrency: number;
+  /** the checkout whose dist/ holds the Caravan build to run */
+  caravanDir: string;
+  /** extra environment for Caravan's roles */
+  caravanEnv: Record<string, string>;
+}
