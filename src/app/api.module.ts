@@ -9,6 +9,7 @@ import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
 import { HealthController, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
+import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
 import { SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
@@ -39,9 +40,10 @@ export class ApiModule {
         EventTypesModule,
         SubscriptionsModule,
         EventsModule,
+        MetaEventsModule,
         opts.withWorker ? DeliveriesModule.forWorker() : DeliveriesModule,
       ],
-      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController, SubscriptionsController, EventsController, DeliveriesController, MetricsController],
+      controllers: [HealthController, ProjectsController, ApiKeysController, EndpointsController, EventTypesController, SubscriptionsController, EventsController, DeliveriesController, MetaEventsController, MetricsController],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -3,6 +3,7 @@ import { verifyConvoySignature } from '../../libs/webhooks';
 import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
+import { ExpiredSecretPurger } from '../../src/modules/endpoint-health';
 
 /**
  * Endpoint isolation end to end: one bad endpoint must not slow the others, a dead one is
@@ -180,6 +181,26 @@ describe('endpoint health (e2e)', () => {
     expect(verify(ep.secret)).toBe(true);
     expect(verify('n3w-s3cret-value-0123456789abcdef')).toBe(true);
     expect(verify('some-other-secret')).toBe(false);
+  });
+
+  it('removes a rotated secret once its overlap is over, and signs with the new one only', async () => {
+    const p = await project();
+    const s = await sink();
+    const ep = await endpoint(p, s.url, { advanced_signatures: true });
+    const next = 'r0tated-secret-0123456789abcdef';
+    await http().put(`/api/v1/projects/${p.id}/endpoints/${ep.uid}/expire_secret`).set(p.auth).send({ expiration: 1, secret: next }).expect(200);
+    const before = await http().get(`/api/v1/projects/${p.id}/endpoints/${ep.uid}`).set(p.auth).expect(200);
+    expect(before.body.data.secrets).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 1200));
+    await expect(h.worker.get(ExpiredSecretPurger, { strict: false }).purgeOnce()).resolves.toBeGreaterThanOrEqual(1);
+    const after = await http().get(`/api/v1/projects/${p.id}/endpoints/${ep.uid}`).set(p.auth).expect(200);
+    expect(after.body.data.secrets.map((x: { value: string }) => x.value)).toEqual([next]);
+    await send(p, ep.uid, { n: 1 });
+    const [r] = await s.waitFor((rs) => rs.length >= 1);
+    const verify = (secret: string) =>
+      verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret, hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 });
+    expect(verify(next)).toBe(true);
+    expect(verify(ep.secret)).toBe(false);
   });
 
   it('serves Prometheus text on /metrics without an API key', async () => {

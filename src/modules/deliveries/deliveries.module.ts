@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EndpointHealthModule } from '../endpoint-health';
+import { EndpointHealthModule, ExpiredSecretPurger } from '../endpoint-health';
 import { EndpointsModule } from '../endpoints';
 import { EventsModule } from '../events';
+import { MetaEventsModule } from '../meta-events';
 import { ProjectsModule } from '../projects';
 import { SubscriptionsModule } from '../subscriptions';
 import { AttemptEntity } from './attempt.entity';
@@ -14,6 +15,7 @@ import { DeliveryEntity } from './delivery.entity';
 import { DeliveryProducer } from './delivery.producer';
 import { DeliveryProcessor } from './delivery.processor';
 import { dispatcherCloserProvider, webhookDispatcherProvider } from './http/dispatcher.provider';
+import { MetaEventSender } from './meta/meta-event.sender';
 import { EventRouter } from './routing/event-router';
 import { Sweeper } from './sweeper';
 
@@ -22,7 +24,7 @@ import { Sweeper } from './sweeper';
  * worker root registers DeliveryProcessor and runs the Sweeper.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeliveryEntity, AttemptEntity]), ProjectsModule, EndpointsModule, EndpointHealthModule, SubscriptionsModule, EventsModule],
+  imports: [TypeOrmModule.forFeature([DeliveryEntity, AttemptEntity]), ProjectsModule, EndpointsModule, EndpointHealthModule, SubscriptionsModule, EventsModule, MetaEventsModule],
   providers: [DeliveriesRepository, DeliveryStateRepository, DeliveryProducer, DeliveriesService],
   exports: [DeliveriesService],
 })
@@ -31,7 +33,7 @@ export class DeliveriesModule {
   static forWorker(): DynamicModule {
     return {
       module: DeliveriesModule,
-      providers: [EventRouter, DeliveryDispatcher, webhookDispatcherProvider, dispatcherCloserProvider, DeliveryProcessor, Sweeper],
+      providers: [EventRouter, DeliveryDispatcher, webhookDispatcherProvider, dispatcherCloserProvider, DeliveryProcessor, Sweeper, MetaEventSender, ExpiredSecretPurger],
       exports: [Sweeper, DeliveryDispatcher],
     };
   }

@@ -8,6 +8,7 @@ import { HealthMetrics } from '../../../libs/observability/metrics';
 import { EndpointDisabler, EndpointGate } from '../endpoint-health';
 import type { DeferReason, Pass } from '../endpoint-health';
 import { EndpointsService } from '../endpoints';
+import { MetaEventsService } from '../meta-events';
 import type { EndpointEntity } from '../endpoints';
 import { ProjectsService } from '../projects';
 import type { ProjectEntity } from '../projects';
@@ -47,6 +48,7 @@ export class DeliveryDispatcher {
     private readonly gate: EndpointGate,
     private readonly disabler: EndpointDisabler,
     private readonly metrics: HealthMetrics,
+    private readonly metaEvents: MetaEventsService,
   ) {}
 
   async deliver(job: DeliveryJob): Promise<void> {
@@ -208,6 +210,19 @@ export class DeliveryDispatcher {
       await this.producer.enqueue([{ id: d.id, generation, endpoint_id: d.endpoint_id, attempts: d.attempts + 1 }], delay);
     } else if (t.status === 'Success' || t.status === 'Failure' || t.status === 'Discarded') {
       await this.state.settleEvent(d.event_id);
+    }
+    if (t.status === 'Success' || t.status === 'Failure') {
+      await this.metaEvents.emit(d.project_id, t.status === 'Success' ? 'eventdelivery.success' : 'eventdelivery.failed', {
+        uid: d.id,
+        project_id: d.project_id,
+        event_id: d.event_id,
+        endpoint_id: d.endpoint_id,
+        subscription_id: d.subscription_id,
+        event_type: d.event_type,
+        status: t.status,
+        description: t.description,
+        metadata: { num_trials: d.attempts + (attempt ? 1 : 0), retry_limit: d.retry_limit },
+      });
     }
   }
 }

@@ -5,6 +5,7 @@ import { AutoDisableRepository } from './auto-disable.repository';
 import { EndpointDisabler } from './endpoint-disabler';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointHealthStore } from './endpoint-health.store';
+import { SecretPurgeRepository } from './secret-purge.repository';
 
 /**
  * Endpoint isolation for the delivery worker (rate limit, concurrency cap, circuit
@@ -13,7 +14,7 @@ import { EndpointHealthStore } from './endpoint-health.store';
  */
 @Module({
   imports: [EndpointsModule],
-  providers: [EndpointHealthStore, EndpointGate, AutoDisableRepository, EndpointDisabler, BreakerStateReader],
-  exports: [EndpointGate, EndpointDisabler, EndpointHealthStore, BreakerStateReader],
+  providers: [EndpointHealthStore, EndpointGate, AutoDisableRepository, EndpointDisabler, BreakerStateReader, SecretPurgeRepository],
+  exports: [EndpointGate, EndpointDisabler, EndpointHealthStore, BreakerStateReader, SecretPurgeRepository],
 })
 export class EndpointHealthModule {}

@@ -3,3 +3,4 @@ export { EndpointGate, effectiveRate } from './endpoint-gate';
 export type { DeferReason, GateDecision, Pass } from './endpoint-gate';
 export { EndpointDisabler, AUTO_DISABLE_REASON } from './endpoint-disabler';
 export { EndpointHealthStore } from './endpoint-health.store';
+export { ExpiredSecretPurger } from './expired-secret-purger';

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { EndpointsModule } from '../endpoints';
+import { ProjectsModule } from '../projects';
+import { MetaEventsRepository } from './meta-events.repository';
+import { MetaEventsService } from './meta-events.service';
+
+/**
+ * Meta events: stored here, listed and resent through the API; the worker's
+ * MetaEventSender (deliveries) sends them. Sits beside events: it listens to endpoints and
+ * is called by deliveries.
+ */
+@Module({
+  imports: [ProjectsModule, EndpointsModule],
+  providers: [MetaEventsRepository, MetaEventsService],
+  exports: [MetaEventsService],
+})
+export class MetaEventsModule {}
