@@ -1,4 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { HealthMetrics } from '../../libs/observability/metrics';
 import request from 'supertest';
 import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
@@ -49,6 +52,23 @@ describe('endpoint health across workers', () => {
     );
   }
 
+  async function rateDeferrals(): Promise<number> {
+    let n = 0;
+    for (const w of workers()) {
+      const metric = await w.get(HealthMetrics, { strict: false }).registry.getSingleMetric('caravan_deferrals_total')!.get();
+      n += metric.values.filter((v) => v.labels.reason === 'rate_limit').reduce((a, v) => a + v.value, 0);
+    }
+    return n;
+  }
+
+  async function freePort(): Promise<number> {
+    const srv = createServer();
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = srv.address() as AddressInfo;
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+    return port;
+  }
+
   beforeAll(async () => {
     h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], workerConcurrency: 10, endpointMaxConcurrency: 2 });
     for (let i = 0; i < 2; i++) extraWorkers.push(await createWorkerApp({ config: h.config }));
@@ -72,6 +92,31 @@ describe('endpoint health across workers', () => {
       expect(i + 1).toBeLessThanOrEqual(4 + Math.floor((t - at[0]) / 250) + 1);
     });
     expect(at[11] - at[0]).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('spreads a rate-limited backlog over reserved times instead of retrying it all at once', async () => {
+    const p = await project();
+    const s = await sink();
+    const id = await endpoint(p, s.url, { rate_limit: 10, rate_limit_duration: 1 });
+    const before = await rateDeferrals();
+    await send(p, id, 40);
+    await s.waitFor((rs) => rs.length >= 40, 20_000);
+    // about one deferral per delivery beyond the burst, not one per delivery per refill
+    expect((await rateDeferrals()) - before).toBeLessThanOrEqual(45);
+    const at = s.receipts.map((r) => r.at).sort((a, b) => a - b);
+    at.forEach((t, i) => expect(i + 1).toBeLessThanOrEqual(10 + Math.floor((t - at[0]) / 100) + 1));
+  });
+
+  it('serves the worker’s metrics on its health port', async () => {
+    const port = await freePort();
+    const w = await createWorkerApp({ config: { ...h.config, workerHealthPort: port } });
+    extraWorkers.push(w);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('caravan_queue_depth{queue="deliveries"');
+    expect(text).toContain('# TYPE caravan_deferrals_total counter');
   });
 
   it('holds one concurrency cap across all workers', async () => {

@@ -60,9 +60,9 @@ export class DeliveryDispatcher {
     if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
       const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
       if (project) {
-        const g = await this.gate.admit(endpoint, project);
+        const g = await this.gate.admit(endpoint, project, { rateBooked: job.rateBooked, deferrals: job.deferrals });
         if (g.kind === 'defer') {
-          await this.defer(job, g.reason, g.delayMs);
+          await this.defer(job, g.reason, g.delayMs, g.rateBooked);
           return;
         }
         pass = g.pass;
@@ -181,9 +181,10 @@ export class DeliveryDispatcher {
   }
 
   /** The gate said not now: move the delivery later without spending an attempt. */
-  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number): Promise<void> {
+  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number, rateBooked: boolean): Promise<void> {
     const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
-    if (w) await this.producer.enqueueDeferred([w], delayMs);
+    const deferrals = reason === 'concurrency' ? (job.deferrals ?? 0) + 1 : 0;
+    if (w) await this.producer.enqueueDeferred([w], delayMs, { deferrals, rateBooked });
   }
 
   private nextState(d: ClaimedDelivery, project: ProjectEntity, o: SendOutcome, now: Date): Transition {

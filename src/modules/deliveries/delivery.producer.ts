@@ -9,6 +9,15 @@ export interface DeliveryJob {
   deliveryId: string;
   generation: number;
   endpointId: string;
+  /** set on deferred jobs only: what the endpoint gate decided last time (a hint, never the record) */
+  deferrals?: number;
+  rateBooked?: boolean;
+}
+
+/** What a deferral tells the next attempt of the same delivery. */
+export interface DeferralHints {
+  deferrals: number;
+  rateBooked: boolean;
 }
 
 /** Retries wait in the database beyond this; the sweeper enqueues them when due. */
@@ -40,11 +49,11 @@ export class DeliveryProducer {
    * Deferred deliveries (rate limit, concurrency cap, open breaker) wait on the retries
    * queue whatever their attempt count, so a throttled endpoint never crowds first attempts.
    */
-  enqueueDeferred(items: Wakeable[], delayMs: number): Promise<void> {
-    return this.enqueue(items, delayMs, this.retries);
+  enqueueDeferred(items: Wakeable[], delayMs: number, hints?: DeferralHints): Promise<void> {
+    return this.enqueue(items, delayMs, this.retries, hints);
   }
 
-  async enqueue(items: Wakeable[], delayMs = 0, only?: Queue<DeliveryJob>): Promise<void> {
+  async enqueue(items: Wakeable[], delayMs = 0, only?: Queue<DeliveryJob>, hints?: DeferralHints): Promise<void> {
     if (items.length === 0) return;
     if (delayMs > MAX_QUEUE_DELAY_MS) return;
     const byQueue = new Map<Queue<DeliveryJob>, Wakeable[]>();
@@ -58,7 +67,7 @@ export class DeliveryProducer {
           q.addBulk(
             ws.map((w) => ({
               name: 'deliver',
-              data: { deliveryId: w.id, generation: w.generation, endpointId: w.endpoint_id },
+              data: { deliveryId: w.id, generation: w.generation, endpointId: w.endpoint_id, ...hints },
               opts: { jobId: deliveryJobId(w.id, w.generation), delay: delayMs > 0 ? delayMs : undefined, removeOnComplete: true, removeOnFail: true },
             })),
           ),

@@ -19,10 +19,22 @@ export interface Pass {
   cfg: BreakerSettings;
 }
 
-export type GateDecision = { kind: 'go'; pass: Pass } | { kind: 'defer'; reason: DeferReason; delayMs: number };
+export type GateDecision = { kind: 'go'; pass: Pass } | { kind: 'defer'; reason: DeferReason; delayMs: number; rateBooked: boolean };
+
+/** What the delivery's previous deferrals left for this attempt (carried in its job). */
+export interface GateHints {
+  /** the rate limiter already reserved this send when it deferred it */
+  rateBooked?: boolean;
+  /** deferrals in a row for a full concurrency cap, to back off from a hanging endpoint */
+  deferrals?: number;
+}
 
 /** How long a delivery waits when another worker holds the half-open probe. */
 const PROBE_WAIT_MS = 1000;
+/** A rate-limited send is reserved at most this far ahead (within the queue's delay range). */
+const RATE_BOOKING_HORIZON_MS = 5 * 60 * 1000;
+/** Longest backoff for a full concurrency cap, however long the endpoint's timeout. */
+const MAX_BUSY_BACKOFF_MS = 30_000;
 
 function jitter(ms: number): number {
   return Math.floor(Math.random() * ms);
@@ -62,7 +74,7 @@ export class EndpointGate implements OnApplicationShutdown {
     this.local.shutdown();
   }
 
-  async admit(endpoint: EndpointEntity, project: ProjectEntity): Promise<GateDecision> {
+  async admit(endpoint: EndpointEntity, project: ProjectEntity, hints: GateHints = {}): Promise<GateDecision> {
     const cfg = breakerSettings(project.config.circuit_breaker);
     const pass: Pass = { endpointId: endpoint.id, token: randomUUID(), slot: false, probe: false, cfg };
     const leaseMs = endpoint.httpTimeout * 1000 + this.config.leaseGraceMs;
@@ -84,16 +96,17 @@ export class EndpointGate implements OnApplicationShutdown {
       if (cap > 0) {
         if (!(await this.store.acquireSlot(endpoint.id, cap, leaseMs, pass.token))) {
           await this.release(pass);
-          return this.defer('concurrency', this.config.endpointBusyDeferMs + jitter(this.config.endpointBusyDeferMs));
+          return this.defer('concurrency', this.busyBackoffMs(endpoint, hints.deferrals ?? 0));
         }
         pass.slot = true;
       }
       const rate = effectiveRate(endpoint, project);
-      if (rate.count > 0) {
-        const wait = await this.store.takeRateToken(endpoint.id, rate.count, rate.periodMs);
-        if (wait > 0) {
+      if (rate.count > 0 && !hints.rateBooked) {
+        const { waitMs, booked } = await this.store.takeRateToken(endpoint.id, rate.count, rate.periodMs, RATE_BOOKING_HORIZON_MS);
+        if (waitMs > 0) {
           await this.release(pass);
-          return this.defer('rate_limit', wait + jitter(Math.min(1000, Math.ceil(rate.periodMs / rate.count))));
+          // a booked send comes back exactly on time; an unbooked one must not all return at once
+          return this.defer('rate_limit', booked ? waitMs : waitMs + jitter(waitMs), booked);
         }
       }
       return { kind: 'go', pass };
@@ -138,9 +151,21 @@ export class EndpointGate implements OnApplicationShutdown {
     }
   }
 
-  private defer(reason: DeferReason, delayMs: number): GateDecision {
+  private defer(reason: DeferReason, delayMs: number, rateBooked = false): GateDecision {
     this.metrics.deferred(reason);
-    return { kind: 'defer', reason, delayMs: Math.max(50, Math.ceil(delayMs)) };
+    return { kind: 'defer', reason, delayMs: Math.max(rateBooked ? 1 : 50, Math.ceil(delayMs)), rateBooked };
+  }
+
+  /**
+   * Doubles from ENDPOINT_BUSY_DEFER_MS with each deferral in a row, up to the endpoint's
+   * timeout: a busy fast endpoint is retried soon, while the backlog of a hanging one
+   * stops polling it several times a second.
+   */
+  private busyBackoffMs(endpoint: EndpointEntity, deferrals: number): number {
+    const base = this.config.endpointBusyDeferMs;
+    const ceiling = Math.max(base, Math.min(endpoint.httpTimeout * 1000, MAX_BUSY_BACKOFF_MS));
+    const delay = Math.min(base * 2 ** Math.min(deferrals, 16), ceiling);
+    return delay + jitter(delay);
   }
 
   /** This process' breaker opened on its own numbers: open the shared one too. */

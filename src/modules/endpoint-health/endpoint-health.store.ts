@@ -32,10 +32,13 @@ export interface RecordedOutcome {
 export class EndpointHealthStore {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  /** One GCRA step; returns 0 when allowed, else how long to wait. */
-  async takeRateToken(endpointId: string, count: number, periodMs: number): Promise<number> {
-    const [allowed, wait] = (await this.redis.eval(GCRA_LUA, 1, healthKeys(endpointId).rate, count, periodMs)) as [number, number];
-    return allowed === 1 ? 0 : Math.max(1, wait);
+  /**
+   * One GCRA step: wait 0 = send now; otherwise wait that long, and `booked` says the
+   * send at that time is already reserved (see gcra.ts).
+   */
+  async takeRateToken(endpointId: string, count: number, periodMs: number, horizonMs: number): Promise<{ waitMs: number; booked: boolean }> {
+    const [result, wait] = (await this.redis.eval(GCRA_LUA, 1, healthKeys(endpointId).rate, count, periodMs, horizonMs)) as [number, number];
+    return result === 1 ? { waitMs: 0, booked: false } : { waitMs: Math.max(1, wait), booked: result === 2 };
   }
 
   async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string): Promise<boolean> {

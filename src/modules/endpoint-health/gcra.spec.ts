@@ -42,6 +42,21 @@ describe('gcra', () => {
     expect(allowed).toBeGreaterThanOrEqual(100);
   });
 
+  it('books future sends within the horizon so a backlog spreads out instead of retrying together', () => {
+    let tat: number | null = null;
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const d = gcra(tat, 0, 2, 1000, 10_000);
+      tat = d.tat;
+      waits.push(d.allowed ? 0 : d.retryAfterMs);
+      expect(d.allowed || d.booked).toBe(true);
+    }
+    expect(waits).toEqual([0, 0, 500, 1000, 1500, 2000]);
+    // beyond the horizon nothing is booked and nothing consumed
+    const far = gcra(tat, 0, 2, 1000, 1000);
+    expect(far).toMatchObject({ allowed: false, booked: false, tat, retryAfterMs: 2500 });
+  });
+
   it('does not bank unused capacity beyond one burst', () => {
     expect(run([0, 60_000, 60_000, 60_000], 2, 1000)).toEqual([true, true, true, false]);
   });
