@@ -1,0 +1,154 @@
+import { sleep } from './infra';
+
+/** What the producer saw for one event it tried to send. */
+export interface SentEvent {
+  fid: string;
+  fault: string;
+  idempotencyKey: string;
+  /** endpoints (`<fault>/<name>`) that must receive it */
+  endpoints: string[];
+  acked: boolean;
+  /** Caravan's event ids from every 2xx answer; more than one would break idempotency */
+  uids: Set<string>;
+  /** calls whose outcome the producer could not know: timeouts, resets, 503 */
+  ambiguous: number;
+  /** answers that break the contract: anything but 2xx or 503 */
+  badStatuses: number[];
+  calls: number;
+}
+
+export interface Project {
+  id: string;
+  key: string;
+}
+
+const CALL_TIMEOUT_MS = 10_000;
+/** How long one event is retried before the producer gives up on it (it then counts as not acknowledged). */
+const GIVE_UP_MS = 90_000;
+
+/** A minimal client of the REST API for set-up: fails loudly, since set-up runs with no fault injected. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly adminKey: string,
+  ) {}
+
+  async call<T>(method: string, path: string, key: string, body?: unknown, expect = [200, 201, 202]): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    if (!expect.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return (JSON.parse(text) as { data: T }).data;
+  }
+
+  async project(name: string, strategy: { duration: number; retry_count: number }, breaker: Record<string, number> = {}): Promise<Project> {
+    const data = await this.call<{ project: { uid: string }; api_key: { key: string } }>('POST', '/api/v1/projects', this.adminKey, {
+      name,
+      type: 'outgoing',
+      config: {
+        ssl: { enforce_secure_endpoints: false },
+        strategy: { type: 'linear', ...strategy },
+        // the suite measures durability, not throttling: no rate limit, and a breaker on the
+        // same seconds scale as the retry schedule
+        ratelimit: { count: 0, duration: 1 },
+        circuit_breaker: { error_timeout: 2, sample_rate: 1, ...breaker },
+      },
+    });
+    return { id: data.project.uid, key: data.api_key.key };
+  }
+
+  async endpoint(p: Project, name: string, url: string, eventTypes = ['*']): Promise<{ uid: string; secret: string; advanced: boolean }> {
+    const data = await this.call<{ uid: string; secrets: { value: string }[]; advanced_signatures: boolean }>('POST', `/api/v1/projects/${p.id}/endpoints`, p.key, { name, url, http_timeout: 5 });
+    await this.call('POST', `/api/v1/projects/${p.id}/subscriptions`, p.key, { name: `sub-${name}`, endpoint_id: data.uid, filter_config: { event_types: eventTypes } });
+    return { uid: data.uid, secret: data.secrets[data.secrets.length - 1].value, advanced: data.advanced_signatures };
+  }
+}
+
+/**
+ * Sends one event the way a careful producer does: the same idempotency key on every try,
+ * retrying whatever might not have been stored (timeouts, resets, refused connections,
+ * 503), and stopping at the first 2xx.
+ */
+export async function sendEvent(api: ApiClient, p: Project, ev: SentEvent, path: string, extra: Record<string, unknown>, stopAt: () => boolean): Promise<void> {
+  const started = Date.now();
+  let backoff = 200;
+  const body = JSON.stringify({ event_type: 'fault.test', data: { fid: ev.fid, fault: ev.fault }, idempotency_key: ev.idempotencyKey, ...extra });
+  while (Date.now() - started < GIVE_UP_MS && !stopAt()) {
+    ev.calls++;
+    let status = 0;
+    let retryAfter = 0;
+    let uid = '';
+    try {
+      const res = await fetch(`${api.baseUrl}/api/v1/projects/${p.id}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.key}`, 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      });
+      status = res.status;
+      retryAfter = Number(res.headers.get('retry-after') ?? 0);
+      const text = await res.text();
+      if (status >= 200 && status < 300) uid = (JSON.parse(text) as { data: { uid: string } }).data.uid;
+    } catch {
+      status = 0;
+    }
+    if (status >= 200 && status < 300) {
+      ev.acked = true;
+      ev.uids.add(uid);
+      return;
+    }
+    if (status !== 0 && status !== 503) ev.badStatuses.push(status);
+    if (status >= 400 && status < 500) return;
+    ev.ambiguous++;
+    await sleep(Math.min(2000, Math.max(backoff, retryAfter * 1000)));
+    backoff = Math.min(2000, backoff * 2);
+  }
+}
+
+/**
+ * Sends `events` spread evenly over `durationMs` with at most `concurrency` calls in
+ * flight; `onProgress` sees the share sent so far, which is how faults are timed.
+ */
+export async function runLoad(
+  api: ApiClient,
+  p: Project,
+  events: SentEvent[],
+  opts: { durationMs: number; concurrency: number; path: string; extra: Record<string, unknown>; onProgress?: (share: number) => void },
+): Promise<void> {
+  const started = Date.now();
+  const gap = opts.durationMs / Math.max(1, events.length);
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= events.length) return;
+      const due = started + i * gap;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      opts.onProgress?.(i / events.length);
+      await sendEvent(api, p, events[i], opts.path, opts.extra, () => false);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, () => lane()));
+  opts.onProgress?.(done / events.length);
+}
+
+export function newEvents(fault: string, runId: string, n: number, endpoints: string[]): SentEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    fid: `${fault}-${i}`,
+    fault,
+    idempotencyKey: `${runId}-${fault}-${i}`,
+    endpoints,
+    acked: false,
+    uids: new Set<string>(),
+    ambiguous: 0,
+    badStatuses: [],
+    calls: 0,
+  }));
+}
