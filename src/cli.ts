@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { assertNodeVersion, ConfigValidationError, loadConfig } from '../libs/config';
 import { ensureDatabase, runMigrations } from '../libs/database';
 import { bootstrapInstance } from './app/bootstrap.command';
+import { Stop, stopOnSignal } from './app/signals';
 
 const HELP = `Usage: caravan <command>
 
@@ -16,7 +17,6 @@ Commands:
   help        this text
 `;
 
-type Stop = () => Promise<void>;
 
 function log(line: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), role: 'cli', msg: line })}\n`);
@@ -37,23 +37,6 @@ async function bootstrap(): Promise<void> {
   } else log('an instance admin key exists already (set CARAVAN_ADMIN_KEY to use your own)');
 }
 
-function holdUntilSignal(stops: Stop[]): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal} received, shutting down`);
-    const timer = setTimeout(() => {
-      log('shutdown took too long, exiting');
-      process.exit(1);
-    }, 30_000);
-    timer.unref();
-    Promise.allSettled(stops.map((s) => s())).then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-}
-
 export async function main(argv: string[]): Promise<void> {
   const command = argv[0] ?? 'help';
   assertNodeVersion();
@@ -65,15 +48,15 @@ export async function main(argv: string[]): Promise<void> {
       return bootstrap();
     case 'api': {
       const { runApi } = await import('./main.api');
-      return holdUntilSignal([await runApi()]);
+      return stopOnSignal([await runApi()]);
     }
     case 'worker': {
       const { runWorker } = await import('./main.worker');
-      return holdUntilSignal([await runWorker()]);
+      return stopOnSignal([await runWorker()]);
     }
     case 'egress': {
       const { runEgress } = await import('./main.egress');
-      return holdUntilSignal([await runEgress()]);
+      return stopOnSignal([await runEgress()]);
     }
     case 'start': {
       await migrate();
@@ -83,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
       const stops: Stop[] = [await runEgress(), await runApi({ withWorker: true })];
       const config = loadConfig();
       log(`Caravan is up: API http://127.0.0.1:${config.port}/api/v1, Swagger UI http://127.0.0.1:${config.port}/docs`);
-      return holdUntilSignal(stops.reverse());
+      return stopOnSignal(stops.reverse());
     }
     case 'openapi': {
       const { printOpenApi } = await import('./app/openapi.command');

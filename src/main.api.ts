@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { stopOnSignal } from './app/signals';
 import { assertNodeVersion, loadConfig } from '../libs/config';
 import { createApiApp } from './app/api.bootstrap';
 
@@ -11,7 +12,7 @@ export async function runApi(opts: { withWorker?: boolean } = {}): Promise<() =>
 }
 
 if (require.main === module) {
-  runApi().catch((e: unknown) => {
+  runApi().then((stop) => stopOnSignal([stop]), (e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { stopOnSignal } from './app/signals';
 import { assertNodeVersion, loadConfig } from '../libs/config';
 import { createEgressApp } from './egress/egress.bootstrap';
 
@@ -10,7 +11,7 @@ export async function runEgress(): Promise<() => Promise<void>> {
 }
 
 if (require.main === module) {
-  runEgress().catch((e: unknown) => {
+  runEgress().then((stop) => stopOnSignal([stop]), (e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { stopOnSignal } from './app/signals';
 import { assertNodeVersion, loadConfig } from '../libs/config';
 import { createWorkerApp } from './app/worker.bootstrap';
 
@@ -9,7 +10,7 @@ export async function runWorker(): Promise<() => Promise<void>> {
 }
 
 if (require.main === module) {
-  runWorker().catch((e: unknown) => {
+  runWorker().then((stop) => stopOnSignal([stop]), (e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });

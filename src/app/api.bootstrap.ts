@@ -40,7 +40,6 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
       exceptionFactory: validationExceptionFactory,
     }),
   );
-  app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify, config.maxBodyBytes);
   fastify.addHook('onSend', async (req, reply) => {

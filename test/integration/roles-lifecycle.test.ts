@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createTestDatabase, deleteRedisPrefix, TestDatabase, testRedisPrefix, TEST_ADMIN_KEY, TEST_REDIS_URL, waitUntil } from '../../libs/testing';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function ready(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
+ * Each role as the real built process: it starts from environment variables, reports
+ * ready, and on SIGTERM stops cleanly with exit code 0.
+ */
+describe('roles as processes (integration)', () => {
+  let db: TestDatabase;
+  const prefix = testRedisPrefix('roles');
+  const children: ChildProcess[] = [];
+
+  function run(role: string, env: Record<string, string>): ChildProcess {
+    const child = spawn(process.execPath, [CLI, role], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, CARAVAN_ADMIN_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    return child;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('roles');
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await db?.drop();
+    await deleteRedisPrefix(prefix);
+  });
+
+  it('refuses to start with bad configuration and names every bad variable', async () => {
+    const child = run('api', { PORT: 'x', WORKER_CONCURRENCY: '0' });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const { code } = await exited(child);
+    expect(code).toBe(1);
+    expect(err).toContain('PORT');
+    expect(err).toContain('WORKER_CONCURRENCY');
+  });
+
+  it.each([
+    ['api', 'PORT', '/health/ready'],
+    ['worker', 'WORKER_HEALTH_PORT', '/health/ready'],
+    ['egress', 'EGRESS_HEALTH_PORT', '/health/ready'],
+  ])('runs the %s role and stops it gracefully on SIGTERM', async (role, portVar, path) => {
+    const port = await freePort();
+    const env: Record<string, string> = { [portVar]: String(port), WORKER_HEALTH_PORT: '0', EGRESS_HEALTH_PORT: '0', EGRESS_PORT: String(await freePort()) };
+    env[portVar] = String(port);
+    const child = run(role, env);
+    await waitUntil(`${role} to be ready`, () => ready(`http://127.0.0.1:${port}${path}`), 20_000, 100);
+    const done = exited(child);
+    child.kill('SIGTERM');
+    const result = await Promise.race([done, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+    expect(result).toEqual({ code: 0, signal: null });
+  });
+});
