@@ -6,7 +6,7 @@ import request from 'supertest';
 import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
-import { EndpointGate } from '../../src/modules/endpoint-health';
+import { EndpointGate, EndpointHealthStore } from '../../src/modules/endpoint-health';
 import { EndpointsService } from '../../src/modules/endpoints';
 import { ProjectsService } from '../../src/modules/projects';
 
@@ -117,6 +117,16 @@ describe('endpoint health across workers', () => {
     const text = await res.text();
     expect(text).toContain('caravan_queue_depth{queue="deliveries"');
     expect(text).toContain('# TYPE caravan_deferrals_total counter');
+  });
+
+  it('frees the slots of a worker that died mid-send when their lease runs out', async () => {
+    const store = h.worker.get(EndpointHealthStore, { strict: false });
+    const other = extraWorkers[0].get(EndpointHealthStore, { strict: false });
+    await expect(store.acquireSlot('ep-dead-worker', 1, 300, 'dying-worker')).resolves.toBe(true);
+    // the dying worker never releases; the cap holds for everyone meanwhile
+    await expect(other.acquireSlot('ep-dead-worker', 1, 300, 'live-worker')).resolves.toBe(false);
+    await new Promise((r) => setTimeout(r, 400));
+    await expect(other.acquireSlot('ep-dead-worker', 1, 300, 'live-worker')).resolves.toBe(true);
   });
 
   it('holds one concurrency cap across all workers', async () => {

@@ -183,7 +183,7 @@ export class DeliveryDispatcher {
   /** The gate said not now: move the delivery later without spending an attempt. */
   private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number, rateBooked: boolean): Promise<void> {
     const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
-    const deferrals = reason === 'concurrency' ? (job.deferrals ?? 0) + 1 : 0;
+    const deferrals = reason === 'concurrency' || reason === 'circuit_probe' ? (job.deferrals ?? 0) + 1 : 0;
     if (w) await this.producer.enqueueDeferred([w], delayMs, { deferrals, rateBooked });
   }
 

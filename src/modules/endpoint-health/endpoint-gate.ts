@@ -25,7 +25,7 @@ export type GateDecision = { kind: 'go'; pass: Pass } | { kind: 'defer'; reason:
 export interface GateHints {
   /** the rate limiter already reserved this send when it deferred it */
   rateBooked?: boolean;
-  /** deferrals in a row for a full concurrency cap, to back off from a hanging endpoint */
+  /** deferrals in a row for a full concurrency cap or a taken probe, to back off from an unhealthy endpoint */
   deferrals?: number;
 }
 
@@ -83,13 +83,17 @@ export class EndpointGate implements OnApplicationShutdown {
       const a = admit(state, Date.now(), cfg);
       this.metrics.breakerPhase(endpoint.id, state.phase);
       this.local.follow(endpoint.id, cfg, a.kind !== 'deny' && a.next ? a.next.phase : state.phase);
-      if (a.kind === 'deny') return this.defer('circuit_open', a.retryAfterMs + jitter(500));
+      // the backlog of an open endpoint returns spread over a window, not all at the reopening instant
+      if (a.kind === 'deny') return this.defer('circuit_open', a.retryAfterMs + jitter(Math.min(cfg.errorTimeoutMs, MAX_BUSY_BACKOFF_MS)));
       if (a.next) {
         await this.store.compareAndSet(endpoint.id, state, a.next);
         this.metrics.breakerPhase(endpoint.id, a.next.phase);
       }
       if (a.kind === 'probe') {
-        if (!(await this.store.takeProbe(endpoint.id, leaseMs, pass.token))) return this.defer('circuit_probe', PROBE_WAIT_MS + jitter(500));
+        if (!(await this.store.takeProbe(endpoint.id, leaseMs, pass.token))) {
+          const wait = Math.min(PROBE_WAIT_MS * 2 ** Math.min(hints.deferrals ?? 0, 16), Math.max(PROBE_WAIT_MS, cfg.errorTimeoutMs));
+          return this.defer('circuit_probe', wait + jitter(wait));
+        }
         pass.probe = true;
       }
       const cap = endpoint.maxConcurrency ?? this.config.endpointMaxConcurrency;

@@ -37,16 +37,20 @@ export class LocalBreakers {
   /** Runs a send through the endpoint's breaker; `failed` says which results count as failures. */
   async run<T>(endpointId: string, cfg: BreakerSettings, send: () => Promise<T>, failed: (r: T) => boolean): Promise<T> {
     const b = this.get(endpointId, cfg);
-    // admission already happened against the shared state; a local trip since then must not drop a claimed delivery
-    if (b.opened) return send();
+    // Admission already happened against the shared state: a local trip or a reset timer
+    // since then must not drop a claimed delivery, so anything but closed sends directly.
+    if (!b.closed) return send();
+    let sent = false;
     try {
       return (await b.fire(async () => {
+        sent = true;
         const r = await send();
         if (failed(r)) throw new FailedAttempt(r);
         return r;
       })) as T;
     } catch (e) {
       if (e instanceof FailedAttempt) return e.outcome as T;
+      if (!sent) return send();
       throw e;
     }
   }
