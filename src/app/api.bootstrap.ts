@@ -19,7 +19,8 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   const config = opts.config ?? loadConfig();
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
-    requestIdHeader: REQUEST_ID_HEADER,
+    // genReqId reads and sanitises the caller's header itself; Fastify would trust it as is
+    requestIdHeader: false,
     genReqId: requestIdFor,
     // slow or stuck clients must not hold sockets for ever
     requestTimeout: 30_000,

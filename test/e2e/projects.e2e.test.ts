@@ -101,6 +101,13 @@ describe('projects and API keys (e2e)', () => {
     await http().get(`/api/v1/projects/${created.project.uid}`).set(admin).expect(404);
   });
 
+  it('tags every answer with a request id, taking the caller\'s when it is sane', async () => {
+    const own = await http().get('/health/live').set('X-Request-Id', 'trace-123').expect(200);
+    expect(own.headers['x-request-id']).toBe('trace-123');
+    const made = await http().get('/health/live').set('X-Request-Id', 'bad id with spaces').expect(200);
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('serves liveness, readiness and the OpenAPI document', async () => {
     await http().get('/health/live').expect(200);
     const ready = await http().get('/health/ready').expect(200);
