@@ -61,9 +61,10 @@ export class EventsService {
 
   private async ingest(projectId: string, dto: AnyEventDto, target: EventTarget, endpointIds: string[]): Promise<IngestResult> {
     const project = await this.projects.getCached(projectId);
-    const headers = dto.custom_headers ?? {};
-    const problems = validateCustomHeaders(headers, project.config.signature.header);
+    const problems = validateCustomHeaders(dto.custom_headers ?? {}, project.config.signature.header);
     if (problems.length) throw unprocessable('invalid_custom_headers', problems.join('; '), { errors: problems });
+    // stored in lower case so header filters match whatever case the producer used
+    const headers = Object.fromEntries(Object.entries(dto.custom_headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const raw = JSON.stringify(dto.data);
     if (Buffer.byteLength(raw) > project.config.max_payload_read_size) {
       throw new DomainError('payload_too_large', 'payload_too_large', `event data is larger than the project's limit of ${project.config.max_payload_read_size} bytes`);

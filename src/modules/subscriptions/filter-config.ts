@@ -7,13 +7,19 @@ function isEmpty(o: Record<string, unknown> | undefined): boolean {
   return o === undefined || Object.keys(o).length === 0;
 }
 
+/** Top-level keys (header names) in lower case; operator documents below them untouched. */
+export function lowerCaseKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.startsWith('$') ? k : k.toLowerCase(), v]));
+}
+
 /**
  * Convoy's defaults (every event type, no filters) applied to a submitted filter_config,
  * and every problem with it reported at once as a 422.
  */
 export function normaliseFilterConfig(dto: FilterConfigDto | undefined): FilterConfig {
   const eventTypes = dto?.event_types?.length ? [...new Set(dto.event_types)] : ['*'];
-  const headers = dto?.filter?.headers ?? {};
+  // header names are case-insensitive: filters and stored event headers both use lower case
+  const headers = lowerCaseKeys(dto?.filter?.headers ?? {});
   const body = dto?.filter?.body ?? {};
   const problems: string[] = [];
   if (!isEmpty(dto?.filter?.path)) problems.push('filter_config.filter.path: path filters are not supported');
