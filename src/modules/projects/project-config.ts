@@ -43,7 +43,8 @@ export function defaultProjectConfig(now: Date, uid: string): ProjectConfig {
     multiple_endpoint_subscriptions: false,
     search_policy: '720h',
     signature_scheme: 'convoy',
-    ratelimit: { count: 1000, duration: 60 },
+    // the per-endpoint default Convoy documents (5,000 a minute); endpoints can set their own
+    ratelimit: { count: 5000, duration: 60 },
     strategy: { type: 'linear', duration: 100, retry_count: 10 },
     signature: { header: 'X-Convoy-Signature', versions: [{ uid, hash: 'SHA256', encoding: 'hex', created_at: now.toISOString() }] },
     ssl: { enforce_secure_endpoints: true },
