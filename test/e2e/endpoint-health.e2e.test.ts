@@ -77,19 +77,23 @@ describe('endpoint health (e2e)', () => {
     await h.close();
   });
 
-  it('keeps healthy endpoints at full speed while one hangs and one fails', async () => {
+  it('keeps healthy endpoints at full speed while one hangs, one fails and one refuses connections', async () => {
     const p = await project({ circuit_breaker: { minimum_request_count: 4, failure_threshold: 50, error_timeout: 60, sample_rate: 5, observability_window: 1 } });
     const hanging = await sink(() => 'hang');
     const failing = await sink(() => ({ status: 500 }));
     const healthy = await Promise.all(Array.from({ length: 8 }, () => sink()));
     const hangEp = await endpoint(p, hanging.url, { http_timeout: 20 });
     const failEp = await endpoint(p, failing.url);
+    const closed = new WebhookSink();
+    const closedUrl = await closed.start();
+    await closed.stop();
+    const refusedEp = await endpoint(p, closedUrl);
     const healthyEps = [];
     for (const s of healthy) healthyEps.push(await endpoint(p, s.url));
     const perEndpoint = 15;
     const started = Date.now();
     for (let i = 0; i < perEndpoint; i++) {
-      await Promise.all([send(p, hangEp.uid, { i }), send(p, failEp.uid, { i }), ...healthyEps.map((e) => send(p, e.uid, { i }))]);
+      await Promise.all([send(p, hangEp.uid, { i }), send(p, failEp.uid, { i }), send(p, refusedEp.uid, { i }), ...healthyEps.map((e) => send(p, e.uid, { i }))]);
     }
     await Promise.all(healthy.map((s) => s.waitFor((rs) => rs.length >= perEndpoint, 20_000)));
     const elapsed = Date.now() - started;
@@ -104,6 +108,8 @@ describe('endpoint health (e2e)', () => {
       return e.cb_state === 'open' && e;
     });
     expect(failRead.failure_rate).toBeGreaterThanOrEqual(50);
+    // a worker may reuse a closed reading for a moment (CLOSED_STATE_TTL_MS)
+    await new Promise((r) => setTimeout(r, 300));
     const sentWhileOpen = failing.receipts.length;
     await new Promise((r) => setTimeout(r, 1500));
     // open: deferred, not sent, and no retry spent

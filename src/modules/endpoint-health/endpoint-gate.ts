@@ -4,7 +4,7 @@ import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { HealthMetrics } from '../../../libs/observability/metrics';
 import type { EndpointEntity } from '../endpoints';
 import type { ProjectEntity } from '../projects';
-import { admit, BreakerSettings, breakerSettings } from './breaker-policy';
+import { admit, BreakerSettings, breakerSettings, CLOSED } from './breaker-policy';
 import { EndpointHealthStore } from './endpoint-health.store';
 import { LocalBreakers } from './local-breakers';
 
@@ -35,6 +35,12 @@ const PROBE_WAIT_MS = 1000;
 const RATE_BOOKING_HORIZON_MS = 5 * 60 * 1000;
 /** Longest backoff for a full concurrency cap, however long the endpoint's timeout. */
 const MAX_BUSY_BACKOFF_MS = 30_000;
+/**
+ * A closed breaker read is reused this long per process: it saves a Redis round trip per
+ * delivery, and a breaker that opens elsewhere is seen at most this late.
+ */
+const CLOSED_STATE_TTL_MS = 250;
+const MAX_CACHED_STATES = 10_000;
 
 function jitter(ms: number): number {
   return Math.floor(Math.random() * ms);
@@ -60,6 +66,7 @@ export function effectiveRate(endpoint: Pick<EndpointEntity, 'rateLimit' | 'rate
 export class EndpointGate implements OnApplicationShutdown {
   private readonly logger = new Logger(EndpointGate.name);
   private readonly local: LocalBreakers;
+  private readonly closedUntil = new Map<string, number>();
   private lastWarn = 0;
 
   constructor(
@@ -79,8 +86,10 @@ export class EndpointGate implements OnApplicationShutdown {
     const pass: Pass = { endpointId: endpoint.id, token: randomUUID(), slot: false, probe: false, cfg };
     const leaseMs = endpoint.httpTimeout * 1000 + this.config.leaseGraceMs;
     try {
-      const state = await this.store.breaker(endpoint.id);
-      const a = admit(state, Date.now(), cfg);
+      const now = Date.now();
+      const state = (this.closedUntil.get(endpoint.id) ?? 0) > now ? CLOSED : await this.store.breaker(endpoint.id);
+      if (state.phase === 'closed' && state !== CLOSED) this.rememberClosed(endpoint.id, now);
+      const a = admit(state, now, cfg);
       this.metrics.breakerPhase(endpoint.id, state.phase);
       this.local.follow(endpoint.id, cfg, a.kind !== 'deny' && a.next ? a.next.phase : state.phase);
       // the backlog of an open endpoint returns spread over a window, not all at the reopening instant
@@ -146,6 +155,7 @@ export class EndpointGate implements OnApplicationShutdown {
     await this.release(pass);
     try {
       const rec = await this.store.record(pass.endpointId, ok, Date.now(), pass.cfg);
+      if (rec.state.phase !== 'closed') this.closedUntil.delete(pass.endpointId);
       this.metrics.breakerPhase(pass.endpointId, rec.state.phase);
       if (rec.transitioned) this.logger.log({ endpointId: pass.endpointId, phase: rec.state.phase, failureRate: rec.failureRatePct }, 'circuit breaker moved');
       return rec.consecutiveFailures;
@@ -153,6 +163,11 @@ export class EndpointGate implements OnApplicationShutdown {
       this.warn(`could not record an attempt in the breaker: ${(e as Error).message}`);
       return undefined;
     }
+  }
+
+  private rememberClosed(endpointId: string, now: number): void {
+    if (this.closedUntil.size >= MAX_CACHED_STATES) this.closedUntil.clear();
+    this.closedUntil.set(endpointId, now + CLOSED_STATE_TTL_MS);
   }
 
   private defer(reason: DeferReason, delayMs: number, rateBooked = false): GateDecision {

@@ -116,7 +116,8 @@ export class EndpointHealthStore {
     tidy.hset(k.breaker, 'failure_rate', pct);
     if (!transitioned && state.version === 0) tidy.hsetnx(k.breaker, 'phase', 'closed');
     tidy.pexpire(k.breaker, 604_800_000);
-    await tidy.exec();
+    // bookkeeping for the endpoint read only: the delivery need not wait for it
+    tidy.exec().catch(() => undefined);
     return { state: current, failureRatePct: pct, consecutiveFailures, transitioned };
   }
 
