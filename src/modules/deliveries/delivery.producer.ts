@@ -95,6 +95,13 @@ export class DeliveryProducer {
     return w.attempts === 0 && isLive(await this.retries.getJobState(id));
   }
 
+  /** True when some worker has taken this generation's job; a dead worker's job stays so until BullMQ notices. */
+  async hasActiveJob(w: Wakeable): Promise<boolean> {
+    const id = deliveryJobId(w.id, w.generation);
+    if ((await this.queueFor(w.attempts).getJobState(id)) === 'active') return true;
+    return w.attempts === 0 && (await this.retries.getJobState(id)) === 'active';
+  }
+
   /** Job counts of the delivery queues, for the queue-depth gauge. */
   async depths(): Promise<{ queue: string; state: string; count: number }[]> {
     const out: { queue: string; state: string; count: number }[] = [];
