@@ -24,6 +24,14 @@ function isPermanent(o: SendOutcome): boolean {
   return o.errorClass.startsWith('egress_denied') || o.errorClass === 'invalid_url';
 }
 
+/**
+ * Failures of our own egress proxy say nothing about the endpoint: counting them would
+ * trip every endpoint's breaker (and could auto-disable endpoints) during a proxy outage.
+ */
+function isEgressFailure(o: SendOutcome): boolean {
+  return o.errorClass === 'proxy_unavailable' || o.errorClass === 'proxy_busy';
+}
+
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 /** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
 const STALE_STATUS_RETRY_MS = 2_500;
@@ -123,8 +131,10 @@ export class DeliveryDispatcher {
       return;
     }
     const send = (): Promise<SendOutcome> => sendWebhook(this.http, { url: endpoint.url, headers, body: d.raw, timeoutMs: endpoint.httpTimeout * 1000 });
-    const outcome = pass ? await this.gate.run(pass, send, (o) => !o.ok) : await send();
-    const streak = pass ? await this.gate.settle(pass, outcome.ok) : undefined;
+    const outcome = pass ? await this.gate.run(pass, send, (o) => !o.ok && !isEgressFailure(o)) : await send();
+    let streak: number | undefined;
+    if (pass && isEgressFailure(outcome)) await this.gate.release(pass);
+    else if (pass) streak = await this.gate.settle(pass, outcome.ok);
     const attempt: AttemptRecord = {
       id: newId(),
       url: endpoint.url,
