@@ -52,11 +52,11 @@ describe('endpoint health across workers', () => {
     );
   }
 
-  async function rateDeferrals(): Promise<number> {
+  async function deferrals(reasons: string[]): Promise<number> {
     let n = 0;
     for (const w of workers()) {
       const metric = await w.get(HealthMetrics, { strict: false }).registry.getSingleMetric('caravan_deferrals_total')!.get();
-      n += metric.values.filter((v) => v.labels.reason === 'rate_limit').reduce((a, v) => a + v.value, 0);
+      n += metric.values.filter((v) => reasons.includes(String(v.labels.reason))).reduce((a, v) => a + v.value, 0);
     }
     return n;
   }
@@ -98,11 +98,11 @@ describe('endpoint health across workers', () => {
     const p = await project();
     const s = await sink();
     const id = await endpoint(p, s.url, { rate_limit: 10, rate_limit_duration: 1 });
-    const before = await rateDeferrals();
+    const before = await deferrals(['rate_limit']);
     await send(p, id, 40);
     await s.waitFor((rs) => rs.length >= 40, 20_000);
     // about one deferral per delivery beyond the burst, not one per delivery per refill
-    expect((await rateDeferrals()) - before).toBeLessThanOrEqual(45);
+    expect((await deferrals(['rate_limit'])) - before).toBeLessThanOrEqual(45);
     const at = s.receipts.map((r) => r.at).sort((a, b) => a - b);
     // receipt times carry a little scheduling noise against the token times: one interval of slack
     at.forEach((t, i) => expect(i + 1).toBeLessThanOrEqual(10 + Math.floor((t - at[0]) / 100) + 2));
@@ -118,6 +118,30 @@ describe('endpoint health across workers', () => {
     const text = await res.text();
     expect(text).toContain('caravan_queue_depth{queue="deliveries"');
     expect(text).toContain('# TYPE caravan_deferrals_total counter');
+  });
+
+  it('recovers through half-open probes, and deferrals while open spend no attempts', async () => {
+    const p = await project({
+      circuit_breaker: { minimum_request_count: 3, failure_threshold: 50, error_timeout: 1, success_threshold: 2, sample_rate: 1, observability_window: 1 },
+    });
+    const s = await sink((_req, n) => (n < 3 ? { status: 500 } : { status: 200 }));
+    const id = await endpoint(p, s.url);
+    const before = await deferrals(['circuit_open', 'circuit_probe']);
+    await send(p, id, 6);
+    const deliveries = await waitUntil(
+      'every delivery to succeed',
+      async () => {
+        const res = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpointId=${id}`).set(p.auth).expect(200);
+        const list = res.body.data.content as { status: string; metadata: { num_trials: number } }[];
+        return list.length === 6 && list.every((d) => d.status === 'Success') && list;
+      },
+      20_000,
+    );
+    // each of the three failures cost one retry; every wait behind the open breaker cost nothing
+    expect(deliveries.reduce((n, d) => n + d.metadata.num_trials, 0)).toBe(9);
+    expect((await deferrals(['circuit_open', 'circuit_probe'])) - before).toBeGreaterThan(0);
+    const read = await http().get(`/api/v1/projects/${p.id}/endpoints/${id}`).set(p.auth).expect(200);
+    expect(read.body.data.cb_state).toBe('closed');
   });
 
   it('frees the slots of a worker that died mid-send when their lease runs out', async () => {
