@@ -1,0 +1,124 @@
+import type { CaravanConfig } from '../../../libs/config';
+import { HealthMetrics } from '../../../libs/observability/metrics';
+import type { EndpointEntity } from '../endpoints';
+import { defaultProjectConfig } from '../projects/project-config';
+import type { ProjectEntity } from '../projects';
+import { BreakerState, CLOSED } from './breaker-policy';
+import { effectiveRate, EndpointGate } from './endpoint-gate';
+import type { EndpointHealthStore } from './endpoint-health.store';
+
+/** An in-memory stand-in for the Redis store, enough to drive the gate's decisions. */
+class FakeStore {
+  state: BreakerState = CLOSED;
+  slots = new Set<string>();
+  cap = Infinity;
+  rate: { waitMs: number; booked: boolean } = { waitMs: 0, booked: false };
+  rateCalls = 0;
+  down = false;
+  probeTaken = false;
+
+  breaker(): Promise<BreakerState> {
+    if (this.down) return Promise.reject(new Error('Stream isn’t writeable'));
+    return Promise.resolve(this.state);
+  }
+  compareAndSet(_id: string, _seen: BreakerState, next: BreakerState): Promise<boolean> {
+    this.state = next;
+    return Promise.resolve(true);
+  }
+  takeProbe(): Promise<boolean> {
+    if (this.probeTaken) return Promise.resolve(false);
+    this.probeTaken = true;
+    return Promise.resolve(true);
+  }
+  releaseProbe(): Promise<void> {
+    this.probeTaken = false;
+    return Promise.resolve();
+  }
+  acquireSlot(_id: string, cap: number, _lease: number, token: string): Promise<boolean> {
+    if (this.slots.size >= Math.min(cap, this.cap)) return Promise.resolve(false);
+    this.slots.add(token);
+    return Promise.resolve(true);
+  }
+  releaseSlot(_id: string, token: string): Promise<void> {
+    this.slots.delete(token);
+    return Promise.resolve();
+  }
+  takeRateToken(): Promise<{ waitMs: number; booked: boolean }> {
+    this.rateCalls++;
+    return Promise.resolve(this.rate);
+  }
+}
+
+const config = { endpointMaxConcurrency: 2, endpointBusyDeferMs: 100, leaseGraceMs: 1000 } as CaravanConfig;
+const endpoint = { id: 'ep1', httpTimeout: 10, maxConcurrency: null, rateLimit: 0, rateLimitDuration: 0 } as unknown as EndpointEntity;
+const project = { id: 'p1', config: defaultProjectConfig(new Date(0), 'v1') } as ProjectEntity;
+
+describe('EndpointGate', () => {
+  let store: FakeStore;
+  let gate: EndpointGate;
+  beforeEach(() => {
+    store = new FakeStore();
+    gate = new EndpointGate(config, store as unknown as EndpointHealthStore, new HealthMetrics());
+  });
+  afterEach(() => gate.onApplicationShutdown());
+
+  it('lets a delivery through with a slot, and refuses the one past the cap', async () => {
+    const a = await gate.admit(endpoint, project);
+    const b = await gate.admit(endpoint, project);
+    const c = await gate.admit(endpoint, project);
+    expect([a.kind, b.kind]).toEqual(['go', 'go']);
+    expect(c).toMatchObject({ kind: 'defer', reason: 'concurrency' });
+    if (a.kind === 'go') await gate.release(a.pass);
+    expect(store.slots.size).toBe(1);
+  });
+
+  it('backs off from a full endpoint, doubling up to its timeout', async () => {
+    store.cap = 0;
+    const delays: number[] = [];
+    for (const deferrals of [0, 1, 2, 10]) {
+      const d = await gate.admit(endpoint, project, { deferrals });
+      if (d.kind === 'defer') delays.push(d.delayMs);
+    }
+    expect(delays[0]).toBeGreaterThanOrEqual(100);
+    expect(delays[0]).toBeLessThan(200);
+    expect(delays[2]).toBeGreaterThanOrEqual(400);
+    expect(delays[3]).toBeGreaterThanOrEqual(10_000);
+    expect(delays[3]).toBeLessThan(20_000);
+  });
+
+  it('defers behind an open breaker without taking a slot or a rate token', async () => {
+    store.state = { phase: 'open', openedAt: Date.now(), probeSuccesses: 0, trips: 1, version: 1 };
+    const d = await gate.admit(endpoint, project);
+    expect(d).toMatchObject({ kind: 'defer', reason: 'circuit_open' });
+    expect(store.slots.size).toBe(0);
+    expect(store.rateCalls).toBe(0);
+  });
+
+  it('lets one probe through a half-open breaker and defers the rest', async () => {
+    store.state = { phase: 'open', openedAt: Date.now() - 60_000, probeSuccesses: 0, trips: 1, version: 1 };
+    const first = await gate.admit(endpoint, project);
+    expect(first.kind).toBe('go');
+    expect(store.state.phase).toBe('half_open');
+    await expect(gate.admit(endpoint, project)).resolves.toMatchObject({ kind: 'defer', reason: 'circuit_probe' });
+  });
+
+  it('carries a rate reservation to the deferred attempt, which then skips the limiter', async () => {
+    store.rate = { waitMs: 700, booked: true };
+    await expect(gate.admit(endpoint, project)).resolves.toMatchObject({ kind: 'defer', reason: 'rate_limit', delayMs: 700, rateBooked: true });
+    expect(store.slots.size).toBe(0);
+    const calls = store.rateCalls;
+    await expect(gate.admit(endpoint, project, { rateBooked: true })).resolves.toMatchObject({ kind: 'go' });
+    expect(store.rateCalls).toBe(calls);
+  });
+
+  it('sends without protection rather than not at all while Redis is away', async () => {
+    store.down = true;
+    await expect(gate.admit(endpoint, project)).resolves.toMatchObject({ kind: 'go', pass: { slot: false, probe: false } });
+  });
+
+  it('uses the endpoint’s own rate, else the project’s', () => {
+    expect(effectiveRate({ rateLimit: 10, rateLimitDuration: 2 }, project)).toEqual({ count: 10, periodMs: 2000 });
+    expect(effectiveRate({ rateLimit: 10, rateLimitDuration: 0 }, project)).toEqual({ count: 10, periodMs: project.config.ratelimit.duration * 1000 });
+    expect(effectiveRate({ rateLimit: 0, rateLimitDuration: 0 }, project)).toEqual({ count: project.config.ratelimit.count, periodMs: project.config.ratelimit.duration * 1000 });
+  });
+});
