@@ -15,6 +15,8 @@ export interface FaultScore {
   /** 503 answers seen by the producer (retried with the same key) */
   unavailable: number;
   drainMs: number | undefined;
+  /** longest time from a 2xx to the producer until every endpoint had a 2xx */
+  maxLatencyMs: number;
   /** broken invariants and failed fault-specific checks; empty means pass */
   failures: string[];
   /** fault-specific observations for the report */
@@ -63,6 +65,7 @@ export async function score(
     recovered: 0,
     unavailable: 0,
     drainMs,
+    maxLatencyMs: 0,
     failures: [],
     notes: [],
   };
@@ -92,8 +95,11 @@ export async function score(
     if (e.ambiguous > 0 && deliveredEverywhere) s.recovered++;
     if (!e.acked) continue;
     s.acknowledged++;
-    if (deliveredEverywhere) s.delivered++;
-    else lostIds.push(e.fid);
+    if (deliveredEverywhere) {
+      s.delivered++;
+      const latency = Math.max(...perEndpoint.map((l) => Math.min(...l.map((r) => r.at)) - e.ackedAt));
+      s.maxLatencyMs = Math.max(s.maxLatencyMs, latency);
+    } else lostIds.push(e.fid);
   }
   s.lost = lostIds.length;
   if (lostIds.length) s.failures.push(`lost ${lostIds.length}, e.g. ${lostIds.slice(0, 5).join(', ')}`);
@@ -126,17 +132,17 @@ export async function score(
 }
 
 export function formatTable(scores: FaultScore[]): string {
-  const head = ['fault', 'sent', 'acked', 'delivered', 'lost', 'unexpected', 'duplicated', 'recovered', 'ambiguous calls', 'drain s', 'result'];
+  const head = ['fault', 'sent', 'acked', 'delivered', 'lost', 'unexpected', 'duplicated', 'recovered', 'ambiguous calls', 'drain s', 'max latency s', 'result'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const s of scores) {
     const drain = s.drainMs === undefined ? 'never' : (s.drainMs / 1000).toFixed(1);
     lines.push(
-      `| ${[s.fault, s.sent, s.acknowledged, s.delivered, s.lost, s.unexpected, s.duplicated, s.recovered, s.unavailable, drain, s.failures.length ? 'FAIL' : 'pass'].join(' | ')} |`,
+      `| ${[s.fault, s.sent, s.acknowledged, s.delivered, s.lost, s.unexpected, s.duplicated, s.recovered, s.unavailable, drain, (s.maxLatencyMs / 1000).toFixed(1), s.failures.length ? 'FAIL' : 'pass'].join(' | ')} |`,
     );
   }
   const total = (k: keyof FaultScore): number => scores.reduce((a, s) => a + (typeof s[k] === 'number' ? s[k] : 0), 0);
   lines.push(
-    `| total | ${total('sent')} | ${total('acknowledged')} | ${total('delivered')} | ${total('lost')} | ${total('unexpected')} | ${total('duplicated')} | ${total('recovered')} | ${total('unavailable')} | | ${scores.some((s) => s.failures.length) ? 'FAIL' : 'pass'} |`,
+    `| total | ${total('sent')} | ${total('acknowledged')} | ${total('delivered')} | ${total('lost')} | ${total('unexpected')} | ${total('duplicated')} | ${total('recovered')} | ${total('unavailable')} | | | ${scores.some((s) => s.failures.length) ? 'FAIL' : 'pass'} |`,
   );
   return lines.join('\n');
 }

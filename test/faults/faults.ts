@@ -21,6 +21,10 @@ export interface Ctx {
 /** Lease of the suite's endpoints: http_timeout 5 s + DELIVERY_LEASE_GRACE_MS 2 s. */
 export const LEASE_MS = 7000;
 const SWEEP_MS = 500;
+/** the sweeper leaves work younger than this to the job its producer enqueued */
+const SWEEPER_GRACE_MS = 2000;
+/** scheduling noise of a 2-core machine running every role, both databases and the load */
+const SLACK_MS = 2000;
 const DRAIN_LIMIT_MS = 120_000;
 
 /** Lets an injector wait until the load has reached a share of its events. */
@@ -207,13 +211,24 @@ const F2: Spec = {
   },
 };
 
+/** Events acknowledged while Redis was away wait for it, then at most the sweeper's grace and two sweeps. */
+function backlogBound(downMs: number): (c: Ctx, f: FaultWorld, s: FaultScore) => Promise<void> {
+  return (_c, _f, s) => {
+    const bound = downMs + SWEEPER_GRACE_MS + 2 * SWEEP_MS + SLACK_MS;
+    if (s.maxLatencyMs > bound) s.failures.push(`an event took ${s.maxLatencyMs} ms to be delivered, beyond Redis' downtime + grace + 2 sweeps (+${SLACK_MS} ms slack) = ${bound} ms`);
+    return Promise.resolve();
+  };
+}
+
+const REDIS_DOWN_MS = 3000;
 const F3: Spec = {
   name: 'F3',
+  verify: backlogBound(REDIS_DOWN_MS),
   inject: async (c, p) => {
     await p.reach(0.4);
     await c.infra.killRedis();
     c.log('  kill -9 redis');
-    await sleep(3000);
+    await sleep(REDIS_DOWN_MS);
     await c.infra.startRedis();
     c.log('  redis back, empty');
   },
@@ -221,6 +236,7 @@ const F3: Spec = {
 
 const F4: Spec = {
   name: 'F4',
+  verify: backlogBound(0),
   inject: async (c, p) => {
     await p.reach(0.5);
     await c.infra.redisCommand('FLUSHALL');
@@ -333,6 +349,8 @@ function gapsOf(series: number[][]): number[] {
 
 const F9: Spec = {
   name: 'F9',
+  // Convoy's default breaker: an outage of our own proxy must not trip the endpoints' breakers
+  breaker: { error_timeout: 30, sample_rate: 30 },
   inject: async (c, p) => {
     await p.reach(0.3);
     await c.infra.kill('egress');
@@ -366,6 +384,7 @@ const F9: Spec = {
     } finally {
       await db.end();
     }
+    if (s.drainMs !== undefined && s.drainMs > 5000) s.failures.push(`took ${s.drainMs} ms to drain after the load, long after the proxy came back`);
     const direct = [...c.sinks.connections.entries()].filter(([who]) => who !== 'egress');
     s.notes.push(`sink connections by opener (whole run so far): ${[...c.sinks.connections.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (direct.length) s.failures.push(`connections to sinks not opened by the egress proxy: ${direct.map(([k, v]) => `${k} ${v}`).join(', ')}`);

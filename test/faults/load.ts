@@ -8,6 +8,8 @@ export interface SentEvent {
   /** endpoints (`<fault>/<name>`) that must receive it */
   endpoints: string[];
   acked: boolean;
+  /** when the first 2xx arrived */
+  ackedAt: number;
   /** Caravan's event ids from every 2xx answer; more than one would break idempotency */
   uids: Set<string>;
   /** calls whose outcome the producer could not know: timeouts, resets, 503 */
@@ -97,6 +99,7 @@ export async function sendEvent(api: ApiClient, p: Project, ev: SentEvent, path:
       status = 0;
     }
     if (status >= 200 && status < 300) {
+      if (!ev.acked) ev.ackedAt = Date.now();
       ev.acked = true;
       ev.uids.add(uid);
       return;
@@ -146,6 +149,7 @@ export function newEvents(fault: string, runId: string, n: number, endpoints: st
     idempotencyKey: `${runId}-${fault}-${i}`,
     endpoints,
     acked: false,
+    ackedAt: 0,
     uids: new Set<string>(),
     ambiguous: 0,
     badStatuses: [],

@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const faults = FAULTS.filter((f) => !args.only || args.only.has(f.name));
   const infra = new Infra();
   const sinks = new Sinks(join(infra.dir, 'receipts.jsonl'), () => {
-    const m = new Map<number, string>();
+    const m = new Map<number, string>([[process.pid, 'harness']]);
     for (const role of ['api', 'worker', 'egress'] as const) {
       const pid = infra.pid(role);
       if (pid) m.set(pid, role);
@@ -90,6 +90,7 @@ async function main(): Promise<number> {
     log(`postgres :${infra.pgPort}, redis :${infra.redisPort}`);
     await sinks.start();
     infra.sinkPorts = [sinks.port];
+    await sinks.selfTest();
     await infra.startRole('egress');
     await infra.startRole('worker');
     await infra.startRole('api');

@@ -64,6 +64,20 @@ export class Sinks {
     this.server = server;
   }
 
+  /**
+   * Proves the connection attribution works on this machine before it is trusted: a
+   * request from the harness itself must be attributed to the harness.
+   */
+  async selfTest(): Promise<void> {
+    const res = await fetch(this.url('selftest'), { method: 'POST', body: '{}', headers: { connection: 'close' } });
+    await res.text();
+    await new Promise((r) => setTimeout(r, 50));
+    const got = this.connections.get('harness') ?? 0;
+    if (got !== 1) throw new Error(`connection attribution does not work here (saw ${JSON.stringify([...this.connections])})`);
+    this.connections.clear();
+    this.receipts.length = 0;
+  }
+
   url(endpoint: string): string {
     return `http://127.0.0.1:${this.port}/${endpoint}`;
   }
