@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startApiHarness, ApiHarness, TEST_ADMIN_KEY } from '../../libs/testing';
+import { startApiHarness, ApiHarness, TEST_ADMIN_KEY, waitUntil } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 
 describe('projects and API keys (e2e)', () => {
@@ -110,7 +110,12 @@ describe('projects and API keys (e2e)', () => {
 
   it('serves liveness, readiness and the OpenAPI document', async () => {
     await http().get('/health/live').expect(200);
-    const ready = await http().get('/health/ready').expect(200);
+    // Redis may still be connecting right after start-up: readiness says 503 until it is
+    const ready = await waitUntil('readiness', async () => {
+      const r = await http().get('/health/ready');
+      expect([200, 503]).toContain(r.status);
+      return r.status === 200 && r;
+    });
     expect(ready.body.info).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
     const doc = await http().get('/docs-json').expect(200);
     expect(doc.body.paths['/api/v1/projects']).toBeDefined();
