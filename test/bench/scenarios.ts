@@ -224,14 +224,18 @@ export async function s6(ctx: Ctx): Promise<ScenarioResult> {
   const b = s2?.baseline;
   const direct = s2?.caravan;
   const q = ctx.profile.quick;
-  const tr = direct ? c.knee / direct.knee : NaN;
-  const pr = direct?.at300 && c.at300 ? c.at300.e2e.p99 / direct.at300.e2e.p99 : NaN;
+  // Compare with Caravan's own direct S2: knees when both kept up somewhere, else the best
+  // sustained deliveries/s; p99 at the highest rate both ladders ran.
+  const tput = direct ? (c.knee > 0 && direct.knee > 0 ? c.knee / direct.knee : best(c) / best(direct)) : NaN;
+  const common = direct ? c.steps.filter((s) => direct.steps.some((d) => d.rate === s.rate)).at(-1) : undefined;
+  const directCommon = common && direct ? direct.steps.find((d) => d.rate === common.rate) : undefined;
+  const pr = common && directCommon ? common.e2e.p99 / directCommon.e2e.p99 : NaN;
   const rows = [
     row('S6', 'knee through the egress proxy (baseline: direct)', 'ev/s', c.knee, b?.knee ?? NaN, 'higher'),
-    row('S6', 'knee via proxy ÷ Caravan direct (S2)', '×', tr, 1, 'higher', '≥ 0.8', tr >= 0.8),
     row('S6', 'best deliveries/s over a step via proxy (baseline: direct)', 'del/s', best(c), b ? best(b) : NaN, 'higher', '', undefined, q && !!direct && best(c) < 0.3 * best(direct)),
-    row('S6', 'ingest→sink p99 at 300/s via proxy (baseline: direct)', 'ms', c.at300?.e2e.p99 ?? NaN, b?.at300?.e2e.p99 ?? NaN, 'lower'),
-    row('S6', 'p99 at 300/s via proxy ÷ Caravan direct (S2)', '×', pr, 1, 'lower', '≤ 2', pr <= 2),
+    row('S6', 'throughput via proxy ÷ Caravan direct (S2)', '×', tput, 1, 'higher', '≥ 0.8', Number.isFinite(tput) ? tput >= 0.8 : undefined),
+    row('S6', `p99 via proxy at ${common?.rate ?? '?'}/s (baseline: direct)`, 'ms', common?.e2e.p99 ?? NaN, b?.steps.find((s) => s.rate === common?.rate)?.e2e.p99 ?? NaN, 'lower'),
+    row('S6', 'p99 via proxy ÷ Caravan direct (S2) at that rate', '×', pr, 1, 'lower', '≤ 2', Number.isFinite(pr) ? pr <= 2 : undefined),
     row('S6', 'lost deliveries', '', c.lost, b?.lost ?? NaN, 'lower', '0', c.lost === 0),
     row('S6', 'CPU ms per delivered event (incl. egress)', 'ms', c.per.cpuMs, b?.per.cpuMs ?? NaN, 'lower'),
   ];
@@ -257,7 +261,7 @@ export async function s3(ctx: Ctx): Promise<ScenarioResult> {
   const bd = b.knee * p.endpoints;
   const q = ctx.profile.quick;
   const rows = [
-    row('S3', 'deliveries/s at the knee (events/s × 10)', 'del/s', cd, bd, 'higher', `≥ S2 knee (${s2?.caravan.knee ?? '?'} ev/s)`, s2 ? cd >= s2.caravan.knee : undefined),
+    row('S3', 'deliveries/s at the knee (events/s × 10)', 'del/s', cd, bd, 'higher', `≥ S2 knee (${s2?.caravan.knee ?? '?'} ev/s)`, s2 ? cd > 0 && cd >= s2.caravan.knee : undefined),
     row('S3', 'best deliveries/s over a step', 'del/s', best(c), best(b), 'higher', '', undefined, q && best(c) < 0.2 * best(b)),
     row('S3', 'knee in events/s', 'ev/s', c.knee, b.knee, 'higher'),
     row('S3', 'ingest→sink p99 at the knee', 'ms', atKnee(c)?.e2e.p99 ?? NaN, atKnee(b)?.e2e.p99 ?? NaN, 'lower'),
