@@ -87,6 +87,9 @@ export async function runFault(c: Ctx, spec: Spec): Promise<FaultScore> {
     path: '/events/broadcast',
     extra: {},
     onProgress: (share) => (progress.share = Math.max(progress.share, share)),
+  }).finally(() => {
+    // injectors waiting for a share the load never reached go on and finish
+    progress.share = 1;
   });
   // both run to the end even if one throws, so no fault is left half-injected
   const [inj, load] = await Promise.allSettled([injected, loaded]);
@@ -154,6 +157,17 @@ async function restartAfter(c: Ctx, role: 'api' | 'worker' | 'egress', downMs: n
   c.log(`  ${role} back`);
 }
 
+/** Sends one worker can have in flight: WORKER_CONCURRENCY first attempts plus half as many retries. */
+const IN_FLIGHT_PER_WORKER = 20 + 10;
+
+/** A killed worker can leave at most its in-flight sends unrecorded, so each kill adds at most that many duplicates. */
+function duplicatesBound(kills: number): (s: FaultScore) => void {
+  return (s) => {
+    const bound = IN_FLIGHT_PER_WORKER * kills;
+    if (s.duplicated > bound) s.failures.push(`${s.duplicated} duplicates, more than worker concurrency × kills (${bound})`);
+  };
+}
+
 const F1: Spec = {
   name: 'F1',
   inject: async (c, p) => {
@@ -164,8 +178,9 @@ const F1: Spec = {
   },
   verify: (_c, _f, s) => {
     // measured from the end of the load, which comes after the last restart
-    const bound = LEASE_MS + 2 * SWEEP_MS;
-    if (s.drainMs !== undefined && s.drainMs > bound) s.failures.push(`drained in ${s.drainMs} ms, beyond lease + 2 sweeps (${bound} ms)`);
+    const bound = LEASE_MS + 2 * SWEEP_MS + SLACK_MS;
+    if (s.drainMs !== undefined && s.drainMs > bound) s.failures.push(`drained in ${s.drainMs} ms, beyond lease + 2 sweeps (+${SLACK_MS} ms slack) = ${bound} ms`);
+    duplicatesBound(3)(s);
     return Promise.resolve();
   },
 };
@@ -205,6 +220,7 @@ const F2: Spec = {
       else if (d.generation < 2) s.failures.push(`the slow delivery was not re-dispatched under new job ids (generation ${d.generation})`);
       if (new Set(got.map((r) => r.deliveryId)).size !== 1) s.failures.push('the slow delivery changed delivery id between sends');
       if (got.length < 3) s.failures.push(`the slow delivery was sent ${got.length} times; expected the two held sends and a third`);
+      duplicatesBound(2)(s);
     } finally {
       await db.end();
     }
@@ -251,7 +267,8 @@ const F5: Spec = {
     const db = await c.db();
     let killed = 0;
     try {
-      while (p.share < 0.85) {
+      const stopAt = Date.now() + 2 * c.loadMs;
+      while (p.share < 0.85 && Date.now() < stopAt) {
         const r = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'caravan%' AND pid <> pg_backend_pid()`);
         killed += r.rowCount ?? 0;
         await sleep(2000);
