@@ -8,19 +8,21 @@ import { consoleTable, Machine, RunReport, writeReport } from './report';
 import type { ScenarioResult } from './report-types';
 import { Ctx, SCENARIOS } from './scenarios';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--soak] [--soak-minutes N] [--out DIR] [--caravan-dir DIR] [--caravan-env K=V,...]
+const USAGE = `Usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--soak] [--soak-minutes N] [--out DIR] [--caravan-dir DIR] [--caravan-env K=V,...] [--final-wait-s N]
 
 Runs each scenario against Caravan (roles as child processes from dist/) and against the
 baseline pipeline in test/bench/baseline, and prints our figure, the baseline's and the
 ratio. --quick runs seconds per scenario and exits non-zero only on errors, loss or a
 ratio far below target. S7 (soak) runs only with --soak. --caravan-dir runs the
 Caravan build of another checkout (its dist/), e.g. a clean export of a commit;
---caravan-env passes extra variables to Caravan's roles (e.g. ENDPOINT_MAX_CONCURRENCY=0).`;
+--caravan-env passes extra variables to Caravan's roles (e.g. ENDPOINT_MAX_CONCURRENCY=0);
+--final-wait-s bounds the wait for late deliveries after the load (quick 30, full 120).`;
 
 function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out: string; caravanDir: string; caravanEnv: Record<string, string> } {
   let quick = false;
   let soak = false;
   let soakMinutes: number | undefined;
+  let finalWaitS: number | undefined;
   let only: string[] | undefined;
   let out = 'bench/results';
   let caravanDir = process.cwd();
@@ -30,6 +32,7 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
     if (a === '--quick') quick = true;
     else if (a === '--soak') soak = true;
     else if (a === '--soak-minutes') soakMinutes = Number(argv[++i]);
+    else if (a === '--final-wait-s') finalWaitS = Number(argv[++i]);
     else if (a === '--scenario') only = argv[++i].split(',').map((s) => s.trim().toUpperCase());
     else if (a === '--out') out = argv[++i];
     else if (a === '--caravan-dir') caravanDir = resolve(argv[++i]);
@@ -46,7 +49,7 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   const base = quick ? QUICK : FULL;
-  const profile: Profile = { ...base, s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes } };
+  const profile: Profile = { ...base, finalDrainMs: finalWaitS !== undefined ? finalWaitS * 1000 : base.finalDrainMs, s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes } };
   const all = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', ...(soak ? ['S7'] : [])];
   const scenarios = only ?? all;
   for (const s of scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}`);
