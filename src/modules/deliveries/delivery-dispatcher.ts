@@ -13,7 +13,7 @@ import type { EndpointEntity } from '../endpoints';
 import { ProjectsService } from '../projects';
 import type { ProjectEntity } from '../projects';
 import { AttemptRecord, ClaimedDelivery, DeliveryStateRepository, Transition } from './delivery-state.repository';
-import { DeliveryJob, DeliveryProducer } from './delivery.producer';
+import { DelayJob, DeliveryJob, DeliveryProducer } from './delivery.producer';
 import { WEBHOOK_DISPATCHER } from './http/dispatcher.provider';
 import { sendWebhook, SendOutcome } from './http/webhook-sender';
 import { nextRetryDelayMs, retryAfterMs } from './retry-policy';
@@ -33,6 +33,13 @@ function isEgressFailure(o: SendOutcome): boolean {
 }
 
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+/**
+ * Deferrals up to this long (a full concurrency cap, a breaker probe slot) wait as delayed
+ * jobs in Redis with no PostgreSQL write: at a busy endpoint they happen many times a
+ * second, and a write each made them the pipeline's main cost. Longer ones are recorded in
+ * PostgreSQL, where long delays belong.
+ */
+const SHORT_DEFERRAL_MS = 5_000;
 /** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
 const STALE_STATUS_RETRY_MS = 2_500;
 
@@ -59,7 +66,7 @@ export class DeliveryDispatcher {
     private readonly metaEvents: MetaEventsService,
   ) {}
 
-  async deliver(job: DeliveryJob): Promise<void> {
+  async deliver(job: DeliveryJob, delayJob?: DelayJob): Promise<void> {
     let endpoint = await this.endpoints.getForDelivery(job.endpointId);
     // a paused/inactive verdict from the cache may be seconds old (the endpoint was just
     // resumed): confirm it before holding or discarding; this is the rare path
@@ -70,7 +77,7 @@ export class DeliveryDispatcher {
       if (project) {
         const g = await this.gate.admit(endpoint, project, { rateBooked: job.rateBooked, deferrals: job.deferrals });
         if (g.kind === 'defer') {
-          await this.defer(job, g.reason, g.delayMs, g.rateBooked);
+          await this.defer(job, g.reason, g.delayMs, g.rateBooked, delayJob);
           return;
         }
         pass = g.pass;
@@ -191,9 +198,10 @@ export class DeliveryDispatcher {
   }
 
   /** The gate said not now: move the delivery later without spending an attempt. */
-  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number, rateBooked: boolean): Promise<void> {
-    const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
+  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number, rateBooked: boolean, delayJob?: DelayJob): Promise<void> {
     const deferrals = reason === 'concurrency' || reason === 'circuit_probe' ? (job.deferrals ?? 0) + 1 : 0;
+    if (delayJob && delayMs <= SHORT_DEFERRAL_MS) await delayJob(delayMs, { deferrals, rateBooked });
+    const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
     if (w) await this.producer.enqueueDeferred([w], delayMs, { deferrals, rateBooked });
   }
 
@@ -219,7 +227,7 @@ export class DeliveryDispatcher {
     if (t.status === 'Retry' && t.nextAttemptAt) {
       const delay = Math.max(0, t.nextAttemptAt.getTime() - Date.now());
       await this.producer.enqueue([{ id: d.id, generation, endpoint_id: d.endpoint_id, attempts: d.attempts + 1 }], delay);
-    } else if (t.status === 'Success' || t.status === 'Failure' || t.status === 'Discarded') {
+    } else if (!d.sole && (t.status === 'Success' || t.status === 'Failure' || t.status === 'Discarded')) {
       await this.state.settleEvent(d.event_id);
     }
     if (t.status === 'Success' || t.status === 'Failure') {

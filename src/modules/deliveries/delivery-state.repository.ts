@@ -16,6 +16,9 @@ export interface ClaimedDelivery {
   attempts: number;
   retry_limit: number;
   generation: number;
+  /** the only delivery of its routing pass: its final attempt settles the event */
+  sole: boolean;
+  route_seq: number;
   created_at: Date;
   raw: string;
   event_headers: Record<string, string>;
@@ -90,8 +93,8 @@ export class DeliveryStateRepository {
     }
     const sql = `
       WITH ins AS (
-        INSERT INTO event_deliveries (id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id, route_seq)
-        SELECT u.id, u.project_id, u.endpoint_id, u.subscription_id, u.event_type, u.delivery_mode, u.headers, u.retry_limit, u.event_id, $10
+        INSERT INTO event_deliveries (id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id, route_seq, sole)
+        SELECT u.id, u.project_id, u.endpoint_id, u.subscription_id, u.event_type, u.delivery_mode, u.headers, u.retry_limit, u.event_id, $10, $12::int = 1
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])
              AS u(id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id)
         ON CONFLICT (event_id, subscription_id, route_seq) DO NOTHING
@@ -114,7 +117,7 @@ export class DeliveryStateRepository {
        WHERE d.id = $1 AND d.generation = $2 AND d.status IN ('Scheduled', 'Retry')
          AND d.next_attempt_at <= now() + interval '2 seconds' AND e.id = d.event_id
        RETURNING d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type, d.delivery_mode,
-                 d.headers, d.attempts, d.retry_limit, d.generation, d.created_at, e.raw, e.headers AS event_headers`,
+                 d.headers, d.attempts, d.retry_limit, d.generation, d.sole, d.route_seq, d.created_at, e.raw, e.headers AS event_headers`,
       [id, generation, leaseMs, owner],
     );
     return writeResult<ClaimedDelivery>(raw).rows[0];
@@ -151,6 +154,16 @@ export class DeliveryStateRepository {
         a.respondedAt,
       );
     }
+    let eventCte = '';
+    const terminal = t.status === 'Success' || t.status === 'Failure' || t.status === 'Discarded';
+    if (terminal && d.sole) {
+      // no sibling can still be in flight, so the event's outcome is this delivery's
+      params.push(d.event_id, d.route_seq, t.status === 'Success' ? 'Success' : 'Failure');
+      const n = params.length;
+      eventCte = `, ev AS (
+        UPDATE events SET status = $${n}, updated_at = now()
+        WHERE id = $${n - 2} AND route_seq = $${n - 1} AND EXISTS (SELECT 1 FROM upd))`;
+    }
     const sql = `
       WITH upd AS (
         UPDATE event_deliveries SET status = $3, next_attempt_at = $4, description = $5,
@@ -159,16 +172,19 @@ export class DeliveryStateRepository {
           latency_ms = CASE WHEN $3 = 'Success' THEN (extract(epoch FROM now() - created_at) * 1000)::int ELSE latency_ms END
         WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'
         RETURNING generation
-      )${attemptCte}
+      )${attemptCte}${eventCte}
       SELECT generation FROM upd`;
     const rows: { generation: number }[] = await this.ds.query(sql, params);
     return rows[0]?.generation;
   }
 
-  /** Sets the event's final status once none of its deliveries is still in flight. */
+  /**
+   * Sets the event's final status once none of its deliveries is still in flight (events
+   * with several deliveries; a sole delivery settles its event in recordAttempt).
+   */
   async settleEvent(eventId: string): Promise<void> {
     await this.ds.query(
-      `UPDATE events e SET status = CASE WHEN EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq AND x.status = 'Failure')
+      `UPDATE events e SET status = CASE WHEN EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq AND x.status IN ('Failure', 'Discarded'))
                                     THEN 'Failure' ELSE 'Success' END,
               updated_at = now()
        WHERE e.id = $1 AND e.routed_at IS NOT NULL

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { bullPrefix, QUEUES, redisOptionsFromUrl } from '../../../libs/queue';
 import { DeliveryDispatcher } from './delivery-dispatcher';
-import type { DeliveryJob } from './delivery.producer';
+import type { DeferralHints, DeliveryJob } from './delivery.producer';
 import { EventRouter } from './routing/event-router';
 
 /**
@@ -31,8 +31,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
       new Worker<{ eventId: string }>(QUEUES.routing, async (job: Job<{ eventId: string }>) => {
         await this.router.route(job.data.eventId);
       }, { ...common, concurrency: Math.max(4, Math.ceil(concurrency / 2)) }),
-      new Worker<DeliveryJob>(QUEUES.deliveries, (job: Job<DeliveryJob>) => this.dispatcher.deliver(job.data), { ...common, concurrency }),
-      new Worker<DeliveryJob>(QUEUES.retries, (job: Job<DeliveryJob>) => this.dispatcher.deliver(job.data), {
+      new Worker<DeliveryJob>(QUEUES.deliveries, (job: Job<DeliveryJob>, token?: string) => this.deliver(job, token), { ...common, concurrency }),
+      new Worker<DeliveryJob>(QUEUES.retries, (job: Job<DeliveryJob>, token?: string) => this.deliver(job, token), {
         ...common,
         concurrency: Math.max(1, Math.ceil(concurrency / 2)),
       }),
@@ -42,6 +42,15 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
       w.on('error', (err) => this.logger.warn({ queue: w.name, err: err.message }, 'queue worker error'));
     }
     this.logger.log(`consuming ${Object.values(QUEUES).join(', ')} (concurrency ${concurrency})`);
+  }
+
+  private deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<void> {
+    return this.dispatcher.deliver(job.data, async (delayMs: number, hints: DeferralHints): Promise<never> => {
+      await job.updateData({ ...job.data, ...hints });
+      await job.moveToDelayed(Date.now() + delayMs, token);
+      // tells BullMQ the job was moved, not finished
+      throw new DelayedError();
+    });
   }
 
   /** Stops taking jobs and waits for the ones in flight, so SIGTERM loses no attempt record. */

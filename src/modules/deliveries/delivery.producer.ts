@@ -20,6 +20,12 @@ export interface DeferralHints {
   rateBooked: boolean;
 }
 
+/**
+ * Puts the running job back in its queue, delayed, carrying the hints; the delivery row is
+ * not touched (it stays due, and the sweeper sees a live delayed job). Never returns.
+ */
+export type DelayJob = (delayMs: number, hints: DeferralHints) => Promise<never>;
+
 /** Retries wait in the database beyond this; the sweeper enqueues them when due. */
 export const MAX_QUEUE_DELAY_MS = 15 * 60 * 1000;
 
