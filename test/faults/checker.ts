@@ -131,9 +131,7 @@ export async function score(
        AND NOT EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq AND x.status IN ('Scheduled', 'Processing', 'Retry'))`,
     [projectId],
   );
-  // Reported, not failed: the event's status is a summary, and the deliveries (which the
-  // checks above hold to account) are the record. See docs/reliability.md, known issues.
-  if (Number(stuckEvents.rows[0].n) > 0) s.notes.push(`WARN ${stuckEvents.rows[0].n} events kept a non-final status although all their deliveries ended`);
+  if (Number(stuckEvents.rows[0].n) > 0) s.failures.push(`${stuckEvents.rows[0].n} events kept a non-final status although all their deliveries ended`);
   const unsettled = await db.query<{ n: string }>(`SELECT count(*) AS n FROM event_deliveries WHERE project_id = $1 AND status <> 'Success'`, [projectId]);
   if (Number(unsettled.rows[0].n) > 0) s.notes.push(`${unsettled.rows[0].n} deliveries not Success`);
   return s;
