@@ -10,6 +10,13 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** The payload of a delivery job: ids only, the worker re-reads state from PostgreSQL. */
+export interface DeliveryWakeup {
+  deliveryId: string;
+  generation: number;
+  endpointId: string;
+}
+
 /** `<deliveryId>-<generation>`: a retained old job can never swallow a re-enqueue. */
 export function deliveryJobId(deliveryId: string, generation: number): string {
   return `${deliveryId}-${generation}`;

@@ -27,11 +27,19 @@ describe('api with Redis unreachable (e2e)', () => {
     const pid = created.body.data.project.uid as string;
     const auth = { Authorization: `Bearer ${created.body.data.api_key.key as string}` };
     const ep = await http().post(`/api/v1/projects/${pid}/endpoints`).set(auth).send({ name: 'e', url: 'http://127.0.0.1:9/' }).expect(201);
+    await http()
+      .post(`/api/v1/projects/${pid}/subscriptions`)
+      .set(auth)
+      .send({ name: 's', endpoint_id: ep.body.data.uid, filter_config: { event_types: ['*'] } })
+      .expect(201);
     const started = Date.now();
     const ev = await http().post(`/api/v1/projects/${pid}/events`).set(auth).send({ endpoint_id: ep.body.data.uid, event_type: 'x', data: { a: 1 } }).expect(201);
     expect(Date.now() - started).toBeLessThan(5000);
     const stored = await http().get(`/api/v1/projects/${pid}/events/${ev.body.data.uid}`).set(auth).expect(200);
-    expect(stored.body.data).toMatchObject({ status: 'Pending', data: { a: 1 } });
+    expect(stored.body.data).toMatchObject({ status: 'Processing', data: { a: 1 } });
+    const deliveries = await http().get(`/api/v1/projects/${pid}/eventdeliveries?eventId=${ev.body.data.uid}`).set(auth).expect(200);
+    expect(deliveries.body.data.content).toHaveLength(1);
+    expect(deliveries.body.data.content[0].status).toBe('Scheduled');
   });
 
   it('reports not ready with 503 and says which dependency is down', async () => {

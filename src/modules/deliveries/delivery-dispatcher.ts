@@ -16,7 +16,7 @@ import { AttemptRecord, ClaimedDelivery, DeliveryStateRepository, Transition } f
 import { DelayJob, DeliveryJob, DeliveryProducer } from './delivery.producer';
 import { WEBHOOK_DISPATCHER } from './http/dispatcher.provider';
 import { sendWebhook, SendOutcome } from './http/webhook-sender';
-import { nextRetryDelayMs, retryAfterMs } from './retry-policy';
+import { nextRetryDelayMs, retryAfterMs } from '../../common/retry-policy';
 import { buildDeliveryHeaders } from './signing/delivery-headers';
 
 /** Outcomes that will fail the same way again: retrying them only wastes attempts. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { writeResult } from '../../../libs/database/sql';
+import { fastQuery, writeResult } from '../../../libs/database/sql';
 import type { DeliveryStatus } from './delivery.entity';
 
 /** A delivery claimed for sending, with the event payload it carries. */
@@ -114,11 +114,12 @@ export class DeliveryStateRepository {
         WHERE id = $11 AND route_seq = $10 AND routed_at IS NULL
       )
       SELECT id, endpoint_id FROM ins`;
-    return this.ds.query(sql, [...cols, routeSeq, eventId, rows.length]);
+    return fastQuery(this.ds, sql, [...cols, routeSeq, eventId, rows.length]);
   }
 
   async claim(id: string, generation: number, owner: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries d
          SET status = 'Processing', lease_until = now() + ($3::int * interval '1 millisecond'), lease_owner = $4, updated_at = now()
        FROM events e
@@ -193,7 +194,7 @@ export class DeliveryStateRepository {
         return rows[0]?.generation;
       });
     }
-    const rows: { generation: number }[] = await this.ds.query(sql, params);
+    const rows: { generation: number }[] = await fastQuery(this.ds, sql, params);
     return rows[0]?.generation;
   }
 
@@ -203,7 +204,7 @@ export class DeliveryStateRepository {
    * callers that end deliveries otherwise.
    */
   async settleEvent(eventId: string): Promise<void> {
-    await this.ds.query(SETTLE_EVENT_SQL, [eventId]);
+    await fastQuery(this.ds, SETTLE_EVENT_SQL, [eventId]);
   }
 
   /**
@@ -212,7 +213,8 @@ export class DeliveryStateRepository {
    * at-most-once delivery may have been sent, so it ends Failure.
    */
   async recoverExpiredLeases(limit: number): Promise<Wakeable[]> {
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries d SET
          status = CASE WHEN d.delivery_mode = 'at_most_once' OR d.attempts + 1 >= d.retry_limit THEN 'Failure' ELSE 'Retry' END,
          description = CASE WHEN d.delivery_mode = 'at_most_once' THEN 'worker lost mid-delivery; not resent (at_most_once)'
@@ -229,7 +231,8 @@ export class DeliveryStateRepository {
 
   /** Due deliveries that may have lost their job (Redis flushed, enqueue failed). */
   async dueCandidates(graceMs: number, limit: number): Promise<Wakeable[]> {
-    return this.ds.query(
+    return fastQuery(
+      this.ds,
       `SELECT id, generation, endpoint_id, attempts FROM event_deliveries
        WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= now() - ($1::int * interval '1 millisecond')
        ORDER BY next_attempt_at LIMIT $2`,
@@ -240,7 +243,8 @@ export class DeliveryStateRepository {
   /** Moves the given deliveries to a new generation; only rows still at the seen generation move. */
   async bumpGenerations(rows: Wakeable[]): Promise<Wakeable[]> {
     if (rows.length === 0) return [];
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries d SET generation = d.generation + 1, updated_at = now()
        FROM unnest($1::text[], $2::int[]) AS u(id, generation)
        WHERE d.id = u.id AND d.generation = u.generation AND d.status IN ('Scheduled', 'Retry')
@@ -256,7 +260,8 @@ export class DeliveryStateRepository {
    * generation so only the re-enqueued job can claim it.
    */
   async defer(id: string, generation: number, delayMs: number, reason: string): Promise<Wakeable | undefined> {
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries SET next_attempt_at = now() + ($3::int * interval '1 millisecond'), generation = generation + 1,
          description = $4, updated_at = now()
        WHERE id = $1 AND generation = $2 AND status IN ('Scheduled', 'Retry') AND next_attempt_at <= now() + interval '2 seconds'
@@ -268,7 +273,8 @@ export class DeliveryStateRepository {
 
   /** Gives a claimed delivery back unsent, due after `delayMs`, under a new generation. */
   async requeue(d: ClaimedDelivery, owner: string, delayMs: number, reason: string): Promise<Wakeable | undefined> {
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
          next_attempt_at = now() + ($3::int * interval '1 millisecond'), generation = generation + 1, description = $4,
          lease_until = NULL, lease_owner = NULL, updated_at = now()
@@ -281,7 +287,8 @@ export class DeliveryStateRepository {
 
   /** Parks a delivery whose endpoint is paused; it is released when the endpoint resumes. */
   async hold(d: ClaimedDelivery, owner: string, reason: string): Promise<void> {
-    await this.ds.query(
+    await fastQuery(
+      this.ds,
       `UPDATE event_deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
          next_attempt_at = '9999-12-31 00:00:00+00', description = $3, lease_until = NULL, lease_owner = NULL, updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'`,
@@ -291,7 +298,8 @@ export class DeliveryStateRepository {
 
   /** Releases everything held for an endpoint, under new generations. */
   async releaseHeld(endpointId: string): Promise<Wakeable[]> {
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries SET next_attempt_at = now(), generation = generation + 1, description = '', updated_at = now()
        WHERE endpoint_id = $1 AND status IN ('Scheduled', 'Retry') AND next_attempt_at = '9999-12-31 00:00:00+00'
        RETURNING id, generation, endpoint_id, attempts`,
@@ -303,7 +311,8 @@ export class DeliveryStateRepository {
   /** Makes Failure/Discarded (or, when forced, Success) deliveries due again. */
   async resend(projectId: string, ids: string[], statuses: DeliveryStatus[]): Promise<Wakeable[]> {
     if (ids.length === 0) return [];
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries SET status = 'Retry', next_attempt_at = now(), generation = generation + 1,
          retry_limit = attempts + 1, description = 'resent', updated_at = now()
        WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ANY($3::text[])
@@ -312,14 +321,15 @@ export class DeliveryStateRepository {
     );
     const rows = writeResult<Wakeable & { event_id: string }>(raw).rows;
     if (rows.length) {
-      await this.ds.query(`UPDATE events SET status = 'Processing', updated_at = now() WHERE id = ANY($1::text[])`, [[...new Set(rows.map((r) => r.event_id))]]);
+      await fastQuery(this.ds, `UPDATE events SET status = 'Processing', updated_at = now() WHERE id = ANY($1::text[])`, [[...new Set(rows.map((r) => r.event_id))]]);
     }
     return rows;
   }
 
   /** Converges if a resume notification was missed: held deliveries of active endpoints. */
   async releaseHeldOfActiveEndpoints(limit: number): Promise<Wakeable[]> {
-    const raw: unknown = await this.ds.query(
+    const raw: unknown = await fastQuery(
+      this.ds,
       `UPDATE event_deliveries d SET next_attempt_at = now(), generation = d.generation + 1, description = '', updated_at = now()
        WHERE d.id IN (SELECT x.id FROM event_deliveries x JOIN endpoints e ON e.id = x.endpoint_id
                       WHERE x.status IN ('Scheduled', 'Retry') AND x.next_attempt_at = '9999-12-31 00:00:00+00' AND e.status = 'active'

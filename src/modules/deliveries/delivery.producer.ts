@@ -2,13 +2,10 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { HealthMetrics } from '../../../libs/observability/metrics';
-import { deliveryJobId, QUEUES } from '../../../libs/queue';
+import { deliveryJobId, DeliveryWakeup, QUEUES } from '../../../libs/queue';
 import type { Wakeable } from './delivery-state.repository';
 
-export interface DeliveryJob {
-  deliveryId: string;
-  generation: number;
-  endpointId: string;
+export interface DeliveryJob extends DeliveryWakeup {
   /** set on deferred jobs only: what the endpoint gate decided last time (a hint, never the record) */
   deferrals?: number;
   rateBooked?: boolean;

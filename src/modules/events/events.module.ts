@@ -7,11 +7,11 @@ import { EventEntity } from './event.entity';
 import { EventWriter } from './event-writer';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
-import { RoutingProducer } from './routing.producer';
+import { WakeupProducer } from './wakeup.producer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([EventEntity]), ProjectsModule, EndpointsModule, SubscriptionsModule],
-  providers: [EventsRepository, EventWriter, RoutingProducer, EventsService],
+  providers: [EventsRepository, EventWriter, WakeupProducer, EventsService],
   exports: [EventsService],
 })
 export class EventsModule {}

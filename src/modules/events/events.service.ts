@@ -3,14 +3,15 @@ import { DomainError, notFound, unprocessable } from '../../common/errors/domain
 import { validateCustomHeaders } from '../../common/http/json-guard';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
+import { attemptsAllowed } from '../../common/retry-policy';
 import { EndpointsService } from '../endpoints';
 import { ProjectsService } from '../projects';
-import { SubscriptionsService } from '../subscriptions';
+import { matchingSubscriptions, SubscriptionsService } from '../subscriptions';
 import { BroadcastEventDto, CreateEventDto, DynamicEventDto, FanoutEventDto } from './dto/create-event.dto';
 import { EventEntity, EventTarget } from './event.entity';
-import { EventWriter, NewEvent } from './event-writer';
+import { EventWriter, NewEvent, NewEventDelivery } from './event-writer';
 import { EventFilter, EventsRepository, MAX_BATCH_REPLAY } from './events.repository';
-import { RoutingProducer } from './routing.producer';
+import { WakeupProducer } from './wakeup.producer';
 
 export interface IngestResult {
   event: EventEntity;
@@ -20,9 +21,9 @@ export interface IngestResult {
 type AnyEventDto = CreateEventDto | FanoutEventDto | BroadcastEventDto | DynamicEventDto;
 
 /**
- * Ingest use cases. The answer to the producer is sent only after the event row is
- * committed; routing to subscriptions happens afterwards in the worker, driven by the
- * durable `routed_at IS NULL` marker (see the durability contract).
+ * Ingest use cases. The answer to the producer is sent only after the event and its
+ * delivery rows are committed (one group-committed statement); Redis then only wakes the
+ * worker. Replays leave the durable `routed_at IS NULL` marker for the worker's router.
  */
 @Injectable()
 export class EventsService {
@@ -32,7 +33,7 @@ export class EventsService {
     private readonly subscriptions: SubscriptionsService,
     private readonly events: EventsRepository,
     private readonly writer: EventWriter,
-    private readonly routing: RoutingProducer,
+    private readonly wakeups: WakeupProducer,
   ) {}
 
   async createForEndpoint(projectId: string, dto: CreateEventDto): Promise<IngestResult> {
@@ -70,25 +71,45 @@ export class EventsService {
       throw new DomainError('payload_too_large', 'payload_too_large', `event data is larger than the project's limit of ${project.config.max_payload_read_size} bytes`);
     }
     const idempotencyKey = dto.idempotency_key ?? null;
-    const ev: NewEvent = { id: newId(), projectId, eventType: dto.event_type, target, endpoints: endpointIds, idempotencyKey, headers, raw, urlQueryParams: '' };
+    // Routed here, not in a worker hop: the subscriptions are cached per process, and the
+    // event, its deliveries and its routed marker are written by one statement.
+    const subs = await this.subscriptions.forRouting(projectId);
+    const matched = matchingSubscriptions(subs, { eventType: dto.event_type, endpoints: target.kind === 'broadcast' ? undefined : endpointIds, body: dto.data, headers });
+    const retryLimit = attemptsAllowed(project.config.strategy.retry_count);
+    const deliveries: NewEventDelivery[] = matched.map((s) => ({
+      id: newId(),
+      endpointId: s.endpointId,
+      subscriptionId: s.id,
+      deliveryMode: s.deliveryMode,
+      retryLimit: s.deliveryMode === 'at_most_once' ? 1 : retryLimit,
+    }));
+    const ev: NewEvent = { id: newId(), projectId, eventType: dto.event_type, target, endpoints: endpointIds, idempotencyKey, headers, raw, urlQueryParams: '', deliveries };
     // No look-up first: the insert itself loses to an existing key, and only then do we
     // read the original, which keeps the common case at one statement.
-    const inserted = await this.writer.write(ev);
+    const { inserted } = await this.writer.write(ev);
     if (!inserted && idempotencyKey) {
       const winner = await this.events.findByIdempotencyKey(projectId, idempotencyKey);
       if (winner) return { event: winner, duplicate: true };
     }
-    this.routing.wake([ev.id]);
+    this.wakeups.wakeDeliveries(deliveries);
     const now = new Date();
     return {
       duplicate: false,
       event: {
-        ...ev,
+        id: ev.id,
+        projectId,
+        eventType: ev.eventType,
+        target,
+        endpoints: endpointIds,
+        idempotencyKey,
+        headers,
+        raw,
+        urlQueryParams: '',
         sourceId: null,
-        status: 'Pending',
-        failureReason: '',
+        status: deliveries.length ? 'Processing' : 'Failure',
+        failureReason: deliveries.length ? '' : 'no subscription matched the event',
         routeSeq: 0,
-        routedAt: null,
+        routedAt: now,
         acknowledgedAt: now,
         createdAt: now,
         updatedAt: now,
@@ -120,14 +141,14 @@ export class EventsService {
   async replay(projectId: string, id: string): Promise<EventEntity> {
     const done = await this.events.markForReplay(projectId, [id]);
     if (done.length === 0) throw notFound('event');
-    this.routing.wake(done);
+    this.wakeups.wake(done);
     return this.get(projectId, id);
   }
 
   async batchReplay(projectId: string, filter: EventFilter): Promise<{ replayed: number; limit: number }> {
     const ids = await this.events.idsForReplay(projectId, filter);
     const done = await this.events.markForReplay(projectId, ids);
-    this.routing.wake(done);
+    this.wakeups.wake(done);
     return { replayed: done.length, limit: MAX_BATCH_REPLAY };
   }
 
@@ -140,6 +161,6 @@ export class EventsService {
   }
 
   wakeRouter(ids: string[]): void {
-    this.routing.wake(ids);
+    this.wakeups.wake(ids);
   }
 }

@@ -4,3 +4,4 @@ export { SubscriptionsController } from './subscriptions.controller';
 export { SubscriptionPresenter } from './subscription.presenter';
 export { SubscriptionEntity } from './subscription.entity';
 export type { AlertConfig, DeliveryMode, FilterConfig, RateLimitConfig } from './subscription.entity';
+export { matchingSubscriptions, eventTypeMatches } from './routing';

@@ -10,7 +10,7 @@ import { ProjectsService } from '../../projects';
 import type { ProjectEntity } from '../../projects';
 import { WEBHOOK_DISPATCHER } from '../http/dispatcher.provider';
 import { sendWebhook } from '../http/webhook-sender';
-import { nextRetryDelayMs } from '../retry-policy';
+import { nextRetryDelayMs } from '../../../common/retry-policy';
 import { USER_AGENT } from '../signing/delivery-headers';
 
 const BATCH = 20;

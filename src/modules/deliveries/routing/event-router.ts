@@ -3,21 +3,16 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { newId } from '../../../common/ids';
 import { EventsService } from '../../events';
 import { ProjectsService } from '../../projects';
-import { SubscriptionsService } from '../../subscriptions';
-import { matchFilter } from '../../subscriptions/filter/filter-engine';
+import { matchingSubscriptions, SubscriptionsService } from '../../subscriptions';
 import { DeliveryStateRepository, NewDelivery } from '../delivery-state.repository';
 import { DeliveryProducer } from '../delivery.producer';
-import { attemptsAllowed } from '../retry-policy';
-
-export function eventTypeMatches(patterns: readonly string[] | undefined, eventType: string): boolean {
-  if (!patterns || patterns.length === 0) return true;
-  return patterns.some((p) => p === '*' || p === eventType);
-}
+import { attemptsAllowed } from '../../../common/retry-policy';
 
 /**
- * Turns a committed event into delivery rows: one per matching subscription, written
- * together with the event's `routed_at` marker in one statement. Idempotent: a second run
- * of the same routing pass inserts nothing.
+ * Routes events that ingest did not route: replays (a new routing pass) and any event
+ * left with the `routed_at IS NULL` marker. Writes one delivery per matching subscription
+ * together with the marker in one statement. Idempotent: a second run of the same pass
+ * inserts nothing.
  */
 @Injectable()
 export class EventRouter {
@@ -38,13 +33,14 @@ export class EventRouter {
     try {
       const project = await this.projects.getCached(ev.projectId);
       const subs = await this.subscriptions.forRouting(ev.projectId);
-      const targets = ev.endpoints.length > 0 ? new Set(ev.endpoints) : undefined;
-      const body: unknown = JSON.parse(ev.raw);
       const retryLimit = attemptsAllowed(project.config.strategy.retry_count);
-      rows = subs
-        .filter((s) => (!targets || targets.has(s.endpointId)) && eventTypeMatches(s.filterConfig.event_types, ev.eventType))
-        .filter((s) => matchFilter(s.filterConfig.filter?.body ?? {}, body) && matchFilter(s.filterConfig.filter?.headers ?? {}, ev.headers))
-        .map((s) => ({
+      const matched = matchingSubscriptions(subs, {
+        eventType: ev.eventType,
+        endpoints: ev.target.kind === 'broadcast' ? undefined : ev.endpoints,
+        body: JSON.parse(ev.raw) as unknown,
+        headers: ev.headers,
+      });
+      rows = matched.map((s) => ({
           id: newId(),
           projectId: ev.projectId,
           eventId: ev.id,

@@ -1,0 +1,32 @@
+import { matchFilter } from './filter/filter-engine';
+import type { SubscriptionEntity } from './subscription.entity';
+
+export function eventTypeMatches(patterns: readonly string[] | undefined, eventType: string): boolean {
+  if (!patterns || patterns.length === 0) return true;
+  return patterns.some((p) => p === '*' || p === eventType);
+}
+
+export interface RoutableEvent {
+  eventType: string;
+  /** endpoints the event targets; undefined = every subscription (broadcast) */
+  endpoints?: readonly string[];
+  body: unknown;
+  /** header names in lower case */
+  headers: Record<string, string>;
+}
+
+/**
+ * The subscriptions an event goes to: its endpoints (or all, for a broadcast), the event
+ * type (exact or `*`), then the body and header filters. Used at ingest and by the
+ * worker's router for replays.
+ */
+export function matchingSubscriptions(subs: readonly SubscriptionEntity[], ev: RoutableEvent): SubscriptionEntity[] {
+  const targets = ev.endpoints ? new Set(ev.endpoints) : undefined;
+  return subs.filter(
+    (s) =>
+      (!targets || targets.has(s.endpointId)) &&
+      eventTypeMatches(s.filterConfig.event_types, ev.eventType) &&
+      matchFilter(s.filterConfig.filter?.body ?? {}, ev.body) &&
+      matchFilter(s.filterConfig.filter?.headers ?? {}, ev.headers),
+  );
+}
