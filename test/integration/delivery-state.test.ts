@@ -111,6 +111,16 @@ describe('DeliveryStateRepository (integration)', () => {
     ]);
   });
 
+  it('settles the event when a lost lease ends its last delivery', async () => {
+    const eventId = await newEvent();
+    const [d] = await repo.route(eventId, 0, [{ ...row(eventId, 'only'), retryLimit: 1 }]);
+    await repo.claim(d.id, 0, 'dead-worker', 1);
+    await new Promise((r) => setTimeout(r, 20));
+    await repo.recoverExpiredLeases(100);
+    const [ev] = await ds.query(`SELECT status FROM events WHERE id = $1`, [eventId]);
+    expect(ev.status).toBe('Failure');
+  });
+
   it('bumps generations only for rows still at the generation seen', async () => {
     const eventId = await newEvent();
     const [d] = await repo.route(eventId, 0, [row(eventId)]);

@@ -226,7 +226,10 @@ export class DeliveryStateRepository {
        RETURNING d.id, d.generation, d.endpoint_id, d.attempts, d.status, d.event_id`,
       [limit],
     );
-    return writeResult<Wakeable & { status: string }>(raw).rows.filter((r) => r.status === 'Retry');
+    const rows = writeResult<Wakeable & { status: string; event_id: string }>(raw).rows;
+    // a delivery ended here (its last attempt, or at_most_once) must still settle its event
+    for (const eventId of new Set(rows.filter((r) => r.status === 'Failure').map((r) => r.event_id))) await this.settleEvent(eventId);
+    return rows.filter((r) => r.status === 'Retry');
   }
 
   /** Due deliveries that may have lost their job (Redis flushed, enqueue failed). */
