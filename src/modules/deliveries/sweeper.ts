@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { PeriodicTask } from '../../common/periodic-task';
 import { EventsService } from '../events';
 import { DeliveryStateRepository } from './delivery-state.repository';
 import { DeliveryProducer } from './delivery.producer';
@@ -27,11 +28,8 @@ const DIRECT_ROUTE_BATCH = 100;
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Sweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
   private sweeps = 0;
-  private lastError = 0;
+  private readonly loop = new PeriodicTask('sweep', this.logger, () => this.sweepOnce(), () => this.config.sweepIntervalMs);
   /** work seen undone while a job looked alive: key -> when first seen */
   private readonly suspects = new Map<string, number>();
 
@@ -44,28 +42,11 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop.start(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweepOnce()
-        .catch((e: unknown) => {
-          const now = Date.now();
-          if (now - this.lastError > 10_000) {
-            this.lastError = now;
-            this.logger.warn(`sweep failed: ${(e as Error).message}`);
-          }
-        })
-        .finally(() => this.schedule(this.config.sweepIntervalMs));
-    }, ms);
+    await this.loop.stop();
   }
 
   /** One pass; public so tests can drive it. Returns what it re-enqueued. */

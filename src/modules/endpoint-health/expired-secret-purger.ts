@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { PeriodicTask } from '../../common/periodic-task';
 import { SecretPurgeRepository } from './secret-purge.repository';
 
 const BATCH = 500;
@@ -14,9 +15,7 @@ const MAX_BATCHES = 20;
 @Injectable()
 export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiredSecretPurger.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
+  private readonly loop = new PeriodicTask('secret purge', this.logger, () => this.purgeOnce(), () => this.config.secretPurgeIntervalMs);
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
@@ -24,13 +23,11 @@ export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(this.config.secretPurgeIntervalMs);
+    this.loop.start(this.config.secretPurgeIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One run; public so tests can drive it. Returns the endpoints it cleaned. */
@@ -45,12 +42,4 @@ export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicatio
     return total;
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.purgeOnce()
-        .catch((e: unknown) => this.logger.warn(`secret purge failed: ${(e as Error).message}`))
-        .finally(() => this.schedule(this.config.secretPurgeIntervalMs));
-    }, ms);
-  }
 }

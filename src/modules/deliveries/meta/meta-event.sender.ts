@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Dispatcher } from 'undici';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../../libs/config';
+import { PeriodicTask } from '../../../common/periodic-task';
 import { isValidStandardSecret, signConvoyVersions, signStandard } from '../../../../libs/webhooks';
 import { MetaEventsService } from '../../meta-events';
 import type { MetaEventRow } from '../../meta-events';
@@ -43,10 +44,7 @@ export function metaEventHeaders(project: ProjectEntity, id: string, payload: st
 export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetaEventSender.name);
   private readonly owner = `${hostname()}:${process.pid}:meta:${randomUUID().slice(0, 8)}`;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
-  private lastError = 0;
+  private readonly loop = new PeriodicTask('meta event pass', this.logger, () => this.sendDue(), (n) => (n === BATCH ? 0 : this.config.metaEventPollMs));
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
@@ -56,29 +54,11 @@ export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop.start(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sendDue()
-        .catch((e: unknown) => {
-          const now = Date.now();
-          if (now - this.lastError > 10_000) {
-            this.lastError = now;
-            this.logger.warn(`meta event pass failed: ${(e as Error).message}`);
-          }
-          return 0;
-        })
-        .then((n) => this.schedule(n === BATCH ? 0 : this.config.metaEventPollMs));
-    }, ms);
+    await this.loop.stop();
   }
 
   /** One pass; public so tests can drive it. Returns how many were sent. */
