@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The checked-in openapi.json is what SDK generators and reviewers read, so it must be
+ * The checked-in openapi.json is what SDK generators and API users read, so it must be
  * exactly what the built app serves. Regenerate with `npm run openapi`.
  */
 describe('OpenAPI document', () => {
