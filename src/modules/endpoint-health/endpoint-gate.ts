@@ -154,14 +154,18 @@ export class EndpointGate implements OnApplicationShutdown {
    * or undefined when Redis could not say.
    */
   async settle(pass: Pass, ok: boolean): Promise<number | undefined> {
+    // the slot goes back with the breaker record (one round trip); a probe separately
+    const slot = pass.slot ? pass.token : undefined;
+    pass.slot = false;
     await this.release(pass);
     try {
-      const rec = await this.store.record(pass.endpointId, ok, Date.now(), pass.cfg);
+      const rec = await this.store.record(pass.endpointId, ok, Date.now(), pass.cfg, slot);
       if (rec.state.phase !== 'closed') this.closedUntil.delete(pass.endpointId);
       this.metrics.breakerPhase(pass.endpointId, rec.state.phase);
       if (rec.transitioned) this.logger.log({ endpointId: pass.endpointId, phase: rec.state.phase, failureRate: rec.failureRatePct }, 'circuit breaker moved');
       return rec.consecutiveFailures;
     } catch (e) {
+      if (slot) await this.store.releaseSlot(pass.endpointId, slot).catch(() => undefined);
       this.warn(`could not record an attempt in the breaker: ${(e as Error).message}`);
       return undefined;
     }

@@ -87,8 +87,11 @@ export class EndpointHealthStore {
     await this.redis.del(healthKeys(endpointId).probe);
   }
 
-  /** Counts one attempt, then applies the breaker transition it causes. */
-  async record(endpointId: string, ok: boolean, now: number, cfg: BreakerSettings): Promise<RecordedOutcome> {
+  /**
+   * Counts one attempt, then applies the breaker transition it causes. `releaseSlot` gives
+   * back the attempt's concurrency slot in the same round trip.
+   */
+  async record(endpointId: string, ok: boolean, now: number, cfg: BreakerSettings, releaseSlot?: string): Promise<RecordedOutcome> {
     const k = healthKeys(endpointId);
     const m = this.redis.multi();
     m.hincrby(k.window, `${bucketOf(now, cfg)}:${ok ? 's' : 'f'}`, 1);
@@ -97,6 +100,8 @@ export class EndpointHealthStore {
     m.hgetall(k.breaker);
     if (ok) m.del(k.failures);
     else m.incr(k.failures);
+    // last, so the replies above keep their positions
+    if (releaseSlot) m.zrem(k.slots, releaseSlot);
     const res = (await m.exec()) ?? [];
     const buckets = (res[2]?.[1] ?? {}) as Record<string, string>;
     const state = parseState((res[3]?.[1] ?? {}) as Record<string, string>);
