@@ -5,3 +5,4 @@ export * from './api-harness';
 export * from './webhook-sink';
 export * from './pipeline-harness';
 export * from './wait';
+export * from './fixtures';

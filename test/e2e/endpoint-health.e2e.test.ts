@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyConvoySignature } from '../../libs/webhooks';
-import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
+import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 import { ExpiredSecretPurger } from '../../src/modules/endpoint-health';
@@ -9,30 +9,17 @@ import { ExpiredSecretPurger } from '../../src/modules/endpoint-health';
  * Endpoint isolation end to end: one bad endpoint must not slow the others, a dead one is
  * stopped, and a throttled one is deferred without spending retries.
  */
-type Proj = { id: string; auth: { Authorization: string } };
+type Proj = TestProject;
 type Delivery = { uid: string; status: string; description: string; metadata: { num_trials: number } };
 
 describe('endpoint health (e2e)', () => {
   let h: PipelineHarness;
-  const sinks: WebhookSink[] = [];
+  const sinks = new Sinks();
   const http = () => request(h.api.getHttpServer());
-  const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
-  async function sink(behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> {
-    const s = new WebhookSink(behaviour);
-    await s.start();
-    sinks.push(s);
-    return s;
-  }
+  const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  async function project(config: Record<string, unknown> = {}): Promise<Proj> {
-    const res = await http()
-      .post('/api/v1/projects')
-      .set(admin)
-      .send({ name: 'health', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config } })
-      .expect(201);
-    return { id: res.body.data.project.uid, auth: { Authorization: `Bearer ${res.body.data.api_key.key}` } };
-  }
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config }, 'health');
 
   async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<{ uid: string; secret: string }> {
     const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
@@ -73,7 +60,7 @@ describe('endpoint health (e2e)', () => {
     h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], workerConcurrency: 10, endpointMaxConcurrency: 2 });
   });
   afterAll(async () => {
-    for (const s of sinks) await s.stop();
+    await sinks.stopAll();
     await h.close();
   });
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyConvoySignature, verifyStandardWebhook } from '../../libs/webhooks';
-import { deleteRedisPrefix, PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
+import { createTestProject, deleteRedisPrefix, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 
@@ -8,29 +8,16 @@ import { createWorkerApp } from '../../src/app/worker.bootstrap';
  * The whole path with real parts: API in process, worker in process, real PostgreSQL and
  * Redis, real HTTP sinks on loopback.
  */
-type Proj = { id: string; auth: { Authorization: string } };
+type Proj = TestProject;
 
 describe('event pipeline (e2e)', () => {
   let h: PipelineHarness;
-  const sinks: WebhookSink[] = [];
+  const sinks = new Sinks();
   const http = () => request(h.api.getHttpServer());
-  const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
-  async function sink(behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> {
-    const s = new WebhookSink(behaviour);
-    await s.start();
-    sinks.push(s);
-    return s;
-  }
+  const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  async function project(config: Record<string, unknown> = {}): Promise<{ id: string; auth: { Authorization: string } }> {
-    const res = await http()
-      .post('/api/v1/projects')
-      .set(admin)
-      .send({ name: 'pipe', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 4 }, ...config } })
-      .expect(201);
-    return { id: res.body.data.project.uid, auth: { Authorization: `Bearer ${res.body.data.api_key.key}` } };
-  }
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 4 }, ...config }, 'pipe');
 
   async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<{ uid: string; secret: string }> {
     const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
@@ -55,7 +42,7 @@ describe('event pipeline (e2e)', () => {
     h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'] });
   });
   afterAll(async () => {
-    for (const s of sinks) await s.stop();
+    await sinks.stopAll();
     await h.close();
   });
 

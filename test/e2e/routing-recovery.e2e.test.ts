@@ -1,32 +1,20 @@
 import request from 'supertest';
-import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
+import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 
-type Proj = { id: string; auth: { Authorization: string } };
+type Proj = TestProject;
 type Delivery = { uid: string; status: string; endpoint_id: string };
 
 /** Routing (broadcast, dynamic, filters) and the bulk recovery calls, end to end. */
 describe('routing and recovery (e2e)', () => {
   let h: PipelineHarness;
-  const sinks: WebhookSink[] = [];
+  const sinks = new Sinks();
   const http = () => request(h.api.getHttpServer());
 
-  async function sink(behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> {
-    const s = new WebhookSink(behaviour);
-    await s.start();
-    sinks.push(s);
-    return s;
-  }
+  const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  async function project(config: Record<string, unknown> = {}): Promise<Proj> {
-    const res = await http()
-      .post('/api/v1/projects')
-      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
-      .send({ name: 'r', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 1 }, ...config } })
-      .expect(201);
-    return { id: res.body.data.project.uid, auth: { Authorization: `Bearer ${res.body.data.api_key.key}` } };
-  }
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 1 }, ...config }, 'r');
 
   async function endpointWithSub(p: Proj, s: WebhookSink, filter_config: Record<string, unknown>): Promise<string> {
     const ep = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `e${s.port}`, url: s.url }).expect(201);
@@ -42,7 +30,7 @@ describe('routing and recovery (e2e)', () => {
     h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'] });
   });
   afterAll(async () => {
-    for (const s of sinks) await s.stop();
+    await sinks.stopAll();
     await h.close();
   });
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { HealthMetrics } from '../../libs/observability/metrics';
 import request from 'supertest';
-import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
+import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 import { EndpointGate, EndpointHealthStore } from '../../src/modules/endpoint-health';
@@ -14,30 +14,18 @@ import { ProjectsService } from '../../src/modules/projects';
  * Three worker app contexts on one database and one Redis prefix, as three worker
  * processes would be: the rate limit, the concurrency cap and the breaker are one for all.
  */
-type Proj = { id: string; auth: { Authorization: string } };
+type Proj = TestProject;
 
 describe('endpoint health across workers', () => {
   let h: PipelineHarness;
   const extraWorkers: INestApplicationContext[] = [];
-  const sinks: WebhookSink[] = [];
+  const sinks = new Sinks();
   const http = () => request(h.api.getHttpServer());
   const workers = (): INestApplicationContext[] => [h.worker, ...extraWorkers];
 
-  async function sink(behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> {
-    const s = new WebhookSink(behaviour);
-    await s.start();
-    sinks.push(s);
-    return s;
-  }
+  const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  async function project(config: Record<string, unknown> = {}): Promise<Proj> {
-    const res = await http()
-      .post('/api/v1/projects')
-      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
-      .send({ name: 'shared', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config } })
-      .expect(201);
-    return { id: res.body.data.project.uid, auth: { Authorization: `Bearer ${res.body.data.api_key.key}` } };
-  }
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config }, 'shared');
 
   async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<string> {
     const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
@@ -75,7 +63,7 @@ describe('endpoint health across workers', () => {
   });
   afterAll(async () => {
     for (const w of extraWorkers) await w.close();
-    for (const s of sinks) await s.stop();
+    await sinks.stopAll();
     await h.close();
   });
 
