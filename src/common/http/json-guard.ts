@@ -144,6 +144,8 @@ export const RESERVED_HEADER_NAMES: ReadonlySet<string> = new Set([
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
+  'x-convoy-event-type',
+  'x-caravan-delivery-id',
 ]);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
