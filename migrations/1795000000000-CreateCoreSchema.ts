@@ -200,7 +200,17 @@ export class CreateCoreSchema1795000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['delivery_attempts', 'event_deliveries', 'events', 'event_types', 'subscriptions', 'endpoints', 'api_keys', 'projects', 'instance_settings']) {
+    for (const t of [
+      'delivery_attempts',
+      'event_deliveries',
+      'events',
+      'event_types',
+      'subscriptions',
+      'endpoints',
+      'api_keys',
+      'projects',
+      'instance_settings',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
     }
   }

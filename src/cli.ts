@@ -17,7 +17,6 @@ Commands:
   help        this text
 `;
 
-
 function log(line: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), role: 'cli', msg: line })}\n`);
 }

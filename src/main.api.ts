@@ -12,8 +12,11 @@ export async function runApi(opts: { withWorker?: boolean } = {}): Promise<() =>
 }
 
 if (require.main === module) {
-  runApi().then((stop) => stopOnSignal([stop]), (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  runApi().then(
+    (stop) => stopOnSignal([stop]),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
 }

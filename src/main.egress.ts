@@ -11,8 +11,11 @@ export async function runEgress(): Promise<() => Promise<void>> {
 }
 
 if (require.main === module) {
-  runEgress().then((stop) => stopOnSignal([stop]), (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  runEgress().then(
+    (stop) => stopOnSignal([stop]),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
 }

@@ -10,8 +10,11 @@ export async function runWorker(): Promise<() => Promise<void>> {
 }
 
 if (require.main === module) {
-  runWorker().then((stop) => stopOnSignal([stop]), (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  runWorker().then(
+    (stop) => stopOnSignal([stop]),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
 }

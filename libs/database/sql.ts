@@ -30,7 +30,7 @@ interface PgPool {
  */
 export async function fastQuery<T = unknown>(ds: DataSource, sql: string, params: unknown[] = []): Promise<T> {
   const pool = (ds.driver as unknown as { master?: PgPool }).master;
-  if (!pool) return (await ds.query(sql, params));
+  if (!pool) return await ds.query(sql, params);
   const r = await pool.query(sql, params);
   return (r.command === 'UPDATE' || r.command === 'DELETE' ? [r.rows, r.rowCount ?? 0] : r.rows) as T;
 }

@@ -13,10 +13,30 @@ const MAX_BREAKER_SERIES = 10_000;
 @Injectable()
 export class HealthMetrics {
   readonly registry = new Registry();
-  private readonly deliveriesTotal = new Counter({ name: 'caravan_deliveries_total', help: 'delivery attempts by outcome', labelNames: ['outcome'], registers: [this.registry] });
-  private readonly deferralsTotal = new Counter({ name: 'caravan_deferrals_total', help: 'deliveries deferred before sending, by reason', labelNames: ['reason'], registers: [this.registry] });
-  private readonly disabledTotal = new Counter({ name: 'caravan_endpoints_auto_disabled_total', help: 'endpoints disabled automatically, by cause', labelNames: ['cause'], registers: [this.registry] });
-  private readonly breakerState = new Gauge({ name: 'caravan_circuit_breaker_state', help: 'breaker phase by endpoint: 0 closed, 1 half-open, 2 open', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly deliveriesTotal = new Counter({
+    name: 'caravan_deliveries_total',
+    help: 'delivery attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly deferralsTotal = new Counter({
+    name: 'caravan_deferrals_total',
+    help: 'deliveries deferred before sending, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private readonly disabledTotal = new Counter({
+    name: 'caravan_endpoints_auto_disabled_total',
+    help: 'endpoints disabled automatically, by cause',
+    labelNames: ['cause'],
+    registers: [this.registry],
+  });
+  private readonly breakerState = new Gauge({
+    name: 'caravan_circuit_breaker_state',
+    help: 'breaker phase by endpoint: 0 closed, 1 half-open, 2 open',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
   private readonly sources: QueueDepthSource[] = [];
   private readonly breakerSeries = new Set<string>();
 

@@ -2,12 +2,21 @@ import { AllowListError, parseAllowList, validateAllowList } from './allow-list'
 import { loadConfig } from '../config/load-config';
 
 describe('validateAllowList', () => {
-  it.each([['127.0.0.1:8080'], ['[::1]:443'], ['10.0.0.0/8'], ['10.1.2.3'], ['fd01::/16'], ['192.168.1.0/24'], ['0.0.0.0/1'], ['169.253.255.255:80'], ['169.255.0.0/16'], ['fec0::/10'], ['2600::/12']])(
-    '%s is accepted',
-    (item) => {
-      expect(validateAllowList([item])).toEqual([]);
-    },
-  );
+  it.each([
+    ['127.0.0.1:8080'],
+    ['[::1]:443'],
+    ['10.0.0.0/8'],
+    ['10.1.2.3'],
+    ['fd01::/16'],
+    ['192.168.1.0/24'],
+    ['0.0.0.0/1'],
+    ['169.253.255.255:80'],
+    ['169.255.0.0/16'],
+    ['fec0::/10'],
+    ['2600::/12'],
+  ])('%s is accepted', (item) => {
+    expect(validateAllowList([item])).toEqual([]);
+  });
 
   it.each([
     ['169.254.169.254:80'],

@@ -84,7 +84,8 @@ function parseEntry(item: string): Parsed {
   const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!(prefix >= 0 && prefix <= bits)) return bad(`prefix length must be 0-${bits}`);
   const hostBits = BigInt(bits - prefix);
-  if ((ip.value & ((1n << hostBits) - 1n)) !== 0n) return bad(`host bits set; did you mean ${formatIp({ family: ip.family, value: (ip.value >> hostBits) << hostBits })}/${prefix}?`);
+  if ((ip.value & ((1n << hostBits) - 1n)) !== 0n)
+    return bad(`host bits set; did you mean ${formatIp({ family: ip.family, value: (ip.value >> hostBits) << hostBits })}/${prefix}?`);
   const metadata = metadataOverlap(ip.family, ip.value, prefix);
   if (metadata) return bad(metadataProblem(metadata));
   return { entry: { kind: 'range', family: ip.family, base: ip.value, prefix, text: item } };

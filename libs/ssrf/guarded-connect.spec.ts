@@ -94,7 +94,9 @@ describe('createGuardedConnect', () => {
 
   it('denies a mixed answer and dials nothing', async () => {
     const lookup = fixedLookup('127.0.0.1', '127.0.0.2');
-    const err = await get(`http://sink.test:${allowed.port}`, { allow: [`127.0.0.1:${allowed.port}`], lookup, connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    const err = await get(`http://sink.test:${allowed.port}`, { allow: [`127.0.0.1:${allowed.port}`], lookup, connectTimeoutMs: 2000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'EGRESS_DENIED', denyClass: 'loopback', address: '127.0.0.2' });
     expect(allowed.connections + forbidden.connections).toBe(0);
   });
@@ -103,7 +105,9 @@ describe('createGuardedConnect', () => {
     'judges the literal %s without a lookup',
     async (origin) => {
       const lookup = fixedLookup('127.0.0.1');
-      const err = await get(origin.replace('PORT', String(allowed.port)), { allow: [`127.0.0.1:${allowed.port}`], lookup, connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+      const err = await get(origin.replace('PORT', String(allowed.port)), { allow: [`127.0.0.1:${allowed.port}`], lookup, connectTimeoutMs: 2000 }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: 'EGRESS_DENIED', denyClass: 'loopback' });
       expect(lookup.calls).toEqual([]);
       expect(forbidden.connections).toBe(0);
@@ -112,7 +116,9 @@ describe('createGuardedConnect', () => {
 
   it('applies the port policy when given one', async () => {
     const lookup = fixedLookup('127.0.0.1');
-    const err = await get(`http://sink.test:${allowed.port}`, { allow: ['127.0.0.0/8'], ports: [80, 443], lookup, connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    const err = await get(`http://sink.test:${allowed.port}`, { allow: ['127.0.0.0/8'], ports: [80, 443], lookup, connectTimeoutMs: 2000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'EGRESS_DENIED', denyClass: 'port' });
     expect(allowed.connections).toBe(0);
   });
@@ -132,7 +138,9 @@ describe('createGuardedConnect', () => {
   });
 
   it('fails a name with no addresses', async () => {
-    const err = await get(`http://none.test:${allowed.port}`, { allow: ['127.0.0.0/8'], lookup: fixedLookup(), connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    const err = await get(`http://none.test:${allowed.port}`, { allow: ['127.0.0.0/8'], lookup: fixedLookup(), connectTimeoutMs: 2000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'ENOTFOUND' });
   });
 
@@ -144,7 +152,29 @@ describe('createGuardedConnect', () => {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'guard-tls-'));
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=sink.test', '-addext', 'subjectAltName=DNS:sink.test'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=sink.test',
+          '-addext',
+          'subjectAltName=DNS:sink.test',
+        ],
+        { stdio: 'ignore' },
+      );
       tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('secure'));
       tls.on('secureConnection', (socket: { servername?: string | false }) => servernames.push(String(socket.servername)));
       await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
@@ -157,13 +187,23 @@ describe('createGuardedConnect', () => {
     });
 
     it('dials the vetted address but verifies the certificate for the host name', async () => {
-      const opts = { allow: [`127.0.0.1:${port}`], lookup: fixedLookup('127.0.0.1'), connectTimeoutMs: 2000, connector: { ca: readFileSync(join(dir, 'cert.pem')) } };
+      const opts = {
+        allow: [`127.0.0.1:${port}`],
+        lookup: fixedLookup('127.0.0.1'),
+        connectTimeoutMs: 2000,
+        connector: { ca: readFileSync(join(dir, 'cert.pem')) },
+      };
       await expect(get(`https://sink.test:${port}`, opts)).resolves.toBe('secure');
       expect(servernames).toEqual(['sink.test']);
     });
 
     it('still refuses a certificate for another name', async () => {
-      const opts = { allow: [`127.0.0.1:${port}`], lookup: fixedLookup('127.0.0.1'), connectTimeoutMs: 2000, connector: { ca: readFileSync(join(dir, 'cert.pem')) } };
+      const opts = {
+        allow: [`127.0.0.1:${port}`],
+        lookup: fixedLookup('127.0.0.1'),
+        connectTimeoutMs: 2000,
+        connector: { ca: readFileSync(join(dir, 'cert.pem')) },
+      };
       await expect(get(`https://other.test:${port}`, opts)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     });
   });

@@ -78,12 +78,22 @@ describe('parseHost: IPv6 literals', () => {
     expect(ipText(raw)).toBe(expected);
   });
 
-  it.each([['[fe80::1%eth0]'], ['[fe80::1%25eth0]'], ['[::1'], ['::1'], ['[]'], ['[1::2::3]'], ['[:::]'], ['[1:2:3:4:5:6:7:8:9]'], ['[::1.2.3]'], ['[::ffff:0177.0.0.1]'], ['[12345::]'], ['[::g]']])(
-    '%s is invalid',
-    (raw) => {
-      expect(parseHost(raw).kind).toBe('invalid');
-    },
-  );
+  it.each([
+    ['[fe80::1%eth0]'],
+    ['[fe80::1%25eth0]'],
+    ['[::1'],
+    ['::1'],
+    ['[]'],
+    ['[1::2::3]'],
+    ['[:::]'],
+    ['[1:2:3:4:5:6:7:8:9]'],
+    ['[::1.2.3]'],
+    ['[::ffff:0177.0.0.1]'],
+    ['[12345::]'],
+    ['[::g]'],
+  ])('%s is invalid', (raw) => {
+    expect(parseHost(raw).kind).toBe('invalid');
+  });
 });
 
 describe('parseHost: names', () => {
@@ -98,12 +108,20 @@ describe('parseHost: names', () => {
     expect(parseHost(raw)).toEqual({ kind: 'name', name });
   });
 
-  it.each([[''], ['-bad.example'], ['bad-.example'], ['exa mple.com'], ['a..b'], ['.'], [`${'a'.repeat(64)}.example`], [`${'a.'.repeat(128)}example`], ['ex@mple.com'], ['host/path']])(
-    '%j is invalid',
-    (raw) => {
-      expect(parseHost(raw).kind).toBe('invalid');
-    },
-  );
+  it.each([
+    [''],
+    ['-bad.example'],
+    ['bad-.example'],
+    ['exa mple.com'],
+    ['a..b'],
+    ['.'],
+    [`${'a'.repeat(64)}.example`],
+    [`${'a.'.repeat(128)}example`],
+    ['ex@mple.com'],
+    ['host/path'],
+  ])('%j is invalid', (raw) => {
+    expect(parseHost(raw).kind).toBe('invalid');
+  });
 });
 
 describe('isLocalhostName', () => {

@@ -1,9 +1,7 @@
 import { endsInNumber, IpAddress, parseInetAton, parseIpv6 } from './ip';
 
 export type ParsedHost =
-  | { readonly kind: 'ip'; readonly ip: IpAddress }
-  | { readonly kind: 'name'; readonly name: string }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  { readonly kind: 'ip'; readonly ip: IpAddress } | { readonly kind: 'name'; readonly name: string } | { readonly kind: 'invalid'; readonly reason: string };
 
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 

@@ -39,7 +39,8 @@ export function validateEndpointUrl(url: string, opts: { allow: string[]; requir
   }
   const schemes = opts.requireHttps ? ['https:'] : ['http:', 'https:'];
   if (!schemes.includes(parsed.protocol)) return refuse('scheme_not_allowed', `the URL must use ${schemes.map((s) => s.slice(0, -1)).join(' or ')}`);
-  if (parsed.username !== '' || parsed.password !== '') return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed; use endpoint authentication');
+  if (parsed.username !== '' || parsed.password !== '')
+    return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed; use endpoint authentication');
   const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
   const host = parseHost(parsed.hostname);
   if (host.kind === 'invalid') return refuse('invalid_url', host.reason);

@@ -20,7 +20,11 @@ type ApiFactory = (opts: { config: CaravanConfig }) => Promise<NestFastifyApplic
 type WorkerFactory = (opts: { config: CaravanConfig }) => Promise<INestApplicationContext>;
 
 /** The api and worker roles in one test process on a database and Redis prefix of their own. */
-export async function startPipelineHarness(createApi: ApiFactory, createWorker: WorkerFactory, overrides: Partial<CaravanConfig> = {}): Promise<PipelineHarness> {
+export async function startPipelineHarness(
+  createApi: ApiFactory,
+  createWorker: WorkerFactory,
+  overrides: Partial<CaravanConfig> = {},
+): Promise<PipelineHarness> {
   const db = await createTestDatabase('pipe');
   const prefix = testRedisPrefix('pipe');
   const config = testConfig({ databaseUrl: db.url, redisPrefix: prefix, databasePoolSize: 10, sweepIntervalMs: 250, workerConcurrency: 10, ...overrides });

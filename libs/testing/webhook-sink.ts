@@ -78,7 +78,13 @@ export class WebhookSink {
       const b = this.behaviour(req, n);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      this.receipts.push({ path: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), status: typeof b === 'string' ? 0 : b.status });
+      this.receipts.push({
+        path: req.url ?? '/',
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+        status: typeof b === 'string' ? 0 : b.status,
+      });
       if (b === 'hang') {
         this.hung.push(res);
         return;

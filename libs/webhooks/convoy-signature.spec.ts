@@ -83,7 +83,9 @@ describe('signConvoyVersions', () => {
     const signed = `${T},${PAYLOAD}`;
     const h = (alg: string, s: string, enc: 'hex' | 'base64') => createHmac(alg, s).update(signed).digest(enc);
     expect(header).toBe(
-      [`t=${T}`, `v1=${h('sha256', 'a', 'hex')}`, `v1=${h('sha256', 'b', 'hex')}`, `v2=${h('sha512', 'a', 'base64')}`, `v2=${h('sha512', 'b', 'base64')}`].join(','),
+      [`t=${T}`, `v1=${h('sha256', 'a', 'hex')}`, `v1=${h('sha256', 'b', 'hex')}`, `v2=${h('sha512', 'a', 'base64')}`, `v2=${h('sha512', 'b', 'base64')}`].join(
+        ',',
+      ),
     );
   });
 

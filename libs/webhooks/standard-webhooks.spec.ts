@@ -1,11 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  decodeStandardSecret,
-  generateStandardSecret,
-  isValidStandardSecret,
-  signStandard,
-  standardWebhookHeaders,
-} from './standard-webhooks';
+import { decodeStandardSecret, generateStandardSecret, isValidStandardSecret, signStandard, standardWebhookHeaders } from './standard-webhooks';
 
 // The test vector published with the Standard Webhooks specification and its reference libraries.
 const SPEC = {

@@ -65,7 +65,9 @@ describe('verifyConvoySignature round trips with the signer', () => {
 
   it('verifies raw bytes as well as text', () => {
     const header = signConvoy({ payload: PAYLOAD, secrets: ['k'], hash: 'SHA256', encoding: 'hex', advanced: true, timestamp: T });
-    expect(verifyConvoySignature({ payload: Buffer.from(PAYLOAD), header, secret: 'k', hash: 'SHA256', encoding: 'hex', advanced: true, now: AT_T })).toBe(true);
+    expect(verifyConvoySignature({ payload: Buffer.from(PAYLOAD), header, secret: 'k', hash: 'SHA256', encoding: 'hex', advanced: true, now: AT_T })).toBe(
+      true,
+    );
   });
 
   it('uses five minutes of tolerance by default', () => {

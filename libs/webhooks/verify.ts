@@ -63,7 +63,10 @@ export function verifyConvoySignature(options: VerifyConvoyOptions): boolean {
   if (!advanced) {
     const provided = decodeSignature(header.trim(), encoding);
     if (!provided) return false;
-    return anyEqual([provided], secrets.map((s) => createHmac(algorithm, s).update(body).digest()));
+    return anyEqual(
+      [provided],
+      secrets.map((s) => createHmac(algorithm, s).update(body).digest()),
+    );
   }
 
   let timestamp: string | undefined;
@@ -88,7 +91,10 @@ export function verifyConvoySignature(options: VerifyConvoyOptions): boolean {
 
   // the raw `t` text is what was signed; re-printing the number could drop leading zeros
   const signed = Buffer.concat([Buffer.from(`${timestamp},`, 'utf8'), body]);
-  return anyEqual(provided, secrets.map((s) => createHmac(algorithm, s).update(signed).digest()));
+  return anyEqual(
+    provided,
+    secrets.map((s) => createHmac(algorithm, s).update(signed).digest()),
+  );
 }
 
 /** Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>[ v1,<base64>…]`. */
@@ -117,7 +123,10 @@ export function verifyStandardWebhook(options: VerifyStandardOptions): boolean {
   if (provided.length === 0) return false;
 
   const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), body]);
-  return anyEqual(provided, keys.map((k) => createHmac('sha256', k).update(signed).digest()));
+  return anyEqual(
+    provided,
+    keys.map((k) => createHmac('sha256', k).update(signed).digest()),
+  );
 }
 
 /** True when any provided signature equals any expected one; every pair is compared in constant time. */
@@ -156,7 +165,8 @@ function toleranceOf(value: number | undefined): number {
 
 function secretList(secret: string | readonly string[]): string[] {
   const list = typeof secret === 'string' ? [secret] : [...secret];
-  if (list.length === 0 || list.some((s) => typeof s !== 'string' || s.length === 0)) throw new TypeError('secret must be a non-empty string or a list of them');
+  if (list.length === 0 || list.some((s) => typeof s !== 'string' || s.length === 0))
+    throw new TypeError('secret must be a non-empty string or a list of them');
   return list;
 }
 

@@ -31,7 +31,10 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
     return503OnClosing: true,
   });
   // bodyParser off: our own JSON parser (installJsonBodyParser) is the only one
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { withWorker: opts.withWorker }), adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { withWorker: opts.withWorker }), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
     new ValidationPipe({

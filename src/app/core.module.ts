@@ -10,7 +10,14 @@ export class CoreModule {
   static forRole(role: 'api' | 'worker' | 'cli', config?: CaravanConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(role), MetricsModule, DatabaseModule.forRoot(`caravan-${role}`), RedisModule, QueueModule.forRoot()],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(role),
+        MetricsModule,
+        DatabaseModule.forRoot(`caravan-${role}`),
+        RedisModule,
+        QueueModule.forRoot(),
+      ],
       exports: [ConfigModule, DatabaseModule, RedisModule, QueueModule, MetricsModule],
     };
   }

@@ -9,7 +9,11 @@ import { buildOpenApiDocument } from './api.bootstrap';
  * `preview`, so no database or Redis is needed.
  */
 export async function openApiJson(): Promise<string> {
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(loadConfig()), new FastifyAdapter(), { preview: true, logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(loadConfig()), new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   const doc = buildOpenApiDocument(app);
   await app.close();
   return `${JSON.stringify(doc, null, 2)}\n`;

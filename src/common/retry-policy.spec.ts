@@ -113,7 +113,7 @@ describe('nextRetryDelayMs — exponential', () => {
 
     it('grows on average like the nominal curve', () => {
       let seed = 42;
-      const lcg = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const lcg = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const mean = (n: number) => Array.from({ length: 2000 }, () => nextRetryDelayMs(exponential(10), n, lcg)).reduce((a, b) => a + b) / 2000;
       expect(mean(2)).toBeLessThan(mean(4));
       expect(mean(4)).toBeLessThan(mean(6));
@@ -156,12 +156,24 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('3600', now, 60_000)).toBe(60_000);
   });
 
-  it.each([undefined, '', '   ', '-5', '1.5', '+5', '5s', '0x10', '1e3', 'soon', 'Wed, 32 May 2024 12:00:00 GMT', '2024-05-01T12:01:30Z', 'Wed, 01 May 2024 12:01:30 +0000', 'x'.repeat(100)])(
-    'ignores %p',
-    (v) => {
-      expect(retryAfterMs(v, now)).toBeUndefined();
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    '   ',
+    '-5',
+    '1.5',
+    '+5',
+    '5s',
+    '0x10',
+    '1e3',
+    'soon',
+    'Wed, 32 May 2024 12:00:00 GMT',
+    '2024-05-01T12:01:30Z',
+    'Wed, 01 May 2024 12:01:30 +0000',
+    'x'.repeat(100),
+  ])('ignores %p', (v) => {
+    expect(retryAfterMs(v, now)).toBeUndefined();
+  });
 
   it('ignores everything when the clock itself is invalid', () => {
     expect(retryAfterMs('Wed, 01 May 2024 12:01:30 GMT', new Date(Number.NaN))).toBeUndefined();

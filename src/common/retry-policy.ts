@@ -85,7 +85,12 @@ export function nextRetryDelayMs(strategy: RetryStrategy, attempt: number, rando
     case 'full':
       return Math.round(Math.max(MIN_RETRY_DELAY_MS, r * nominal));
     case 'decorrelated': {
-      const previous = options.previousDelayMs !== undefined && Number.isFinite(options.previousDelayMs) ? options.previousDelayMs : n === 1 ? base : Math.min(cap, exponential(base, n - 2));
+      const previous =
+        options.previousDelayMs !== undefined && Number.isFinite(options.previousDelayMs)
+          ? options.previousDelayMs
+          : n === 1
+            ? base
+            : Math.min(cap, exponential(base, n - 2));
       const floor = Math.min(base, cap);
       const ceiling = Math.max(floor, Math.min(cap, previous * 3));
       return Math.round(floor + r * (ceiling - floor));

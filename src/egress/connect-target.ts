@@ -1,6 +1,7 @@
 import { parseHost, ParsedHost } from '../../libs/ssrf';
 
-export type ConnectTarget = { readonly ok: true; readonly host: Exclude<ParsedHost, { kind: 'invalid' }>; readonly port: number } | { readonly ok: false; readonly reason: string };
+export type ConnectTarget =
+  { readonly ok: true; readonly host: Exclude<ParsedHost, { kind: 'invalid' }>; readonly port: number } | { readonly ok: false; readonly reason: string };
 
 const PORT = /^[1-9]\d{0,4}$/;
 

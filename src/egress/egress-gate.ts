@@ -55,7 +55,14 @@ export class EgressGate {
 
   screen(req: IncomingMessage): Screened {
     if (!this.checkCaller(req)) {
-      return { kind: 'refuse', status: 407, decision: 'deny', cls: 'auth', reason: 'proxy authentication required', headers: { 'Proxy-Authenticate': 'Basic realm="caravan-egress"' } };
+      return {
+        kind: 'refuse',
+        status: 407,
+        decision: 'deny',
+        cls: 'auth',
+        reason: 'proxy authentication required',
+        headers: { 'Proxy-Authenticate': 'Basic realm="caravan-egress"' },
+      };
     }
     const target = parseConnectTarget(req.url);
     if (!target.ok) return { kind: 'refuse', status: 400, decision: 'deny', cls: 'bad-target', reason: target.reason };

@@ -105,7 +105,15 @@ export class EgressProxyServer implements OnApplicationBootstrap, BeforeApplicat
 
   private async handleConnect(req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
     const started = performance.now();
-    const record: TunnelRecord = { caller: client.remoteAddress ?? 'unknown', target: req.url ?? '', decision: 'error', class: 'internal', status: 500, bytesUp: 0, bytesDown: 0 };
+    const record: TunnelRecord = {
+      caller: client.remoteAddress ?? 'unknown',
+      target: req.url ?? '',
+      decision: 'error',
+      class: 'internal',
+      status: 500,
+      bytesUp: 0,
+      bytesDown: 0,
+    };
     // nothing is read from the caller until the target is vetted and dialled
     client.pause();
     client.on('error', () => undefined);
@@ -144,7 +152,14 @@ export class EgressProxyServer implements OnApplicationBootstrap, BeforeApplicat
       upstream = await dial(judged.ip, judged.port, this.config.egressConnectTimeoutMs);
     } catch (e) {
       const timedOut = e instanceof DialError && e.timedOut;
-      const refusal: Refusal = { kind: 'refuse', status: timedOut ? 504 : 502, decision: 'error', cls: timedOut ? 'connect-timeout' : 'connect-failed', reason: (e as Error).message, ip: judged.ip };
+      const refusal: Refusal = {
+        kind: 'refuse',
+        status: timedOut ? 504 : 502,
+        decision: 'error',
+        cls: timedOut ? 'connect-timeout' : 'connect-failed',
+        reason: (e as Error).message,
+        ip: judged.ip,
+      };
       return this.refuse(client, record, refusal);
     }
     if (client.destroyed || this.cutOff) {

@@ -20,11 +20,18 @@ describe('createCallerCheck', () => {
       expect(check(req('10.0.0.7', basic('worker:pa:ss')))).toBe(true);
       expect(check(req('10.0.0.7', `bAsIc ${Buffer.from('worker:pa:ss').toString('base64')}`))).toBe(true);
     });
-    it.each([[undefined], [''], ['Basic'], ['Bearer abc'], [basic('worker:pa')], [basic('worker:pa:ss ')], [basic('Worker:pa:ss')], [basic('worker')], ['Basic !!!']])(
-      'refuses %j, loopback caller or not',
-      (header) => {
-        expect(check(req('127.0.0.1', header))).toBe(false);
-      },
-    );
+    it.each([
+      [undefined],
+      [''],
+      ['Basic'],
+      ['Bearer abc'],
+      [basic('worker:pa')],
+      [basic('worker:pa:ss ')],
+      [basic('Worker:pa:ss')],
+      [basic('worker')],
+      ['Basic !!!'],
+    ])('refuses %j, loopback caller or not', (header) => {
+      expect(check(req('127.0.0.1', header))).toBe(false);
+    });
   });
 });

@@ -26,7 +26,17 @@ export interface ScenarioResult {
   raw: Record<string, unknown>;
 }
 
-export function row(scenario: string, metric: string, unit: string, caravan: number, baseline: number, better: 'higher' | 'lower', target = '', met?: boolean, hardFail?: boolean): MetricRow {
+export function row(
+  scenario: string,
+  metric: string,
+  unit: string,
+  caravan: number,
+  baseline: number,
+  better: 'higher' | 'lower',
+  target = '',
+  met?: boolean,
+  hardFail?: boolean,
+): MetricRow {
   const ratio = baseline ? caravan / baseline : NaN;
   return { scenario, metric, unit, caravan, baseline, ratio, better, target, met, hardFail };
 }

@@ -68,7 +68,15 @@ export function markdown(rep: RunReport): string {
 
 export function consoleTable(rows: MetricRow[]): string {
   const head = ['#', 'metric', 'caravan', 'baseline', 'ratio', 'target', ''];
-  const body = rows.map((r) => [r.scenario, `${r.metric}${r.unit && r.unit !== '×' ? ` (${r.unit})` : ''}`, fmt(r.caravan), fmt(r.baseline), fmt(r.ratio), r.target, r.met === undefined ? '' : r.met ? 'met' : 'MISSED']);
+  const body = rows.map((r) => [
+    r.scenario,
+    `${r.metric}${r.unit && r.unit !== '×' ? ` (${r.unit})` : ''}`,
+    fmt(r.caravan),
+    fmt(r.baseline),
+    fmt(r.ratio),
+    r.target,
+    r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
   return [line(head), ...body.map(line)].join('\n');

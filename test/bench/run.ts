@@ -42,14 +42,17 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
         if (eq <= 0) throw new Error(`--caravan-env expects K=V, got ${kv}`);
         caravanEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-    }
-    else if (a === '--help' || a === '-h') {
+    } else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   const base = quick ? QUICK : FULL;
-  const profile: Profile = { ...base, finalDrainMs: finalWaitS !== undefined ? finalWaitS * 1000 : base.finalDrainMs, s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes } };
+  const profile: Profile = {
+    ...base,
+    finalDrainMs: finalWaitS !== undefined ? finalWaitS * 1000 : base.finalDrainMs,
+    s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes },
+  };
   const all = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', ...(soak ? ['S7'] : [])];
   const scenarios = only ?? all;
   for (const s of scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}`);
@@ -59,7 +62,17 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
 async function machine(statements: string, env: Record<string, string>): Promise<Machine> {
   const r = redisClient();
   try {
-    return { loadavg: loadavg().map((l) => Math.round(l * 100) / 100), caravanEnv: env, nproc: cpus().length, cpu: cpus()[0]?.model ?? '?', memGb: totalmem() / 2 ** 30, node: process.version, postgres: await pgVersion(), redis: (await redisInfo(r)).version, pgStatements: statements };
+    return {
+      loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+      caravanEnv: env,
+      nproc: cpus().length,
+      cpu: cpus()[0]?.model ?? '?',
+      memGb: totalmem() / 2 ** 30,
+      node: process.version,
+      postgres: await pgVersion(),
+      redis: (await redisInfo(r)).version,
+      pgStatements: statements,
+    };
   } finally {
     r.disconnect();
   }
@@ -79,7 +92,11 @@ async function main(): Promise<number> {
   await dropDatabase('bench_probe');
   const ctx: Ctx = { profile, caravanDir, caravanEnv, statements: st.ok, log, memo: {} };
   if (!st.ok) log(st.reason);
-  log(`load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews every figure)`);
+  log(
+    `load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work on the machine skews every figure)`,
+  );
   const results: ScenarioResult[] = [];
   const failures: string[] = [];
   for (const id of scenarios) {
@@ -88,14 +105,24 @@ async function main(): Promise<number> {
       const r = await SCENARIOS[id](ctx);
       results.push(r);
       failures.push(...r.failures);
-      if (profile.quick) failures.push(...r.rows.filter((x) => x.hardFail).map((x) => `${x.scenario} ${x.metric}: ratio ${x.ratio.toFixed(2)} is far below target (${x.target})`));
+      if (profile.quick)
+        failures.push(
+          ...r.rows.filter((x) => x.hardFail).map((x) => `${x.scenario} ${x.metric}: ratio ${x.ratio.toFixed(2)} is far below target (${x.target})`),
+        );
       log(`${id} done\n${consoleTable(r.rows)}\n`);
     } catch (e) {
       failures.push(`${id} errored: ${(e as Error).stack ?? String(e)}`);
       log(`${id} errored: ${(e as Error).message}`);
     }
   }
-  const rep: RunReport = { startedAt, finishedAt: new Date().toISOString(), mode: profile.quick ? 'quick' : 'full', machine: await machine(st.ok ? 'pg_stat_statements' : st.reason, caravanEnv), scenarios: results, failures };
+  const rep: RunReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    mode: profile.quick ? 'quick' : 'full',
+    machine: await machine(st.ok ? 'pg_stat_statements' : st.reason, caravanEnv),
+    scenarios: results,
+    failures,
+  };
   const files = writeReport(out, rep);
   process.stdout.write(`\n${consoleTable(results.flatMap((r) => r.rows))}\n\nwrote ${files.join(', ')}\n`);
   if (failures.length) {

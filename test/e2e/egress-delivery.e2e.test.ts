@@ -19,7 +19,9 @@ describe('deliveries through the egress proxy (e2e)', () => {
   const http = () => request(h.api.getHttpServer());
 
   async function startEgress(port: number): Promise<EgressApp> {
-    const app = await createEgressApp(testConfig({ egressHost: '127.0.0.1', egressPort: port, egressHealthPort: 0, egressAllow: [sink.allowEntry] }), { options: { shutdownGraceMs: 100 } });
+    const app = await createEgressApp(testConfig({ egressHost: '127.0.0.1', egressPort: port, egressHealthPort: 0, egressAllow: [sink.allowEntry] }), {
+      options: { shutdownGraceMs: 100 },
+    });
     return app;
   }
 
@@ -27,10 +29,18 @@ describe('deliveries through the egress proxy (e2e)', () => {
     const res = await http()
       .post('/api/v1/projects')
       .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
-      .send({ name: 'egress', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 20 } } })
+      .send({
+        name: 'egress',
+        type: 'outgoing',
+        config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 20 } },
+      })
       .expect(201);
     const p = { id: res.body.data.project.uid as string, auth: { Authorization: `Bearer ${res.body.data.api_key.key as string}` } };
-    const ep = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'behind-proxy', url: `${sink.url}/hook` }).expect(201);
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'behind-proxy', url: `${sink.url}/hook` })
+      .expect(201);
     await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
@@ -54,17 +64,29 @@ describe('deliveries through the egress proxy (e2e)', () => {
 
   it('delivers through the proxy, fails as proxy_unavailable while it is down, and never goes direct', async () => {
     const { p, endpointId } = await setup();
-    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'x', data: { n: 1 } }).expect(201);
+    await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: endpointId, event_type: 'x', data: { n: 1 } })
+      .expect(201);
     await sink.waitFor((rs) => rs.length === 1);
 
     await egress!.close();
     egress = undefined;
-    const ev = await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'x', data: { n: 2 } }).expect(201);
-    const delivery = await waitUntil('a failed attempt', async () => {
-      const list = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${ev.body.data.uid}`).set(p.auth);
-      const d = list.body.data.content[0] as { uid: string; status: string } | undefined;
-      return d && d.status === 'Retry' && d;
-    }, 20_000);
+    const ev = await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: endpointId, event_type: 'x', data: { n: 2 } })
+      .expect(201);
+    const delivery = await waitUntil(
+      'a failed attempt',
+      async () => {
+        const list = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${ev.body.data.uid}`).set(p.auth);
+        const d = list.body.data.content[0] as { uid: string; status: string } | undefined;
+        return d && d.status === 'Retry' && d;
+      },
+      20_000,
+    );
     const attempts = await http().get(`/api/v1/projects/${p.id}/eventdeliveries/${delivery.uid}/deliveryattempts`).set(p.auth).expect(200);
     expect(attempts.body.data[0].error_class).toBe('proxy_unavailable');
     await new Promise((r) => setTimeout(r, 1500));

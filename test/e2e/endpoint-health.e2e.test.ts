@@ -19,10 +19,15 @@ describe('endpoint health (e2e)', () => {
 
   const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config }, 'health');
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> =>
+    createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config }, 'health');
 
   async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<{ uid: string; secret: string }> {
-    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: `ep-${url}`, url, ...extra })
+      .expect(201);
     const secrets = res.body.data.secrets as { value: string }[];
     await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
@@ -65,7 +70,9 @@ describe('endpoint health (e2e)', () => {
   });
 
   it('keeps healthy endpoints at full speed while one hangs, one fails and one refuses connections', async () => {
-    const p = await project({ circuit_breaker: { minimum_request_count: 4, failure_threshold: 50, error_timeout: 60, sample_rate: 5, observability_window: 1 } });
+    const p = await project({
+      circuit_breaker: { minimum_request_count: 4, failure_threshold: 50, error_timeout: 60, sample_rate: 5, observability_window: 1 },
+    });
     const hanging = await sink(() => 'hang');
     const failing = await sink(() => ({ status: 500 }));
     const healthy = await Promise.all(Array.from({ length: 8 }, () => sink()));
@@ -80,7 +87,12 @@ describe('endpoint health (e2e)', () => {
     const perEndpoint = 15;
     const started = Date.now();
     for (let i = 0; i < perEndpoint; i++) {
-      await Promise.all([send(p, hangEp.uid, { i }), send(p, failEp.uid, { i }), send(p, refusedEp.uid, { i }), ...healthyEps.map((e) => send(p, e.uid, { i }))]);
+      await Promise.all([
+        send(p, hangEp.uid, { i }),
+        send(p, failEp.uid, { i }),
+        send(p, refusedEp.uid, { i }),
+        ...healthyEps.map((e) => send(p, e.uid, { i })),
+      ]);
     }
     await Promise.all(healthy.map((s) => s.waitFor((rs) => rs.length >= perEndpoint, 20_000)));
     const elapsed = Date.now() - started;
@@ -166,11 +178,23 @@ describe('endpoint health (e2e)', () => {
     const p = await project();
     const s = await sink();
     const ep = await endpoint(p, s.url, { advanced_signatures: true });
-    await http().put(`/api/v1/projects/${p.id}/endpoints/${ep.uid}/expire_secret`).set(p.auth).send({ expiration: 60, secret: 'n3w-s3cret-value-0123456789abcdef' }).expect(200);
+    await http()
+      .put(`/api/v1/projects/${p.id}/endpoints/${ep.uid}/expire_secret`)
+      .set(p.auth)
+      .send({ expiration: 60, secret: 'n3w-s3cret-value-0123456789abcdef' })
+      .expect(200);
     await send(p, ep.uid, { n: 1 });
     const [r] = await s.waitFor((rs) => rs.length >= 1);
     const verify = (secret: string) =>
-      verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret, hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 });
+      verifyConvoySignature({
+        payload: r.body,
+        header: r.headers['x-convoy-signature'],
+        secret,
+        hash: 'SHA256',
+        encoding: 'hex',
+        advanced: true,
+        toleranceSeconds: 300,
+      });
     expect(verify(ep.secret)).toBe(true);
     expect(verify('n3w-s3cret-value-0123456789abcdef')).toBe(true);
     expect(verify('some-other-secret')).toBe(false);
@@ -191,7 +215,15 @@ describe('endpoint health (e2e)', () => {
     await send(p, ep.uid, { n: 1 });
     const [r] = await s.waitFor((rs) => rs.length >= 1);
     const verify = (secret: string) =>
-      verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret, hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 });
+      verifyConvoySignature({
+        payload: r.body,
+        header: r.headers['x-convoy-signature'],
+        secret,
+        hash: 'SHA256',
+        encoding: 'hex',
+        advanced: true,
+        toleranceSeconds: 300,
+      });
     expect(verify(next)).toBe(true);
     expect(verify(ep.secret)).toBe(false);
   });

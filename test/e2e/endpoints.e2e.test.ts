@@ -78,13 +78,20 @@ describe('endpoints (e2e)', () => {
     const p = await newProject({ signature_scheme: 'standard' });
     const e = await newEndpoint(p);
     expect(e.secrets[0].value).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
-    const bad = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url: 'https://a.example.com/', secret: 'short' }).expect(422);
+    const bad = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'x', url: 'https://a.example.com/', secret: 'short' })
+      .expect(422);
     expect(bad.body.code).toBe('invalid_secret');
   });
 
   it('keeps api-key credentials sealed at rest and refuses reserved header names', async () => {
     const p = await newProject();
-    const e = await newEndpoint(p, { secret: 'my-own-secret-value-0001', authentication: { type: 'api_key', api_key: { header_name: 'X-Api-Key', header_value: 'credential-0123456789' } } });
+    const e = await newEndpoint(p, {
+      secret: 'my-own-secret-value-0001',
+      authentication: { type: 'api_key', api_key: { header_name: 'X-Api-Key', header_value: 'credential-0123456789' } },
+    });
     expect(e.secrets[0].value).toBe('my-own-secret-value-0001');
     expect(e.authentication).toMatchObject({ type: 'api_key', api_key: { header_name: 'X-Api-Key', header_value: 'credential-0123456789' } });
     const row = await storedRow(e.uid);
@@ -94,13 +101,21 @@ describe('endpoints (e2e)', () => {
     const reserved = await http()
       .post(`/api/v1/projects/${p.id}/endpoints`)
       .set(p.auth)
-      .send({ name: 'x', url: 'https://a.example.com/', authentication: { type: 'api_key', api_key: { header_name: 'X-Convoy-Signature', header_value: 'v' } } })
+      .send({
+        name: 'x',
+        url: 'https://a.example.com/',
+        authentication: { type: 'api_key', api_key: { header_name: 'X-Convoy-Signature', header_value: 'v' } },
+      })
       .expect(422);
     expect(reserved.body.code).toBe('invalid_authentication');
     await http()
       .post(`/api/v1/projects/${p.id}/endpoints`)
       .set(p.auth)
-      .send({ name: 'x', url: 'https://a.example.com/', authentication: { type: 'api_key', api_key: { header_name: 'X-Key', header_value: 'a\r\nInjected: 1' } } })
+      .send({
+        name: 'x',
+        url: 'https://a.example.com/',
+        authentication: { type: 'api_key', api_key: { header_name: 'X-Key', header_value: 'a\r\nInjected: 1' } },
+      })
       .expect(400);
     const oauth = await http()
       .post(`/api/v1/projects/${p.id}/endpoints`)
@@ -149,7 +164,10 @@ describe('endpoints (e2e)', () => {
     const asc = await http().get(`/api/v1/projects/${p.id}/endpoints?q=billing&sort=ASC&perPage=3`).set(p.auth).expect(200);
     expect(asc.body.data.content.map((e: { uid: string }) => e.uid)).toEqual([made[0], made[1], made[2]]);
     // LIKE wildcards in the search are literals
-    const pct = await http().get(`/api/v1/projects/${p.id}/endpoints?q=${encodeURIComponent('0%')}`).set(p.auth).expect(200);
+    const pct = await http()
+      .get(`/api/v1/projects/${p.id}/endpoints?q=${encodeURIComponent('0%')}`)
+      .set(p.auth)
+      .expect(200);
     expect(pct.body.data.content.map((e: { name: string }) => e.name)).toEqual(['other_100%']);
   });
 
@@ -161,7 +179,15 @@ describe('endpoints (e2e)', () => {
       .set(p.auth)
       .send({ name: 'renamed', http_timeout: 30, rate_limit: 50, rate_limit_duration: 60, max_concurrency: 4 })
       .expect(202);
-    expect(res.body.data).toMatchObject({ name: 'renamed', description: 'keep me', owner_id: 'acme', http_timeout: 30, rate_limit: 50, rate_limit_duration: 60, max_concurrency: 4 });
+    expect(res.body.data).toMatchObject({
+      name: 'renamed',
+      description: 'keep me',
+      owner_id: 'acme',
+      http_timeout: 30,
+      rate_limit: 50,
+      rate_limit_duration: 60,
+      max_concurrency: 4,
+    });
     expect(res.body.data.secrets[0].value).toBe(e.secrets[0].value);
     await http().put(`/api/v1/projects/${p.id}/endpoints/${e.uid}`).set(p.auth).send({ http_timeout: 61 }).expect(400);
 
@@ -225,7 +251,11 @@ describe('endpoints (e2e)', () => {
     const after = await svc.getLive(p.id, e.uid);
     expect(svc.signingSecrets(after, new Date())).toEqual(['third-secret-value-000003', 'first-secret-value-000001']);
 
-    await http().put(`${base}/expire_secret`).set(p.auth).send({ expiration: 31 * 24 * 3600 }).expect(400);
+    await http()
+      .put(`${base}/expire_secret`)
+      .set(p.auth)
+      .send({ expiration: 31 * 24 * 3600 })
+      .expect(400);
     await http().put(`${base}/expire_secret`).set(p.auth).send({}).expect(400);
   });
 
@@ -368,7 +398,9 @@ describe('endpoints (e2e)', () => {
       try {
         expect((await svc.setStatus(p.id, e.uid, 'inactive', 'failing for 24h')).status).toBe('inactive');
         await svc.setStatus(p.id, e.uid, 'inactive', 'failing for 24h');
-        expect(seen).toEqual([{ type: 'endpoint.status_changed', projectId: p.id, endpointId: e.uid, from: 'active', to: 'inactive', reason: 'failing for 24h' }]);
+        expect(seen).toEqual([
+          { type: 'endpoint.status_changed', projectId: p.id, endpointId: e.uid, from: 'active', to: 'inactive', reason: 'failing for 24h' },
+        ]);
         await expect(svc.setStatus(p.id, 'NOPE', 'active', 'x')).rejects.toMatchObject({ kind: 'not_found' });
       } finally {
         unsubscribe();

@@ -25,7 +25,12 @@ describe('event types (e2e)', () => {
     const created = await http()
       .post(base)
       .set(p.auth)
-      .send({ name: 'invoice.paid', category: 'billing', description: 'an invoice was paid', json_schema: { type: 'object', properties: { id: { type: 'string' } } } })
+      .send({
+        name: 'invoice.paid',
+        category: 'billing',
+        description: 'an invoice was paid',
+        json_schema: { type: 'object', properties: { id: { type: 'string' } } },
+      })
       .expect(201);
     const et = created.body.data;
     expect(et).toMatchObject({ name: 'invoice.paid', category: 'billing', description: 'an invoice was paid', deprecated_at: null, project_id: p.id });

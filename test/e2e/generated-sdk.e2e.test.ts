@@ -26,7 +26,9 @@ describe('a client generated from openapi.json (e2e)', () => {
 
   beforeAll(async () => {
     mkdirSync(out, { recursive: true });
-    execFileSync(process.execPath, [join(root, 'node_modules', '@hey-api', 'openapi-ts', 'bin', 'run.js'), '-i', join(root, 'openapi.json'), '-o', out, '-s'], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(root, 'node_modules', '@hey-api', 'openapi-ts', 'bin', 'run.js'), '-i', join(root, 'openapi.json'), '-o', out, '-s'], {
+      stdio: 'pipe',
+    });
     sdk = { ...require(join(out, 'index.ts')), createClient: require(join(out, 'client', 'index.ts')).createClient } as Sdk;
     await sink.start();
     h = await startApiHarness(createApiApp, { egressAllow: [sink.allowEntry] });
@@ -44,7 +46,11 @@ describe('a client generated from openapi.json (e2e)', () => {
 
   it('creates a project, endpoint and subscription, sends an event and reads its delivery', async () => {
     const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
-    const created = await sdk.projectsCreate({ client, headers: admin, body: { name: 'sdk', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false } } } });
+    const created = await sdk.projectsCreate({
+      client,
+      headers: admin,
+      body: { name: 'sdk', type: 'outgoing', config: { ssl: { enforce_secure_endpoints: false } } },
+    });
     expect(created.response.status).toBe(201);
     const projectID = created.data.data.project.uid as string;
     const auth = { Authorization: `Bearer ${created.data.data.api_key.key as string}` };
@@ -52,7 +58,12 @@ describe('a client generated from openapi.json (e2e)', () => {
     const ep = await sdk.endpointsCreate({ client, headers: auth, path: { projectID }, body: { name: 'r', url: `${sink.url}/in` } });
     expect(ep.response.status).toBe(201);
     const endpoint_id = ep.data.data.uid as string;
-    const sub = await sdk.subscriptionsCreate({ client, headers: auth, path: { projectID }, body: { name: 's', endpoint_id, filter_config: { event_types: ['*'] } } });
+    const sub = await sdk.subscriptionsCreate({
+      client,
+      headers: auth,
+      path: { projectID },
+      body: { name: 's', endpoint_id, filter_config: { event_types: ['*'] } },
+    });
     expect(sub.response.status).toBe(201);
 
     const ev = await sdk.eventsCreate({ client, headers: auth, path: { projectID }, body: { endpoint_id, event_type: 'sdk.ok', data: { via: 'sdk' } } });

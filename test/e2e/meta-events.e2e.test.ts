@@ -6,7 +6,12 @@ import { createWorkerApp } from '../../src/app/worker.bootstrap';
 
 /** Meta events: stored, signed with the project's meta secret, sent by the worker, listed and resent through the API. */
 type Proj = { id: string; auth: { Authorization: string } };
-type MetaEvent = { uid: string; event_type: string; status: string; metadata: { data: { event_type: string; data: Record<string, unknown> }; num_trials: number } };
+type MetaEvent = {
+  uid: string;
+  event_type: string;
+  status: string;
+  metadata: { data: { event_type: string; data: Record<string, unknown> }; num_trials: number };
+};
 
 describe('meta events (e2e)', () => {
   let h: PipelineHarness;
@@ -39,9 +44,17 @@ describe('meta events (e2e)', () => {
   }
 
   async function endpoint(p: Proj, url: string): Promise<string> {
-    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: `ep-${url}`, url })
+      .expect(201);
     const id = res.body.data.uid as string;
-    await http().post(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).send({ name: `sub-${id}`, endpoint_id: id, filter_config: { event_types: ['*'] } }).expect(201);
+    await http()
+      .post(`/api/v1/projects/${p.id}/subscriptions`)
+      .set(p.auth)
+      .send({ name: `sub-${id}`, endpoint_id: id, filter_config: { event_types: ['*'] } })
+      .expect(201);
     return id;
   }
 
@@ -62,14 +75,26 @@ describe('meta events (e2e)', () => {
     const p = await project(meta.url, ['endpoint.created', 'eventdelivery.success', 'eventdelivery.failed']);
     const ok = await sink();
     const okId = await endpoint(p, ok.url);
-    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: okId, event_type: 'a.b', data: { n: 1 } }).expect(201);
+    await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: okId, event_type: 'a.b', data: { n: 1 } })
+      .expect(201);
     await meta.waitFor((rs) => rs.length >= 2);
     const types = meta.receipts.map((r) => (JSON.parse(r.body) as { event_type: string }).event_type).sort();
     expect(types).toEqual(['endpoint.created', 'eventdelivery.success']);
     for (const r of meta.receipts) {
-      expect(verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret: META_SECRET, hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 })).toBe(
-        true,
-      );
+      expect(
+        verifyConvoySignature({
+          payload: r.body,
+          header: r.headers['x-convoy-signature'],
+          secret: META_SECRET,
+          hash: 'SHA256',
+          encoding: 'hex',
+          advanced: true,
+          toleranceSeconds: 300,
+        }),
+      ).toBe(true);
       expect(r.body).not.toContain('"secrets"');
     }
     const created = JSON.parse(meta.receipts.find((r) => r.body.includes('endpoint.created'))!.body) as { data: { uid: string } };

@@ -8,7 +8,11 @@ import { join } from 'node:path';
  */
 describe('OpenAPI document', () => {
   const root = join(__dirname, '..', '..');
-  const generated = execFileSync(process.execPath, [join(root, 'dist', 'src', 'cli.js'), 'openapi'], { cwd: root, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  const generated = execFileSync(process.execPath, [join(root, 'dist', 'src', 'cli.js'), 'openapi'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+  });
   const doc = JSON.parse(generated) as { paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>> };
 
   it('matches the checked-in openapi.json (run `npm run openapi` after changing DTOs or routes)', () => {

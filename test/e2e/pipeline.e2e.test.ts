@@ -17,10 +17,15 @@ describe('event pipeline (e2e)', () => {
 
   const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 4 }, ...config }, 'pipe');
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> =>
+    createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 4 }, ...config }, 'pipe');
 
   async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<{ uid: string; secret: string }> {
-    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: `ep-${url}`, url, ...extra })
+      .expect(201);
     const secrets = res.body.data.secrets as { value: string }[];
     return { uid: res.body.data.uid, secret: secrets[secrets.length - 1].value };
   }
@@ -66,16 +71,37 @@ describe('event pipeline (e2e)', () => {
       expect(JSON.parse(r.body)).toEqual({ amount: 42, currency: 'EUR' });
       expect(r.headers['x-caravan-delivery-id']).toBeTruthy();
       expect(
-        verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret: eps[i].secret, hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 }),
+        verifyConvoySignature({
+          payload: r.body,
+          header: r.headers['x-convoy-signature'],
+          secret: eps[i].secret,
+          hash: 'SHA256',
+          encoding: 'hex',
+          advanced: true,
+          toleranceSeconds: 300,
+        }),
       ).toBe(true);
-      expect(verifyConvoySignature({ payload: r.body, header: r.headers['x-convoy-signature'], secret: 'wrong', hash: 'SHA256', encoding: 'hex', advanced: true, toleranceSeconds: 300 })).toBe(false);
+      expect(
+        verifyConvoySignature({
+          payload: r.body,
+          header: r.headers['x-convoy-signature'],
+          secret: 'wrong',
+          hash: 'SHA256',
+          encoding: 'hex',
+          advanced: true,
+          toleranceSeconds: 300,
+        }),
+      ).toBe(false);
     }
     const ds = await waitUntil('all deliveries to succeed', async () => {
       const list = await deliveriesOf(p, eventId);
       return list.length === 3 && list.every((d) => d.status === 'Success') && list;
     });
     expect(ds).toHaveLength(3);
-    await waitUntil('the event to settle', async () => (await http().get(`/api/v1/projects/${p.id}/events/${eventId}`).set(p.auth)).body.data.status === 'Success');
+    await waitUntil(
+      'the event to settle',
+      async () => (await http().get(`/api/v1/projects/${p.id}/events/${eventId}`).set(p.auth)).body.data.status === 'Success',
+    );
   });
 
   it('retries a failing receiver on the project schedule and records every attempt', async () => {
@@ -83,7 +109,11 @@ describe('event pipeline (e2e)', () => {
     const s = await sink((_req, n) => (n < 2 ? { status: 500 } : { status: 200 }));
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid);
-    const res = await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'a.b', data: { n: 1 } }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: ep.uid, event_type: 'a.b', data: { n: 1 } })
+      .expect(201);
     await s.waitFor((rs) => rs.length >= 3, 20_000);
     const ids = new Set(s.receipts.map((r) => r.headers['x-caravan-delivery-id']));
     expect(ids.size).toBe(1);
@@ -107,7 +137,10 @@ describe('event pipeline (e2e)', () => {
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid);
     const body = { endpoint_id: ep.uid, event_type: 'x', data: { k: 1 }, idempotency_key: 'order-7' };
-    const [a, b] = await Promise.all([http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send(body), http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send(body)]);
+    const [a, b] = await Promise.all([
+      http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send(body),
+      http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send(body),
+    ]);
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(a.body.data.uid).toBe(b.body.data.uid);
@@ -125,7 +158,11 @@ describe('event pipeline (e2e)', () => {
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid);
     await http().put(`/api/v1/projects/${p.id}/endpoints/${ep.uid}/pause`).set(p.auth).expect(202);
-    const res = await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'x', data: { held: true } }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: ep.uid, event_type: 'x', data: { held: true } })
+      .expect(201);
     await waitUntil('the delivery to be held', async () => {
       const [d] = await deliveriesOf(p, res.body.data.uid);
       return d && d.status === 'Scheduled' && (d as unknown as { description: string }).description.startsWith('held');
@@ -141,7 +178,13 @@ describe('event pipeline (e2e)', () => {
     const s = await sink(() => ({ status: healthy ? 200 : 503 }));
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid);
-    const ev = (await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'x', data: { r: 1 } }).expect(201)).body.data;
+    const ev = (
+      await http()
+        .post(`/api/v1/projects/${p.id}/events`)
+        .set(p.auth)
+        .send({ endpoint_id: ep.uid, event_type: 'x', data: { r: 1 } })
+        .expect(201)
+    ).body.data;
     const [failed] = await waitUntil('failure', async () => {
       const list = await deliveriesOf(p, ev.uid);
       return list[0]?.status === 'Failure' && list;
@@ -166,7 +209,8 @@ describe('event pipeline (e2e)', () => {
     const s = await sink();
     const ep = await endpoint(p, s.url);
     await subscribe(p, ep.uid, { event_types: ['only.this'] });
-    const ev = (await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'other', data: {} }).expect(201)).body.data;
+    const ev = (await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'other', data: {} }).expect(201)).body
+      .data;
     const got = await waitUntil('failure', async () => {
       const e = (await http().get(`/api/v1/projects/${p.id}/events/${ev.uid}`).set(p.auth)).body.data;
       return e.status === 'Failure' && e;
@@ -180,7 +224,11 @@ describe('event pipeline (e2e)', () => {
     const ep = await endpoint(p, s.url);
     expect(ep.secret).toMatch(/^whsec_/);
     await subscribe(p, ep.uid);
-    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: ep.uid, event_type: 'x', data: { std: true } }).expect(201);
+    await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: ep.uid, event_type: 'x', data: { std: true } })
+      .expect(201);
     const [r] = await s.waitFor((rs) => rs.length === 1);
     expect(r.headers['webhook-id']).toBe(r.headers['x-caravan-delivery-id']);
     expect(verifyStandardWebhook({ payload: r.body, headers: r.headers, secret: ep.secret, toleranceSeconds: 300 })).toBe(true);

@@ -85,13 +85,24 @@ describe('projects and API keys (e2e)', () => {
   });
 
   it('pages projects with cursors', async () => {
-    for (let i = 0; i < 5; i++) await http().post('/api/v1/projects').set(admin).send({ name: `p${i}`, type: 'incoming' }).expect(201);
+    for (let i = 0; i < 5; i++)
+      await http()
+        .post('/api/v1/projects')
+        .set(admin)
+        .send({ name: `p${i}`, type: 'incoming' })
+        .expect(201);
     const first = await http().get('/api/v1/projects?perPage=2').set(admin).expect(200);
     expect(first.body.data.content).toHaveLength(2);
     expect(first.body.data.pagination).toMatchObject({ per_page: 2, has_next_page: true, has_prev_page: false });
-    const second = await http().get(`/api/v1/projects?perPage=2&direction=next&next_page_cursor=${first.body.data.pagination.next_page_cursor}`).set(admin).expect(200);
+    const second = await http()
+      .get(`/api/v1/projects?perPage=2&direction=next&next_page_cursor=${first.body.data.pagination.next_page_cursor}`)
+      .set(admin)
+      .expect(200);
     expect(second.body.data.content[0].uid < first.body.data.content[1].uid).toBe(true);
-    const back = await http().get(`/api/v1/projects?perPage=2&direction=prev&prev_page_cursor=${second.body.data.pagination.prev_page_cursor}`).set(admin).expect(200);
+    const back = await http()
+      .get(`/api/v1/projects?perPage=2&direction=prev&prev_page_cursor=${second.body.data.pagination.prev_page_cursor}`)
+      .set(admin)
+      .expect(200);
     expect(back.body.data.content.map((p: { uid: string }) => p.uid)).toEqual(first.body.data.content.map((p: { uid: string }) => p.uid));
   });
 
@@ -101,7 +112,7 @@ describe('projects and API keys (e2e)', () => {
     await http().get(`/api/v1/projects/${created.project.uid}`).set(admin).expect(404);
   });
 
-  it('tags every answer with a request id, taking the caller\'s when it is sane', async () => {
+  it("tags every answer with a request id, taking the caller's when it is sane", async () => {
     const own = await http().get('/health/live').set('X-Request-Id', 'trace-123').expect(200);
     expect(own.headers['x-request-id']).toBe('trace-123');
     const made = await http().get('/health/live').set('X-Request-Id', 'bad id with spaces').expect(200);

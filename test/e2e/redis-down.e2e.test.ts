@@ -33,7 +33,11 @@ describe('api with Redis unreachable (e2e)', () => {
       .send({ name: 's', endpoint_id: ep.body.data.uid, filter_config: { event_types: ['*'] } })
       .expect(201);
     const started = Date.now();
-    const ev = await http().post(`/api/v1/projects/${pid}/events`).set(auth).send({ endpoint_id: ep.body.data.uid, event_type: 'x', data: { a: 1 } }).expect(201);
+    const ev = await http()
+      .post(`/api/v1/projects/${pid}/events`)
+      .set(auth)
+      .send({ endpoint_id: ep.body.data.uid, event_type: 'x', data: { a: 1 } })
+      .expect(201);
     expect(Date.now() - started).toBeLessThan(5000);
     const stored = await http().get(`/api/v1/projects/${pid}/events/${ev.body.data.uid}`).set(auth).expect(200);
     expect(stored.body.data).toMatchObject({ status: 'Processing', data: { a: 1 } });

@@ -14,10 +14,15 @@ describe('routing and recovery (e2e)', () => {
 
   const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 1 }, ...config }, 'r');
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> =>
+    createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 1 }, ...config }, 'r');
 
   async function endpointWithSub(p: Proj, s: WebhookSink, filter_config: Record<string, unknown>): Promise<string> {
-    const ep = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `e${s.port}`, url: s.url }).expect(201);
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: `e${s.port}`, url: s.url })
+      .expect(201);
     await http().post(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).send({ name: 's', endpoint_id: ep.body.data.uid, filter_config }).expect(201);
     return ep.body.data.uid as string;
   }
@@ -71,7 +76,11 @@ describe('routing and recovery (e2e)', () => {
     const p = await project();
     const s = await sink();
     for (let i = 0; i < 2; i++) {
-      await http().post(`/api/v1/projects/${p.id}/events/dynamic`).set(p.auth).send({ url: `${s.url}/dyn`, event_type: 'user.created', data: { i } }).expect(201);
+      await http()
+        .post(`/api/v1/projects/${p.id}/events/dynamic`)
+        .set(p.auth)
+        .send({ url: `${s.url}/dyn`, event_type: 'user.created', data: { i } })
+        .expect(201);
     }
     await s.waitFor((r) => r.length === 2);
     const eps = await http().get(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).expect(200);
@@ -85,7 +94,10 @@ describe('routing and recovery (e2e)', () => {
     const endpointId = await endpointWithSub(p, s, { event_types: ['*'] });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'e', data: { i } }).expect(201)).body.data.uid);
+      ids.push(
+        (await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'e', data: { i } }).expect(201)).body.data
+          .uid,
+      );
     }
     const page1 = await http().get(`/api/v1/projects/${p.id}/events?endpointId=${endpointId}&perPage=3`).set(p.auth).expect(200);
     expect(page1.body.data.content.map((e: { uid: string }) => e.uid)).toEqual(ids.slice().reverse().slice(0, 3));
@@ -109,7 +121,11 @@ describe('routing and recovery (e2e)', () => {
 
     const one = (await deliveries(p, 'status=Success&perPage=1'))[0];
     const before = s.receipts.length;
-    const forced = await http().post(`/api/v1/projects/${p.id}/eventdeliveries/forceresend`).set(p.auth).send({ ids: [one.uid, 'not-a-delivery'] }).expect(200);
+    const forced = await http()
+      .post(`/api/v1/projects/${p.id}/eventdeliveries/forceresend`)
+      .set(p.auth)
+      .send({ ids: [one.uid, 'not-a-delivery'] })
+      .expect(200);
     expect(forced.body.data).toEqual({ resent: 1, skipped: 1 });
     await s.waitFor((r) => r.length === before + 1);
   });

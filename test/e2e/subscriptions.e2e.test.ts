@@ -16,7 +16,11 @@ describe('subscriptions (e2e)', () => {
   }
 
   async function newEndpoint(p: Project, name = 'orders'): Promise<string> {
-    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name, url: `https://hooks.example.com/${name}` }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name, url: `https://hooks.example.com/${name}` })
+      .expect(201);
     return res.body.data.uid as string;
   }
 
@@ -60,12 +64,18 @@ describe('subscriptions (e2e)', () => {
     const p = await newProject();
     const endpointId = await newEndpoint(p);
     const sub = await newSubscription(p, endpointId, {
-      filter_config: { event_types: ['invoice.paid', 'invoice.paid', 'invoice.failed'], filter: { body: { amount: { $gte: 100 } }, headers: { 'x-tenant': 'acme' } } },
+      filter_config: {
+        event_types: ['invoice.paid', 'invoice.paid', 'invoice.failed'],
+        filter: { body: { amount: { $gte: 100 } }, headers: { 'x-tenant': 'acme' } },
+      },
       delivery_mode: 'at_most_once',
       rate_limit_config: { count: 10, duration: 60 },
       alert_config: { count: 3, threshold: '1h' },
     });
-    expect(sub.filter_config).toEqual({ event_types: ['invoice.paid', 'invoice.failed'], filter: { body: { amount: { $gte: 100 } }, headers: { 'x-tenant': 'acme' }, is_flattened: false } });
+    expect(sub.filter_config).toEqual({
+      event_types: ['invoice.paid', 'invoice.failed'],
+      filter: { body: { amount: { $gte: 100 } }, headers: { 'x-tenant': 'acme' }, is_flattened: false },
+    });
     expect(sub).toMatchObject({ delivery_mode: 'at_most_once', rate_limit_config: { count: 10, duration: 60 }, alert_config: { count: 3, threshold: '1h' } });
   });
 
@@ -85,9 +95,17 @@ describe('subscriptions (e2e)', () => {
       .send({ name: 's', endpoint_id: endpointId, filter_config: { filter: { path: { id: 1 } } } })
       .expect(422);
     expect(path.body.message).toContain('path filters are not supported');
-    const fn = await http().post(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p }' }).expect(422);
+    const fn = await http()
+      .post(`/api/v1/projects/${p.id}/subscriptions`)
+      .set(p.auth)
+      .send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p }' })
+      .expect(422);
     expect(fn.body.code).toBe('unsupported_function');
-    const modes = await http().post(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).send({ name: 's', endpoint_id: endpointId, delivery_mode: 'sometimes' }).expect(400);
+    const modes = await http()
+      .post(`/api/v1/projects/${p.id}/subscriptions`)
+      .set(p.auth)
+      .send({ name: 's', endpoint_id: endpointId, delivery_mode: 'sometimes' })
+      .expect(400);
     expect(modes.body.data.errors.map((e: { field: string }) => e.field)).toEqual(['delivery_mode']);
     // nothing was stored by the refused requests
     const list = await http().get(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).expect(200);
@@ -147,7 +165,11 @@ describe('subscriptions (e2e)', () => {
     // e1 is free again, e2 is taken
     await newSubscription(p, e1, { name: 'back on one' });
     await http().put(`/api/v1/projects/${p.id}/subscriptions/${sub.uid}`).set(p.auth).send({ endpoint_id: e1 }).expect(409);
-    const unsupported = await http().put(`/api/v1/projects/${p.id}/subscriptions/${sub.uid}`).set(p.auth).send({ retry_config: { type: 'linear' } }).expect(422);
+    const unsupported = await http()
+      .put(`/api/v1/projects/${p.id}/subscriptions/${sub.uid}`)
+      .set(p.auth)
+      .send({ retry_config: { type: 'linear' } })
+      .expect(422);
     expect(unsupported.body.code).toBe('unsupported_retry_config');
   });
 

@@ -103,7 +103,8 @@ export async function score(
   }
   s.lost = lostIds.length;
   if (lostIds.length) s.failures.push(`lost ${lostIds.length}, e.g. ${lostIds.slice(0, 5).join(', ')}`);
-  if (splitIds.length) s.failures.push(`${splitIds.length} event/endpoint pairs received under more than one delivery id (e.g. ${splitIds.slice(0, 3).join(', ')})`);
+  if (splitIds.length)
+    s.failures.push(`${splitIds.length} event/endpoint pairs received under more than one delivery id (e.g. ${splitIds.slice(0, 3).join(', ')})`);
 
   const bad = events.flatMap((e) => e.badStatuses);
   if (bad.length) s.failures.push(`API answered ${bad.length} times with neither 2xx nor 503: ${[...new Set(bad)].join(', ')}`);
@@ -138,7 +139,20 @@ export async function score(
 }
 
 export function formatTable(scores: FaultScore[]): string {
-  const head = ['fault', 'sent', 'acked', 'delivered', 'lost', 'unexpected', 'duplicated', 'recovered', 'ambiguous calls', 'drain s', 'max latency s', 'result'];
+  const head = [
+    'fault',
+    'sent',
+    'acked',
+    'delivered',
+    'lost',
+    'unexpected',
+    'duplicated',
+    'recovered',
+    'ambiguous calls',
+    'drain s',
+    'max latency s',
+    'result',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const s of scores) {
     const drain = s.drainMs === undefined ? 'never' : (s.drainMs / 1000).toFixed(1);

@@ -126,7 +126,9 @@ export async function runFault(c: Ctx, spec: Spec): Promise<FaultScore> {
     // the last attempt rows are written just after the sink answered
     await until(
       'deliveries to settle',
-      async () => (await db.query<{ n: string }>(`SELECT count(*) AS n FROM event_deliveries WHERE project_id = $1 AND status = 'Processing'`, [f.project.id])).rows[0].n === '0',
+      async () =>
+        (await db.query<{ n: string }>(`SELECT count(*) AS n FROM event_deliveries WHERE project_id = $1 AND status = 'Processing'`, [f.project.id])).rows[0]
+          .n === '0',
       LEASE_MS + 5000,
       100,
     ).catch(() => undefined);
@@ -179,7 +181,8 @@ const F1: Spec = {
   verify: (_c, _f, s) => {
     // measured from the end of the load, which comes after the last restart
     const bound = LEASE_MS + 2 * SWEEP_MS + SLACK_MS;
-    if (s.drainMs !== undefined && s.drainMs > bound) s.failures.push(`drained in ${s.drainMs} ms, beyond lease + 2 sweeps (+${SLACK_MS} ms slack) = ${bound} ms`);
+    if (s.drainMs !== undefined && s.drainMs > bound)
+      s.failures.push(`drained in ${s.drainMs} ms, beyond lease + 2 sweeps (+${SLACK_MS} ms slack) = ${bound} ms`);
     duplicatesBound(3)(s);
     return Promise.resolve();
   },
@@ -231,7 +234,8 @@ const F2: Spec = {
 function backlogBound(downMs: number): (c: Ctx, f: FaultWorld, s: FaultScore) => Promise<void> {
   return (_c, _f, s) => {
     const bound = downMs + SWEEPER_GRACE_MS + 2 * SWEEP_MS + SLACK_MS;
-    if (s.maxLatencyMs > bound) s.failures.push(`an event took ${s.maxLatencyMs} ms to be delivered, beyond Redis' downtime + grace + 2 sweeps (+${SLACK_MS} ms slack) = ${bound} ms`);
+    if (s.maxLatencyMs > bound)
+      s.failures.push(`an event took ${s.maxLatencyMs} ms to be delivered, beyond Redis' downtime + grace + 2 sweeps (+${SLACK_MS} ms slack) = ${bound} ms`);
     return Promise.resolve();
   };
 }
@@ -383,7 +387,9 @@ const F9: Spec = {
         `SELECT event_delivery_id, count(*) AS n FROM delivery_attempts WHERE project_id = $1 AND error_class = 'proxy_unavailable' GROUP BY 1 ORDER BY 2 DESC LIMIT 1`,
         [f.project.id],
       );
-      const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery_attempts WHERE project_id = $1 AND error_class = 'proxy_unavailable'`, [f.project.id]);
+      const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery_attempts WHERE project_id = $1 AND error_class = 'proxy_unavailable'`, [
+        f.project.id,
+      ]);
       s.notes.push(`${total.rows[0].n} attempts failed proxy_unavailable`);
       const sample = rows.rows[0];
       if (!sample) {

@@ -109,14 +109,20 @@ export class Infra {
     mkdirSync(this.pgDir, { mode: 0o700 });
     const { uid, gid } = await postgresIds();
     chownSync(this.pgDir, uid, gid);
-    await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'initdb'), '-D', this.pgDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { timeout: 60_000 });
+    await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'initdb'), '-D', this.pgDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
+      timeout: 60_000,
+    });
   }
 
   async startPostgres(): Promise<void> {
     const opts = `-p ${this.pgPort} -k ${this.pgDir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=64MB`;
-    await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', this.pgDir, '-l', join(this.pgDir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start'], {
-      timeout: 90_000,
-    });
+    await run(
+      'runuser',
+      ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', this.pgDir, '-l', join(this.pgDir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start'],
+      {
+        timeout: 90_000,
+      },
+    );
   }
 
   /** Stops PostgreSQL the way a crash would: no checkpoint, recovery from WAL on start. */
@@ -125,14 +131,20 @@ export class Infra {
   }
 
   private async stopPostgresQuietly(): Promise<void> {
-    await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', this.pgDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], { timeout: 40_000 }).catch(() => undefined);
+    await run('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', this.pgDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], {
+      timeout: 40_000,
+    }).catch(() => undefined);
   }
 
   /** Redis without persistence: a restart comes back empty, as after losing the box. */
   async startRedis(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.pipe(this.log('redis'), { end: false });
     child.stderr.pipe(this.log('redis'), { end: false });
     this.redis = child;
@@ -229,7 +241,10 @@ export class Infra {
 
   logTail(name: string, lines = 30): string {
     try {
-      return readFileSync(join(this.logDir, `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+      return readFileSync(join(this.logDir, `${name}.log`), 'utf8')
+        .split('\n')
+        .slice(-lines)
+        .join('\n');
     } catch {
       return '';
     }

@@ -64,8 +64,17 @@ export class ApiClient {
   }
 
   async endpoint(p: Project, name: string, url: string, eventTypes = ['*']): Promise<{ uid: string; secret: string; advanced: boolean }> {
-    const data = await this.call<{ uid: string; secrets: { value: string }[]; advanced_signatures: boolean }>('POST', `/api/v1/projects/${p.id}/endpoints`, p.key, { name, url, http_timeout: 5 });
-    await this.call('POST', `/api/v1/projects/${p.id}/subscriptions`, p.key, { name: `sub-${name}`, endpoint_id: data.uid, filter_config: { event_types: eventTypes } });
+    const data = await this.call<{ uid: string; secrets: { value: string }[]; advanced_signatures: boolean }>(
+      'POST',
+      `/api/v1/projects/${p.id}/endpoints`,
+      p.key,
+      { name, url, http_timeout: 5 },
+    );
+    await this.call('POST', `/api/v1/projects/${p.id}/subscriptions`, p.key, {
+      name: `sub-${name}`,
+      endpoint_id: data.uid,
+      filter_config: { event_types: eventTypes },
+    });
     return { uid: data.uid, secret: data.secrets[data.secrets.length - 1].value, advanced: data.advanced_signatures };
   }
 }

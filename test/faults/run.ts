@@ -58,15 +58,19 @@ async function main(): Promise<number> {
   });
 
   let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> => (cleaning ??= (async () => {
-    await sinks.stop().catch(() => undefined);
-    await infra.close(args.keep).catch(() => undefined);
-  })());
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await sinks.stop().catch(() => undefined);
+      await infra.close(args.keep).catch(() => undefined);
+    })());
   const onSignal = (sig: NodeJS.Signals): void => {
     log(`${sig}: cleaning up`);
     infra.killAllNow();
     try {
-      execFileSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', infra.pgDir, '-m', 'immediate', 'stop'], { stdio: 'ignore', timeout: 20_000 });
+      execFileSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', infra.pgDir, '-m', 'immediate', 'stop'], {
+        stdio: 'ignore',
+        timeout: 20_000,
+      });
     } catch {
       // not running
     }

@@ -113,7 +113,14 @@ export class Sinks {
     }
     const reg = this.endpoints.get(endpoint);
     const signatureOk = reg
-      ? verifyConvoySignature({ payload: body, header: header(req, 'x-convoy-signature'), secret: reg.secret, hash: 'SHA256', encoding: 'hex', advanced: reg.advanced })
+      ? verifyConvoySignature({
+          payload: body,
+          header: header(req, 'x-convoy-signature'),
+          secret: reg.secret,
+          hash: 'SHA256',
+          encoding: 'hex',
+          advanced: reg.advanced,
+        })
       : false;
     const key = `${endpoint} ${deliveryId}`;
     const attempt = (this.attempts.get(key) ?? 0) + 1;

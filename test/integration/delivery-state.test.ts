@@ -85,8 +85,15 @@ describe('DeliveryStateRepository (integration)', () => {
       respondedAt: new Date(),
     };
     const next = new Date(Date.now() + 60_000);
-    expect(await repo.recordAttempt(claimed, 'intruder', attempt, { status: 'Retry', nextAttemptAt: next, description: 'x', bumpGeneration: true })).toBeUndefined();
-    const gen = await repo.recordAttempt(claimed, 'owner', { ...attempt, id: newId() }, { status: 'Retry', nextAttemptAt: next, description: 'x', bumpGeneration: true });
+    expect(
+      await repo.recordAttempt(claimed, 'intruder', attempt, { status: 'Retry', nextAttemptAt: next, description: 'x', bumpGeneration: true }),
+    ).toBeUndefined();
+    const gen = await repo.recordAttempt(
+      claimed,
+      'owner',
+      { ...attempt, id: newId() },
+      { status: 'Retry', nextAttemptAt: next, description: 'x', bumpGeneration: true },
+    );
     expect(gen).toBe(1);
     const [state] = await ds.query(`SELECT status, attempts, generation, lease_owner FROM event_deliveries WHERE id = $1`, [d.id]);
     expect(state).toEqual({ status: 'Retry', attempts: 1, generation: 1, lease_owner: null });

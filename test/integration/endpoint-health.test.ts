@@ -25,18 +25,29 @@ describe('endpoint health across workers', () => {
 
   const sink = (behaviour?: ConstructorParameters<typeof WebhookSink>[0]): Promise<WebhookSink> => sinks.start(behaviour);
 
-  const project = (config: Record<string, unknown> = {}): Promise<TestProject> => createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config }, 'shared');
+  const project = (config: Record<string, unknown> = {}): Promise<TestProject> =>
+    createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 5 }, ...config }, 'shared');
 
   async function endpoint(p: Proj, url: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: `ep-${url}`, url, ...extra }).expect(201);
+    const res = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: `ep-${url}`, url, ...extra })
+      .expect(201);
     const id = res.body.data.uid as string;
-    await http().post(`/api/v1/projects/${p.id}/subscriptions`).set(p.auth).send({ name: `sub-${id}`, endpoint_id: id, filter_config: { event_types: ['*'] } }).expect(201);
+    await http()
+      .post(`/api/v1/projects/${p.id}/subscriptions`)
+      .set(p.auth)
+      .send({ name: `sub-${id}`, endpoint_id: id, filter_config: { event_types: ['*'] } })
+      .expect(201);
     return id;
   }
 
   async function send(p: Proj, endpointId: string, n: number): Promise<void> {
     await Promise.all(
-      Array.from({ length: n }, (_, i) => http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'x', data: { i } }).expect(201)),
+      Array.from({ length: n }, (_, i) =>
+        http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: endpointId, event_type: 'x', data: { i } }).expect(201),
+      ),
     );
   }
 
@@ -154,7 +165,9 @@ describe('endpoint health across workers', () => {
   });
 
   it('opens the breaker in every worker once the shared failure rate crosses the threshold', async () => {
-    const p = await project({ circuit_breaker: { minimum_request_count: 4, failure_threshold: 50, error_timeout: 60, sample_rate: 5, observability_window: 1 } });
+    const p = await project({
+      circuit_breaker: { minimum_request_count: 4, failure_threshold: 50, error_timeout: 60, sample_rate: 5, observability_window: 1 },
+    });
     const s = await sink(() => ({ status: 500 }));
     const id = await endpoint(p, s.url);
     await send(p, id, 6);

@@ -39,7 +39,15 @@ describe('roles as processes (integration)', () => {
 
   function run(role: string, env: Record<string, string>): ChildProcess {
     const child = spawn(process.execPath, [CLI, role], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, CARAVAN_ADMIN_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'warn', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        CARAVAN_ADMIN_KEY: TEST_ADMIN_KEY,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

@@ -144,7 +144,11 @@ describeInNetns('egress proxy (network namespace)', () => {
     const started = Date.now();
     await expect(connectStatus(proxy.port, '10.99.0.1:443')).resolves.toMatchObject({ status: 504 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
-    await expect(proxy.waitForLog((l) => l.msg === 'egress tunnel' && l.target === '10.99.0.1:443')).resolves.toMatchObject({ decision: 'error', class: 'connect-timeout', ip: '10.99.0.1' });
+    await expect(proxy.waitForLog((l) => l.msg === 'egress tunnel' && l.target === '10.99.0.1:443')).resolves.toMatchObject({
+      decision: 'error',
+      class: 'connect-timeout',
+      ip: '10.99.0.1',
+    });
   });
 });
 

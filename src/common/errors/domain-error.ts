@@ -47,8 +47,7 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, code = `${what.replace(/\s+/g, '_')}_not_found`): DomainError =>
-  new DomainError('not_found', code, `${what} not found`);
+export const notFound = (what: string, code = `${what.replace(/\s+/g, '_')}_not_found`): DomainError => new DomainError('not_found', code, `${what} not found`);
 
 export const badRequest = (code: string, message: string, details?: Record<string, unknown>): DomainError =>
   new DomainError('bad_request', code, message, details);
@@ -58,8 +57,6 @@ export const unprocessable = (code: string, message: string, details?: Record<st
 
 export const conflict = (code: string, message: string): DomainError => new DomainError('conflict', code, message);
 
-export const unauthorized = (message = 'invalid or missing credentials'): DomainError =>
-  new DomainError('unauthorized', 'unauthorized', message);
+export const unauthorized = (message = 'invalid or missing credentials'): DomainError => new DomainError('unauthorized', 'unauthorized', message);
 
-export const unavailable = (code: string, message: string, retryAfter = 1): DomainError =>
-  new DomainError('unavailable', code, message, undefined, retryAfter);
+export const unavailable = (code: string, message: string, retryAfter = 1): DomainError => new DomainError('unavailable', code, message, undefined, retryAfter);

@@ -80,7 +80,12 @@ export class HttpErrorFilter implements ExceptionFilter {
         if (r.errors !== undefined) data = { errors: r.errors };
       }
       // readiness answers 503 with the per-dependency report; keep both
-      if (status === 503) return { status, body: { status: false, message: 'service unavailable', code: 'unavailable', data: typeof res === 'object' ? res : undefined }, retryAfter: 5 };
+      if (status === 503)
+        return {
+          status,
+          body: { status: false, message: 'service unavailable', code: 'unavailable', data: typeof res === 'object' ? res : undefined },
+          retryAfter: 5,
+        };
       if (status >= 500) return this.internal(exception, req);
       return { status, body: { status: false, message, code, ...(data ? { data } : {}) } };
     }

@@ -19,20 +19,24 @@ class BodyError extends Error {
  */
 export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
-    const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    if (buf.length === 0) return done(new BodyError(400, 'invalid_json', 'request body is empty'));
-    if (!isValidUtf8(buf)) return done(new BodyError(400, 'invalid_utf8', 'request body is not valid UTF-8'));
-    let value: unknown;
-    try {
-      value = JSON.parse(buf.toString('utf8'));
-    } catch (e) {
-      return done(new BodyError(400, 'invalid_json', `malformed JSON: ${(e as Error).message}`));
-    }
-    const verdict = inspectJson(value, { maxDepth: MAX_JSON_DEPTH });
-    if (!verdict.ok) return done(new BodyError(422, verdict.code, verdict.message));
-    done(null, value);
-  });
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit },
+    (_req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
+      const buf = typeof body === 'string' ? Buffer.from(body) : body;
+      if (buf.length === 0) return done(new BodyError(400, 'invalid_json', 'request body is empty'));
+      if (!isValidUtf8(buf)) return done(new BodyError(400, 'invalid_utf8', 'request body is not valid UTF-8'));
+      let value: unknown;
+      try {
+        value = JSON.parse(buf.toString('utf8'));
+      } catch (e) {
+        return done(new BodyError(400, 'invalid_json', `malformed JSON: ${(e as Error).message}`));
+      }
+      const verdict = inspectJson(value, { maxDepth: MAX_JSON_DEPTH });
+      if (!verdict.ok) return done(new BodyError(422, verdict.code, verdict.message));
+      done(null, value);
+    },
+  );
 }
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
@@ -44,7 +48,11 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
 };
 
 /** Errors raised by Fastify before a route runs (body parsing, limits) in Convoy's envelope. */
-export function errorBeforeRoute(err: { code?: string; statusCode?: number; message: string }): { status: number; body: { status: false; message: string; code: string } } | undefined {
+export function errorBeforeRoute(err: {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}): { status: number; body: { status: false; message: string; code: string } } | undefined {
   if (err instanceof BodyError) return { status: err.statusCode, body: { status: false, message: err.message, code: err.code } };
   const known = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (known) return { status: known.status, body: { status: false, message: err.message, code: known.code } };

@@ -105,7 +105,11 @@ describe('validateCustomHeaders', () => {
     expect(validateCustomHeaders({})).toEqual([]);
   });
 
-  it.each([['a string', 'X-A: 1'], ['an array', [['X-A', '1']]], ['a number', 3]])('refuses %s instead of a map', (_n, v) => {
+  it.each([
+    ['a string', 'X-A: 1'],
+    ['an array', [['X-A', '1']]],
+    ['a number', 3],
+  ])('refuses %s instead of a map', (_n, v) => {
     expect(validateCustomHeaders(v)).toEqual(['custom headers must be an object of header names to string values']);
   });
 

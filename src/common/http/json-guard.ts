@@ -155,7 +155,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * The second argument is the project's signature header name, or options including it.
  */
 export function validateCustomHeaders(headers: unknown, signatureHeaderOrOptions?: string | CustomHeaderOptions): string[] {
-  const opts: CustomHeaderOptions = typeof signatureHeaderOrOptions === 'string' ? { signatureHeader: signatureHeaderOrOptions } : (signatureHeaderOrOptions ?? {});
+  const opts: CustomHeaderOptions =
+    typeof signatureHeaderOrOptions === 'string' ? { signatureHeader: signatureHeaderOrOptions } : (signatureHeaderOrOptions ?? {});
   const maxHeaders = opts.maxHeaders ?? CUSTOM_HEADER_LIMITS.maxHeaders;
   const maxName = opts.maxNameLength ?? CUSTOM_HEADER_LIMITS.maxNameLength;
   const maxValue = opts.maxValueLength ?? CUSTOM_HEADER_LIMITS.maxValueLength;

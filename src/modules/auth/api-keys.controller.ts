@@ -39,7 +39,10 @@ export class ApiKeysController {
   async list(@Param('projectID') projectId: string, @Query() q: PaginationQueryDto): Promise<Envelope<Page<ApiKeyResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.keys.listProjectKeys(projectId, req);
-    return ok('API keys fetched successfully', toPage(rows, req, (r) => toResponse(r)));
+    return ok(
+      'API keys fetched successfully',
+      toPage(rows, req, (r) => toResponse(r)),
+    );
   }
 
   @Delete(':keyID')

@@ -51,7 +51,16 @@ export class ApiKeysService {
   async bootstrapInstanceKey(): Promise<IssuedKey | undefined> {
     if ((await this.keys.countLiveInstanceKeys()) > 0) return undefined;
     const g = generateApiKey();
-    const entity = await this.keys.insert({ id: newId(), projectId: null, keyType: 'instance', name: 'bootstrap', maskId: g.maskId, hash: g.hash, salt: g.salt, expiresAt: null });
+    const entity = await this.keys.insert({
+      id: newId(),
+      projectId: null,
+      keyType: 'instance',
+      name: 'bootstrap',
+      maskId: g.maskId,
+      hash: g.hash,
+      salt: g.salt,
+      expiresAt: null,
+    });
     return { entity, key: g.key };
   }
 

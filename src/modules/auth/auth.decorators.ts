@@ -7,7 +7,12 @@ export type Access = 'public' | 'instance' | 'project';
 
 /** Only the instance admin key may call this route. */
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(ACCESS_KEY, 'instance'), ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'missing or invalid key' }), ApiForbiddenResponse({ description: 'needs the instance admin key' }));
+  applyDecorators(
+    SetMetadata(ACCESS_KEY, 'instance'),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'missing or invalid key' }),
+    ApiForbiddenResponse({ description: 'needs the instance admin key' }),
+  );
 
 /** A project key for the `projectID` in the path, or the instance admin key. */
 export const ProjectAccess = (): MethodDecorator & ClassDecorator =>

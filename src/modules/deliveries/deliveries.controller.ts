@@ -88,7 +88,10 @@ export class DeliveriesController {
     const req = toPageRequest(q);
     const rows = await this.deliveries.list(projectId, toFilter(q), req);
     const strategy = await this.deliveries.strategyOf(projectId);
-    return ok('Event deliveries fetched successfully', toPage(rows, req, (d) => toDeliveryResponse(d, strategy)));
+    return ok(
+      'Event deliveries fetched successfully',
+      toPage(rows, req, (d) => toDeliveryResponse(d, strategy)),
+    );
   }
 
   /** Resends every Failure or Discarded delivery matching the filters (at most 10,000 a call). */
@@ -119,7 +122,10 @@ export class DeliveriesController {
   @Put(':eventDeliveryID/resend')
   @ApiEnvelope(DeliveryResponseDto)
   async resend(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
-    return ok('App event processed for retry successfully', toDeliveryResponse(await this.deliveries.resend(projectId, id), await this.deliveries.strategyOf(projectId)));
+    return ok(
+      'App event processed for retry successfully',
+      toDeliveryResponse(await this.deliveries.resend(projectId, id), await this.deliveries.strategyOf(projectId)),
+    );
   }
 
   @Get(':eventDeliveryID/deliveryattempts')

@@ -24,7 +24,15 @@ import { Sweeper } from './sweeper';
  * worker root registers DeliveryProcessor and runs the Sweeper.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeliveryEntity, AttemptEntity]), ProjectsModule, EndpointsModule, EndpointHealthModule, SubscriptionsModule, EventsModule, MetaEventsModule],
+  imports: [
+    TypeOrmModule.forFeature([DeliveryEntity, AttemptEntity]),
+    ProjectsModule,
+    EndpointsModule,
+    EndpointHealthModule,
+    SubscriptionsModule,
+    EventsModule,
+    MetaEventsModule,
+  ],
   providers: [DeliveriesRepository, DeliveryStateRepository, DeliveryProducer, DeliveriesService],
   exports: [DeliveriesService],
 })
@@ -33,7 +41,16 @@ export class DeliveriesModule {
   static forWorker(): DynamicModule {
     return {
       module: DeliveriesModule,
-      providers: [EventRouter, DeliveryDispatcher, webhookDispatcherProvider, dispatcherCloserProvider, DeliveryProcessor, Sweeper, MetaEventSender, ExpiredSecretPurger],
+      providers: [
+        EventRouter,
+        DeliveryDispatcher,
+        webhookDispatcherProvider,
+        dispatcherCloserProvider,
+        DeliveryProcessor,
+        Sweeper,
+        MetaEventSender,
+        ExpiredSecretPurger,
+      ],
       exports: [Sweeper, DeliveryDispatcher],
     };
   }

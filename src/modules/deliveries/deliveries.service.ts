@@ -65,7 +65,11 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   async resend(projectId: string, id: string): Promise<DeliveryEntity> {
     const current = await this.get(projectId, id);
     if (current.status !== 'Failure' && current.status !== 'Discarded') {
-      throw new DomainError('bad_request', 'delivery_not_failed', `only Failure or Discarded deliveries can be resent (this one is ${current.status}); use forceresend for Success`);
+      throw new DomainError(
+        'bad_request',
+        'delivery_not_failed',
+        `only Failure or Discarded deliveries can be resent (this one is ${current.status}); use forceresend for Success`,
+      );
     }
     this.producer.wake(await this.state.resend(projectId, [id], ['Failure', 'Discarded']));
     return this.get(projectId, id);

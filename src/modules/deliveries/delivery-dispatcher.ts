@@ -121,16 +121,16 @@ export class DeliveryDispatcher {
     let headers: Record<string, string>;
     try {
       headers = buildDeliveryHeaders({
-      project,
-      endpoint,
-      secrets: this.endpoints.signingSecrets(endpoint, now),
-      authHeaders,
-      deliveryId: d.id,
-      eventId: d.event_id,
-      eventType: d.event_type,
-      customHeaders: d.headers,
-      payload: d.raw,
-      now,
+        project,
+        endpoint,
+        secrets: this.endpoints.signingSecrets(endpoint, now),
+        authHeaders,
+        deliveryId: d.id,
+        eventId: d.event_id,
+        eventType: d.event_type,
+        customHeaders: d.headers,
+        payload: d.raw,
+        now,
       });
     } catch (e) {
       // e.g. every secret expired: retrying cannot help until the endpoint is fixed
@@ -171,7 +171,12 @@ export class DeliveryDispatcher {
     try {
       if (o.status === 410) {
         await this.disabler.disable(project.id, endpoint.id, 'gone', 'endpoint answered 410 Gone');
-      } else if (!o.ok && project.config.disable_endpoint && streak !== undefined && streak >= Math.max(1, project.config.circuit_breaker.consecutive_failure_threshold)) {
+      } else if (
+        !o.ok &&
+        project.config.disable_endpoint &&
+        streak !== undefined &&
+        streak >= Math.max(1, project.config.circuit_breaker.consecutive_failure_threshold)
+      ) {
         await this.disabler.disable(project.id, endpoint.id, 'failures', `${streak} consecutive failed attempts`);
       }
     } catch (e) {
@@ -209,7 +214,8 @@ export class DeliveryDispatcher {
     if (o.ok) return { status: 'Success', nextAttemptAt: null, description: '', bumpGeneration: false };
     const attemptsMade = d.attempts + 1;
     const reason = o.errorClass ? `${o.errorClass}: ${o.error}` : o.error;
-    if (d.delivery_mode === 'at_most_once') return { status: 'Failure', nextAttemptAt: null, description: `${reason} (at_most_once: not retried)`, bumpGeneration: false };
+    if (d.delivery_mode === 'at_most_once')
+      return { status: 'Failure', nextAttemptAt: null, description: `${reason} (at_most_once: not retried)`, bumpGeneration: false };
     if (isPermanent(o)) return { status: 'Failure', nextAttemptAt: null, description: `${reason} (not retryable)`, bumpGeneration: false };
     if (attemptsMade >= d.retry_limit) return { status: 'Failure', nextAttemptAt: null, description: `${reason} (retry limit reached)`, bumpGeneration: false };
     let delay = nextRetryDelayMs(project.config.strategy, attemptsMade);

@@ -324,7 +324,9 @@ export class DeliveryStateRepository {
     );
     const rows = writeResult<Wakeable & { event_id: string }>(raw).rows;
     if (rows.length) {
-      await fastQuery(this.ds, `UPDATE events SET status = 'Processing', updated_at = now() WHERE id = ANY($1::text[])`, [[...new Set(rows.map((r) => r.event_id))]]);
+      await fastQuery(this.ds, `UPDATE events SET status = 'Processing', updated_at = now() WHERE id = ANY($1::text[])`, [
+        [...new Set(rows.map((r) => r.event_id))],
+      ]);
     }
     return rows;
   }

@@ -28,9 +28,13 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     const common = { connection, prefix: bullPrefix(this.config), autorun: true };
     const concurrency = this.config.workerConcurrency;
     this.workers = [
-      new Worker<{ eventId: string }>(QUEUES.routing, async (job: Job<{ eventId: string }>) => {
-        await this.router.route(job.data.eventId);
-      }, { ...common, concurrency: Math.max(4, Math.ceil(concurrency / 2)) }),
+      new Worker<{ eventId: string }>(
+        QUEUES.routing,
+        async (job: Job<{ eventId: string }>) => {
+          await this.router.route(job.data.eventId);
+        },
+        { ...common, concurrency: Math.max(4, Math.ceil(concurrency / 2)) },
+      ),
       new Worker<DeliveryJob>(QUEUES.deliveries, (job: Job<DeliveryJob>, token?: string) => this.deliver(job, token), { ...common, concurrency }),
       new Worker<DeliveryJob>(QUEUES.retries, (job: Job<DeliveryJob>, token?: string) => this.deliver(job, token), {
         ...common,

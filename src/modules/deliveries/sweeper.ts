@@ -29,7 +29,12 @@ const DIRECT_ROUTE_BATCH = 100;
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Sweeper.name);
   private sweeps = 0;
-  private readonly loop = new PeriodicTask('sweep', this.logger, () => this.sweepOnce(), () => this.config.sweepIntervalMs);
+  private readonly loop = new PeriodicTask(
+    'sweep',
+    this.logger,
+    () => this.sweepOnce(),
+    () => this.config.sweepIntervalMs,
+  );
   /** work seen undone while a job looked alive: key -> when first seen */
   private readonly suspects = new Map<string, number>();
 

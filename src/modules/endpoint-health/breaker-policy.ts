@@ -77,7 +77,10 @@ export interface OutcomeEffect {
 
 /** The transition after one attempt, given the window's counts including that attempt. */
 export function afterOutcome(s: BreakerState, counts: WindowCounts, ok: boolean, now: number, cfg: BreakerSettings): OutcomeEffect {
-  const open = (): OutcomeEffect => ({ next: { phase: 'open', openedAt: now, probeSuccesses: 0, trips: s.trips + 1, version: s.version + 1 }, resetWindow: false });
+  const open = (): OutcomeEffect => ({
+    next: { phase: 'open', openedAt: now, probeSuccesses: 0, trips: s.trips + 1, version: s.version + 1 },
+    resetWindow: false,
+  });
   if (s.phase === 'closed') {
     const total = counts.successes + counts.failures;
     if (!ok && total >= cfg.minimumRequests && failureRate(counts) * 100 >= cfg.failureThresholdPct) return open();

@@ -119,6 +119,9 @@ describe('EndpointGate', () => {
   it('uses the endpoint’s own rate, else the project’s', () => {
     expect(effectiveRate({ rateLimit: 10, rateLimitDuration: 2 }, project)).toEqual({ count: 10, periodMs: 2000 });
     expect(effectiveRate({ rateLimit: 10, rateLimitDuration: 0 }, project)).toEqual({ count: 10, periodMs: project.config.ratelimit.duration * 1000 });
-    expect(effectiveRate({ rateLimit: 0, rateLimitDuration: 0 }, project)).toEqual({ count: project.config.ratelimit.count, periodMs: project.config.ratelimit.duration * 1000 });
+    expect(effectiveRate({ rateLimit: 0, rateLimitDuration: 0 }, project)).toEqual({
+      count: project.config.ratelimit.count,
+      periodMs: project.config.ratelimit.duration * 1000,
+    });
   });
 });

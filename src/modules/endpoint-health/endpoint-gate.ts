@@ -49,7 +49,10 @@ function jitter(ms: number): number {
 }
 
 /** The rate an endpoint is held to: its own, else the project's; count 0 = unlimited. */
-export function effectiveRate(endpoint: Pick<EndpointEntity, 'rateLimit' | 'rateLimitDuration'>, project: Pick<ProjectEntity, 'config'>): { count: number; periodMs: number } {
+export function effectiveRate(
+  endpoint: Pick<EndpointEntity, 'rateLimit' | 'rateLimitDuration'>,
+  project: Pick<ProjectEntity, 'config'>,
+): { count: number; periodMs: number } {
   if (endpoint.rateLimit > 0) {
     return { count: endpoint.rateLimit, periodMs: Math.max(1, endpoint.rateLimitDuration || project.config.ratelimit.duration || 1) * 1000 };
   }

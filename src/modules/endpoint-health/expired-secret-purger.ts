@@ -15,7 +15,12 @@ const MAX_BATCHES = 20;
 @Injectable()
 export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiredSecretPurger.name);
-  private readonly loop = new PeriodicTask('secret purge', this.logger, () => this.purgeOnce(), () => this.config.secretPurgeIntervalMs);
+  private readonly loop = new PeriodicTask(
+    'secret purge',
+    this.logger,
+    () => this.purgeOnce(),
+    () => this.config.secretPurgeIntervalMs,
+  );
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
@@ -41,5 +46,4 @@ export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicatio
     if (total) this.logger.log({ endpoints: total }, 'removed expired endpoint secrets');
     return total;
   }
-
 }

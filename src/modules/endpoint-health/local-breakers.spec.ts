@@ -13,7 +13,15 @@ describe('LocalBreakers', () => {
   afterEach(() => breakers.shutdown());
 
   it('counts failed results and reports its own trip so the other workers can follow', async () => {
-    for (let i = 0; i < 4; i++) await expect(breakers.run('ep', cfg, () => Promise.resolve({ ok: false }), (r) => !r.ok)).resolves.toEqual({ ok: false });
+    for (let i = 0; i < 4; i++)
+      await expect(
+        breakers.run(
+          'ep',
+          cfg,
+          () => Promise.resolve({ ok: false }),
+          (r) => !r.ok,
+        ),
+      ).resolves.toEqual({ ok: false });
     expect(breakers.phase('ep')).toBe('open');
     expect(trips).toEqual(['ep']);
   });
@@ -29,7 +37,12 @@ describe('LocalBreakers', () => {
   it('still sends a delivery that was admitted before this process tripped', async () => {
     breakers.follow('ep', cfg, 'open');
     let calls = 0;
-    const r = await breakers.run('ep', cfg, () => Promise.resolve(++calls), () => false);
+    const r = await breakers.run(
+      'ep',
+      cfg,
+      () => Promise.resolve(++calls),
+      () => false,
+    );
     expect(r).toBe(1);
   });
 });

@@ -37,7 +37,11 @@ describe('endpoint secrets', () => {
   });
 
   it('orders live secrets newest first', () => {
-    const list = [secret('1', '2025-01-01T00:00:00.000Z'), secret('3', '2025-03-01T00:00:00.000Z'), secret('2', '2025-02-01T00:00:00.000Z', '2025-12-01T00:00:00.000Z')];
+    const list = [
+      secret('1', '2025-01-01T00:00:00.000Z'),
+      secret('3', '2025-03-01T00:00:00.000Z'),
+      secret('2', '2025-02-01T00:00:00.000Z', '2025-12-01T00:00:00.000Z'),
+    ];
     expect(liveSecretsNewestFirst(list, now).map((s) => s.uid)).toEqual(['3', '1']);
   });
 

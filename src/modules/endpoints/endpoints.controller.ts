@@ -32,7 +32,10 @@ export class EndpointsController {
     const req = toPageRequest(q);
     const rows = await this.endpoints.list(projectId, q, req);
     const health = await this.health.read(rows.map((e) => e.id));
-    return ok('Endpoints fetched successfully', toPage(rows, req, (e) => this.presenter.toResponse(e, health.get(e.id))));
+    return ok(
+      'Endpoints fetched successfully',
+      toPage(rows, req, (e) => this.presenter.toResponse(e, health.get(e.id))),
+    );
   }
 
   @Get(':endpointID')
@@ -47,7 +50,11 @@ export class EndpointsController {
   @HttpCode(202)
   @ApiEnvelope(EndpointResponseDto, { status: 202 })
   @ApiResponse({ status: 422, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
-  async update(@Param('projectID') projectId: string, @Param('endpointID') id: string, @Body() body: UpdateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
+  async update(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+    @Body() body: UpdateEndpointDto,
+  ): Promise<Envelope<EndpointResponseDto>> {
     return ok('Endpoint updated successfully', this.presenter.toResponse(await this.endpoints.update(projectId, id, body)));
   }
 
@@ -88,7 +95,11 @@ export class EndpointsController {
   @Put(':endpointID/expire_secret')
   @HttpCode(200)
   @ApiEnvelope(EndpointResponseDto)
-  async expireSecret(@Param('projectID') projectId: string, @Param('endpointID') id: string, @Body() body: ExpireSecretDto): Promise<Envelope<EndpointResponseDto>> {
+  async expireSecret(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+    @Body() body: ExpireSecretDto,
+  ): Promise<Envelope<EndpointResponseDto>> {
     return ok('endpoint secret expired successfully', this.presenter.toResponse(await this.endpoints.expireSecret(projectId, id, body)));
   }
 }

@@ -105,7 +105,8 @@ export class EndpointsService {
     if (dto.advanced_signatures !== undefined && project.type !== 'incoming') patch.advancedSignatures = dto.advanced_signatures;
     if (dto.content_type !== undefined) patch.contentType = dto.content_type;
     if (dto.support_email !== undefined) patch.supportEmail = dto.support_email;
-    if (dto.slack_webhook_url !== undefined) patch.slackWebhookUrl = dto.slack_webhook_url ? this.checkUrl(dto.slack_webhook_url, project, 'slack_webhook_url') : '';
+    if (dto.slack_webhook_url !== undefined)
+      patch.slackWebhookUrl = dto.slack_webhook_url ? this.checkUrl(dto.slack_webhook_url, project, 'slack_webhook_url') : '';
     const auth = this.sealAuthentication(dto.authentication, project);
     if (auth !== undefined) patch.authentication = auth;
     if (dto.secret !== undefined) this.checkSecret(project, dto.secret);
@@ -161,7 +162,10 @@ export class EndpointsService {
     const res = await this.endpoints.mutate(projectId, endpointId, (row) => {
       const secrets = rotateSecrets(row.secrets, next, now, dto.expiration);
       if (countLiveSecrets(secrets, now) > MAX_LIVE_SECRETS) {
-        throw unprocessable('too_many_secrets', `an endpoint signs with at most ${MAX_LIVE_SECRETS} secrets at once; wait for older ones to expire or expire with 0`);
+        throw unprocessable(
+          'too_many_secrets',
+          `an endpoint signs with at most ${MAX_LIVE_SECRETS} secrets at once; wait for older ones to expire or expire with 0`,
+        );
       }
       return { secrets };
     });
@@ -236,13 +240,7 @@ export class EndpointsService {
     return row;
   }
 
-  private committed(
-    projectId: string,
-    endpointId: string,
-    res: EndpointMutation | null,
-    type: 'endpoint.updated' | null,
-    reason: string,
-  ): EndpointEntity {
+  private committed(projectId: string, endpointId: string, res: EndpointMutation | null, type: 'endpoint.updated' | null, reason: string): EndpointEntity {
     if (!res) throw notFound('endpoint');
     this.deliveryCache.delete(endpointId);
     if (res.after === res.before) return res.after;

@@ -51,7 +51,11 @@ export class EventTypesController {
   @Put(':eventTypeId')
   @HttpCode(202)
   @ApiEnvelope(EventTypeResponseDto, { status: 202 })
-  async update(@Param('projectID') projectId: string, @Param('eventTypeId') id: string, @Body() body: UpdateEventTypeDto): Promise<Envelope<EventTypeResponseDto>> {
+  async update(
+    @Param('projectID') projectId: string,
+    @Param('eventTypeId') id: string,
+    @Body() body: UpdateEventTypeDto,
+  ): Promise<Envelope<EventTypeResponseDto>> {
     return ok('Event type updated successfully', toEventTypeResponse(await this.eventTypes.update(projectId, id, body)));
   }
 

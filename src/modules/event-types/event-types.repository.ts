@@ -29,7 +29,11 @@ export class EventTypesRepository {
     return this.repo.find({ where: { projectId }, order: { id: 'ASC' } });
   }
 
-  async update(projectId: string, id: string, patch: Partial<Pick<EventTypeEntity, 'description' | 'category' | 'jsonSchema'>>): Promise<EventTypeEntity | null> {
+  async update(
+    projectId: string,
+    id: string,
+    patch: Partial<Pick<EventTypeEntity, 'description' | 'category' | 'jsonSchema'>>,
+  ): Promise<EventTypeEntity | null> {
     // json_schema is free-form JSON, which TypeORM's deep-partial type cannot express
     const res = await this.repo.update({ id, projectId }, { ...patch, updatedAt: new Date() } as QueryDeepPartialEntity<EventTypeEntity>);
     if ((res.affected ?? 0) === 0) return null;

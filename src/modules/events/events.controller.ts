@@ -4,7 +4,15 @@ import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import { BatchReplayResponseDto, BroadcastEventDto, CountResponseDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
+import {
+  BatchReplayResponseDto,
+  BroadcastEventDto,
+  CountResponseDto,
+  CreateEventDto,
+  DynamicEventDto,
+  EventResponseDto,
+  FanoutEventDto,
+} from './dto/create-event.dto';
 import { EventsQueryDto } from './dto/events-query.dto';
 import { EventEntity } from './event.entity';
 import { EventFilter } from './events.repository';
@@ -90,7 +98,10 @@ export class EventsController {
   async list(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<Page<EventResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.events.list(projectId, toEventFilter(q), req);
-    return ok('Events fetched successfully', toPage(rows, req, (e) => toEventResponse(e)));
+    return ok(
+      'Events fetched successfully',
+      toPage(rows, req, (e) => toEventResponse(e)),
+    );
   }
 
   /** How many events a batch replay with these filters would replay (capped at 10,001). */

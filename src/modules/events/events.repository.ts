@@ -39,7 +39,9 @@ export class EventsRepository {
 
   /** Bounded count: never scans past MAX_BATCH_REPLAY + 1 rows. */
   async countUpTo(projectId: string, f: EventFilter): Promise<number> {
-    const inner = this.filtered(projectId, f).select('1').limit(MAX_BATCH_REPLAY + 1);
+    const inner = this.filtered(projectId, f)
+      .select('1')
+      .limit(MAX_BATCH_REPLAY + 1);
     const [sql, params] = inner.getQueryAndParameters();
     const rows: { n: string }[] = await this.repo.query(`SELECT count(*) AS n FROM (${sql}) t`, params);
     return Number(rows[0].n);

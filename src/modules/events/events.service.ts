@@ -46,7 +46,12 @@ export class EventsService {
     await this.projects.getCached(projectId);
     const owned = await this.endpoints.findByOwner(projectId, dto.owner_id);
     if (owned.length === 0) throw new DomainError('bad_request', 'no_endpoints_for_owner', 'no endpoint has this owner_id');
-    return this.ingest(projectId, dto, { kind: 'fanout', owner_id: dto.owner_id }, owned.map((e) => e.id));
+    return this.ingest(
+      projectId,
+      dto,
+      { kind: 'fanout', owner_id: dto.owner_id },
+      owned.map((e) => e.id),
+    );
   }
 
   broadcast(projectId: string, dto: BroadcastEventDto): Promise<IngestResult> {
@@ -68,13 +73,22 @@ export class EventsService {
     const headers = Object.fromEntries(Object.entries(dto.custom_headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const raw = JSON.stringify(dto.data);
     if (Buffer.byteLength(raw) > project.config.max_payload_read_size) {
-      throw new DomainError('payload_too_large', 'payload_too_large', `event data is larger than the project's limit of ${project.config.max_payload_read_size} bytes`);
+      throw new DomainError(
+        'payload_too_large',
+        'payload_too_large',
+        `event data is larger than the project's limit of ${project.config.max_payload_read_size} bytes`,
+      );
     }
     const idempotencyKey = dto.idempotency_key ?? null;
     // Routed here, not in a worker hop: the subscriptions are cached per process, and the
     // event, its deliveries and its routed marker are written by one statement.
     const subs = await this.subscriptions.forRouting(projectId);
-    const matched = matchingSubscriptions(subs, { eventType: dto.event_type, endpoints: target.kind === 'broadcast' ? undefined : endpointIds, body: dto.data, headers });
+    const matched = matchingSubscriptions(subs, {
+      eventType: dto.event_type,
+      endpoints: target.kind === 'broadcast' ? undefined : endpointIds,
+      body: dto.data,
+      headers,
+    });
     const retryLimit = attemptsAllowed(project.config.strategy.retry_count);
     const deliveries: NewEventDelivery[] = matched.map((s) => ({
       id: newId(),
@@ -83,7 +97,18 @@ export class EventsService {
       deliveryMode: s.deliveryMode,
       retryLimit: s.deliveryMode === 'at_most_once' ? 1 : retryLimit,
     }));
-    const ev: NewEvent = { id: newId(), projectId, eventType: dto.event_type, target, endpoints: endpointIds, idempotencyKey, headers, raw, urlQueryParams: '', deliveries };
+    const ev: NewEvent = {
+      id: newId(),
+      projectId,
+      eventType: dto.event_type,
+      target,
+      endpoints: endpointIds,
+      idempotencyKey,
+      headers,
+      raw,
+      urlQueryParams: '',
+      deliveries,
+    };
     // No look-up first: the insert itself loses to an existing key, and only then do we
     // read the original, which keeps the common case at one statement.
     const { inserted } = await this.writer.write(ev);

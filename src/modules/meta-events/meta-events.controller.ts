@@ -25,7 +25,11 @@ export function toMetaEventResponse(m: MetaEventRow): MetaEventResponseDto {
       max_retry_seconds: 0,
     },
     attempt: m.last_attempt
-      ? { request_http_header: m.last_attempt.request_http_header, response_http_header: m.last_attempt.response_http_header, response_data: m.last_attempt.response_data }
+      ? {
+          request_http_header: m.last_attempt.request_http_header,
+          response_http_header: m.last_attempt.response_http_header,
+          response_data: m.last_attempt.response_data,
+        }
       : null,
     status: m.status,
     created_at: new Date(m.created_at).toISOString(),
@@ -44,7 +48,10 @@ export class MetaEventsController {
   @ApiEnvelope(MetaEventResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: MetaEventsQueryDto): Promise<Envelope<Page<MetaEventResponseDto>>> {
     const req = toPageRequest(q);
-    const rows = await this.metaEvents.list(projectId, req, { start: q.startDate ? new Date(q.startDate) : undefined, end: q.endDate ? new Date(q.endDate) : undefined });
+    const rows = await this.metaEvents.list(projectId, req, {
+      start: q.startDate ? new Date(q.startDate) : undefined,
+      end: q.endDate ? new Date(q.endDate) : undefined,
+    });
     return ok('Meta events fetched successfully', toPage(rows, req, toMetaEventResponse));
   }
 

@@ -65,7 +65,10 @@ export class MetaEventsRepository {
   }
 
   async findOne(projectId: string, id: string): Promise<MetaEventRow | undefined> {
-    const rows: MetaEventRow[] = await this.ds.query(`SELECT ${COLS} FROM meta_events WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL`, [projectId, id]);
+    const rows: MetaEventRow[] = await this.ds.query(`SELECT ${COLS} FROM meta_events WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL`, [
+      projectId,
+      id,
+    ]);
     return rows[0];
   }
 
@@ -86,7 +89,9 @@ export class MetaEventsRepository {
       `UPDATE meta_events m SET status = 'Processing', lease_owner = $1, lease_until = now() + ($2::int * interval '1 millisecond'), updated_at = now()
        WHERE m.id IN (SELECT id FROM meta_events WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLS.split(', ').map((c) => `m.${c}`).join(', ')}`,
+       RETURNING ${COLS.split(', ')
+         .map((c) => `m.${c}`)
+         .join(', ')}`,
       [owner, leaseMs, limit],
     );
     return writeResult<MetaEventRow>(raw).rows;

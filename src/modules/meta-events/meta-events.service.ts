@@ -9,7 +9,14 @@ import { ProjectsService } from '../projects';
 import { MetaEventAttempt, MetaEventRow, MetaEventsRepository, MetaEventStatus } from './meta-events.repository';
 
 /** Convoy's meta event types. */
-export const META_EVENT_TYPES = ['endpoint.created', 'endpoint.updated', 'endpoint.deleted', 'endpoint.disabled', 'eventdelivery.success', 'eventdelivery.failed'] as const;
+export const META_EVENT_TYPES = [
+  'endpoint.created',
+  'endpoint.updated',
+  'endpoint.deleted',
+  'endpoint.disabled',
+  'eventdelivery.success',
+  'eventdelivery.failed',
+] as const;
 export type MetaEventType = (typeof META_EVENT_TYPES)[number];
 
 /** Status-change reasons of automatic disables start with this (see endpoint-health). */

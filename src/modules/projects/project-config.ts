@@ -72,7 +72,7 @@ export function mergeProjectConfig(base: ProjectConfig, patch: ProjectConfigPatc
     if (v === undefined) continue;
     const cur = (base as unknown as Record<string, unknown>)[k];
     if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) {
-      out[k] = { ...(cur), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
+      out[k] = { ...cur, ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
     } else {
       out[k] = v;
     }

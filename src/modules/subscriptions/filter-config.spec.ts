@@ -8,7 +8,10 @@ describe('subscription filter config', () => {
   });
 
   it('drops repeated event types and keeps the filters', () => {
-    const c = normaliseFilterConfig({ event_types: ['a', 'b', 'a'], filter: { body: { amount: { $gte: 1 } }, headers: { 'x-t': 'acme' }, is_flattened: true } });
+    const c = normaliseFilterConfig({
+      event_types: ['a', 'b', 'a'],
+      filter: { body: { amount: { $gte: 1 } }, headers: { 'x-t': 'acme' }, is_flattened: true },
+    });
     expect(c).toEqual({ event_types: ['a', 'b'], filter: { headers: { 'x-t': 'acme' }, body: { amount: { $gte: 1 } } } });
   });
 
@@ -22,7 +25,11 @@ describe('subscription filter config', () => {
     expect(err).toBeInstanceOf(DomainError);
     const problems = (err as DomainError).details?.errors as string[];
     expect(problems).toEqual(
-      expect.arrayContaining([expect.stringContaining('filter_config.filter.path'), expect.stringContaining('filter_config.filter.query'), expect.stringContaining('filter_config.filter.body')]),
+      expect.arrayContaining([
+        expect.stringContaining('filter_config.filter.path'),
+        expect.stringContaining('filter_config.filter.query'),
+        expect.stringContaining('filter_config.filter.body'),
+      ]),
     );
     expect((err as DomainError).status).toBe(422);
   });

@@ -1,7 +1,13 @@
 import type { SubscriptionEntity } from './subscription.entity';
 import { eventTypeMatches, matchingSubscriptions } from './routing';
 
-function sub(id: string, endpointId: string, event_types: string[], body: Record<string, unknown> = {}, headers: Record<string, unknown> = {}): SubscriptionEntity {
+function sub(
+  id: string,
+  endpointId: string,
+  event_types: string[],
+  body: Record<string, unknown> = {},
+  headers: Record<string, unknown> = {},
+): SubscriptionEntity {
   return { id, endpointId, filterConfig: { event_types, filter: { body, headers } } } as unknown as SubscriptionEntity;
 }
 

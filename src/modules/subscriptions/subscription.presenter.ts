@@ -35,7 +35,10 @@ export function toSubscriptionResponse(s: SubscriptionEntity, endpoint: Endpoint
     endpoint_id: s.endpointId,
     source_id: s.sourceId,
     delivery_mode: s.deliveryMode,
-    filter_config: { event_types: s.filterConfig.event_types, filter: { headers: s.filterConfig.filter.headers, body: s.filterConfig.filter.body, is_flattened: false } },
+    filter_config: {
+      event_types: s.filterConfig.event_types,
+      filter: { headers: s.filterConfig.filter.headers, body: s.filterConfig.filter.body, is_flattened: false },
+    },
     rate_limit_config: s.rateLimitConfig,
     alert_config: s.alertConfig,
     endpoint_metadata: endpoint,

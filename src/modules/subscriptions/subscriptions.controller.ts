@@ -9,7 +9,11 @@ import { SubscriptionPresenter } from './subscription.presenter';
 import { SubscriptionsService } from './subscriptions.service';
 
 /** Convoy answers test_filter with a bare boolean as `data`. */
-const BOOLEAN_ENVELOPE = { type: 'object', properties: { status: { type: 'boolean' }, message: { type: 'string' }, data: { type: 'boolean' } }, required: ['status', 'message', 'data'] };
+const BOOLEAN_ENVELOPE = {
+  type: 'object',
+  properties: { status: { type: 'boolean' }, message: { type: 'string' }, data: { type: 'boolean' } },
+  required: ['status', 'message', 'data'],
+};
 
 @ApiTags('Subscriptions')
 @ProjectAccess()
@@ -57,7 +61,11 @@ export class SubscriptionsController {
   @ApiEnvelope(SubscriptionResponseDto, { status: 202 })
   @ApiResponse({ status: 409, description: 'the target endpoint already has a subscription', type: ErrorEnvelopeDto })
   @ApiResponse({ status: 422, description: 'the filter is invalid or uses an unsupported feature', type: ErrorEnvelopeDto })
-  async update(@Param('projectID') projectId: string, @Param('subscriptionID') id: string, @Body() body: UpdateSubscriptionDto): Promise<Envelope<SubscriptionResponseDto>> {
+  async update(
+    @Param('projectID') projectId: string,
+    @Param('subscriptionID') id: string,
+    @Body() body: UpdateSubscriptionDto,
+  ): Promise<Envelope<SubscriptionResponseDto>> {
     return ok('Subscription updated successfully', await this.presenter.one(await this.subscriptions.update(projectId, id, body)));
   }
 

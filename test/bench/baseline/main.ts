@@ -65,7 +65,13 @@ async function ingest(): Promise<void> {
         const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
         if (req.url === '/endpoints') {
           const id = randomUUID();
-          await pg.query('INSERT INTO endpoints (id, owner_id, url, secret, timeout_ms) VALUES ($1, $2, $3, $4, $5)', [id, body.owner_id, body.url, 'bench-secret', Number(body.timeout_ms)]);
+          await pg.query('INSERT INTO endpoints (id, owner_id, url, secret, timeout_ms) VALUES ($1, $2, $3, $4, $5)', [
+            id,
+            body.owner_id,
+            body.url,
+            'bench-secret',
+            Number(body.timeout_ms),
+          ]);
           byOwner.set(String(body.owner_id), [...(byOwner.get(String(body.owner_id)) ?? []), id]);
           known.add(id);
           return reply(res, 201, { id });
@@ -79,7 +85,9 @@ async function ingest(): Promise<void> {
         const deliveries = endpoints.map(() => randomUUID());
         await pg.query(INSERT, [id, body.event_type, JSON.stringify(body.data), deliveries, endpoints]);
         // the commit is the record; the job is only a wake-up
-        queue.addBulk(deliveries.map((d) => ({ name: 'deliver', data: { id: d }, opts: { jobId: d, removeOnComplete: true, removeOnFail: true } }))).catch(() => undefined);
+        queue
+          .addBulk(deliveries.map((d) => ({ name: 'deliver', data: { id: d }, opts: { jobId: d, removeOnComplete: true, removeOnFail: true } })))
+          .catch(() => undefined);
         reply(res, 201, { id });
       } catch (e) {
         reply(res, 503, { error: (e as Error).message });
@@ -92,7 +100,10 @@ async function ingest(): Promise<void> {
   process.stdout.write(`ready ingest ${port}\n`);
   const stop = (): void => {
     server.close();
-    void queue.close().then(() => pg.end()).then(() => process.exit(0));
+    void queue
+      .close()
+      .then(() => pg.end())
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
@@ -140,7 +151,8 @@ async function work(): Promise<void> {
     const ok = status !== null && status >= 200 && status < 300;
     const next = ok ? 'Success' : d.attempts >= BASELINE_RETRY_LIMIT ? 'Failure' : 'Retry';
     await pg.query(RECORD, [id, status, error, Math.round(performance.now() - started), next]);
-    if (next === 'Retry') await retries.add('deliver', { id }, { jobId: `${id}-${d.attempts}`, delay: BASELINE_RETRY_DELAY_MS, removeOnComplete: true, removeOnFail: true });
+    if (next === 'Retry')
+      await retries.add('deliver', { id }, { jobId: `${id}-${d.attempts}`, delay: BASELINE_RETRY_DELAY_MS, removeOnComplete: true, removeOnFail: true });
   };
   const worker = new Worker<DeliveryJob>(QUEUE, deliver, { connection, prefix, concurrency: Number(env('BASE_CONCURRENCY', '50')) });
   await worker.waitUntilReady();

@@ -28,7 +28,16 @@ export const KNEE_P99_MS = 250;
  * everything. The step keeps up when nearly every event was accepted at the offered rate,
  * all of them arrived within the grace period (no growing backlog) and p99 < 250 ms.
  */
-export async function step(sink: BenchSink, target: IngestTarget, seqs: SeqSource, run: string, rate: number, stepMs: number, graceMs: number, counted: number[]): Promise<StepResult> {
+export async function step(
+  sink: BenchSink,
+  target: IngestTarget,
+  seqs: SeqSource,
+  run: string,
+  rate: number,
+  stepMs: number,
+  graceMs: number,
+  counted: number[],
+): Promise<StepResult> {
   const t0 = performance.now();
   const load = await paced(target, { rate, durationMs: stepMs, run, seqs });
   const stepEnd = performance.now();
@@ -39,19 +48,40 @@ export async function step(sink: BenchSink, target: IngestTarget, seqs: SeqSourc
   const last = arrivals.reduce((m, a) => Math.max(m, a.receivedAt), t0);
   const deliveriesPerS = (acc.unique * 1000) / Math.max(stepMs, last - t0);
   const e2e = endToEnd(sink.ofRun(run), counted);
-  const perEndpointP99 = counted.map((ep) => summarize(sink.ofRun(run).filter((a) => a.endpoint === ep).map((a) => a.receivedAt - a.sentAt)).p99);
-  const pass = load.ok >= 0.99 * load.sent && load.sent >= 0.95 * (rate * stepMs) / 1000 && d.complete && e2e.p99 < KNEE_P99_MS;
+  const perEndpointP99 = counted.map(
+    (ep) =>
+      summarize(
+        sink
+          .ofRun(run)
+          .filter((a) => a.endpoint === ep)
+          .map((a) => a.receivedAt - a.sentAt),
+      ).p99,
+  );
+  const pass = load.ok >= 0.99 * load.sent && load.sent >= (0.95 * (rate * stepMs)) / 1000 && d.complete && e2e.p99 < KNEE_P99_MS;
   return { run, rate, sent: load.sent, accepted: load.accepted, ingest: load.latency, e2e, perEndpointP99, deliveriesPerS, complete: d.complete, pass };
 }
 
 /** Steps up through `rates` until one does not keep up; the knee is the last that did. */
-export async function ladder(dep: Deployment, sink: BenchSink, target: IngestTarget, seqs: SeqSource, tag: string, rates: number[], stepMs: number, graceMs: number, counted: number[], log: (s: string) => void): Promise<{ steps: StepResult[]; knee: number }> {
+export async function ladder(
+  dep: Deployment,
+  sink: BenchSink,
+  target: IngestTarget,
+  seqs: SeqSource,
+  tag: string,
+  rates: number[],
+  stepMs: number,
+  graceMs: number,
+  counted: number[],
+  log: (s: string) => void,
+): Promise<{ steps: StepResult[]; knee: number }> {
   const steps: StepResult[] = [];
   let knee = 0;
   for (const rate of rates) {
     const s = await step(sink, target, seqs, `${tag}-${rate}`, rate, stepMs, graceMs, counted);
     steps.push(s);
-    log(`  ${dep.kind} ${tag} ${rate}/s: accepted ${s.accepted.length}/${s.sent}, e2e p50 ${s.e2e.p50.toFixed(1)} p99 ${s.e2e.p99.toFixed(1)} ms, ${s.deliveriesPerS.toFixed(0)} deliveries/s, ${s.pass ? 'keeps up' : 'falls behind'}`);
+    log(
+      `  ${dep.kind} ${tag} ${rate}/s: accepted ${s.accepted.length}/${s.sent}, e2e p50 ${s.e2e.p50.toFixed(1)} p99 ${s.e2e.p99.toFixed(1)} ms, ${s.deliveriesPerS.toFixed(0)} deliveries/s, ${s.pass ? 'keeps up' : 'falls behind'}`,
+    );
     if (!s.pass) break;
     knee = rate;
   }
@@ -59,7 +89,12 @@ export async function ladder(dep: Deployment, sink: BenchSink, target: IngestTar
 }
 
 /** After a ladder: waits (bounded) for every accepted event, then counts loss and duplicates. */
-export async function settle(sink: BenchSink, steps: StepResult[], counted: number[], maxMs: number): Promise<{ lost: number; duplicates: number; expected: number }> {
+export async function settle(
+  sink: BenchSink,
+  steps: StepResult[],
+  counted: number[],
+  maxMs: number,
+): Promise<{ lost: number; duplicates: number; expected: number }> {
   let lost = 0;
   let duplicates = 0;
   let expected = 0;

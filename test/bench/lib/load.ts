@@ -59,7 +59,10 @@ async function sendOne(pool: Pool, target: IngestTarget, seq: number, at: number
  * to earlier ones, and its latency counts from that due time, so a stall shows up in the
  * percentiles instead of silently slowing the generator (no coordinated omission).
  */
-export async function paced(target: IngestTarget, opts: { rate: number; durationMs: number; run: string; seqs: SeqSource; maxInFlight?: number; connections?: number }): Promise<LoadResult> {
+export async function paced(
+  target: IngestTarget,
+  opts: { rate: number; durationMs: number; run: string; seqs: SeqSource; maxInFlight?: number; connections?: number },
+): Promise<LoadResult> {
   const pool = makePool(target.origin, opts.connections ?? 64);
   const maxInFlight = opts.maxInFlight ?? 4000;
   const total = Math.max(1, Math.round((opts.rate * opts.durationMs) / 1000));
@@ -104,7 +107,10 @@ export async function paced(target: IngestTarget, opts: { rate: number; duration
  * Closed loop for ceilings: `concurrency` senders each wait for an answer before the next
  * send, for `durationMs` or `maxEvents`, whichever ends first.
  */
-export async function closedLoop(target: IngestTarget, opts: { concurrency: number; durationMs: number; maxEvents?: number; run: string; seqs: SeqSource }): Promise<LoadResult> {
+export async function closedLoop(
+  target: IngestTarget,
+  opts: { concurrency: number; durationMs: number; maxEvents?: number; run: string; seqs: SeqSource },
+): Promise<LoadResult> {
   const pool = makePool(target.origin, opts.concurrency);
   const lat: number[] = [];
   const accepted: number[] = [];
@@ -127,5 +133,15 @@ export async function closedLoop(target: IngestTarget, opts: { concurrency: numb
   await Promise.all(Array.from({ length: opts.concurrency }, () => lane()));
   const elapsedMs = performance.now() - start;
   await pool.close();
-  return { sent, ok: accepted.length, errors: sent - accepted.length, statuses, shed: 0, accepted, elapsedMs, rate: (accepted.length * 1000) / elapsedMs, latency: summarize(lat) };
+  return {
+    sent,
+    ok: accepted.length,
+    errors: sent - accepted.length,
+    statuses,
+    shed: 0,
+    accepted,
+    elapsedMs,
+    rate: (accepted.length * 1000) / elapsedMs,
+    latency: summarize(lat),
+  };
 }

@@ -25,7 +25,14 @@ export function endToEnd(arrivals: readonly Arrival[], endpoints?: readonly numb
  * Waits until every accepted event of `run` reached each of `endpoints`, or progress stops
  * for `stallMs`, or `maxMs` passes. Returns when the last expected arrival landed.
  */
-export async function drain(sink: BenchSink, run: string, accepted: readonly number[], endpoints: readonly number[], maxMs: number, stallMs = 15_000): Promise<{ complete: boolean; lastArrivalAt: number }> {
+export async function drain(
+  sink: BenchSink,
+  run: string,
+  accepted: readonly number[],
+  endpoints: readonly number[],
+  maxMs: number,
+  stallMs = 15_000,
+): Promise<{ complete: boolean; lastArrivalAt: number }> {
   const expected = accepted.length * endpoints.length;
   const deadline = performance.now() + maxMs;
   let lastCount = -1;

@@ -55,7 +55,10 @@ export async function statementsAvailable(name: string): Promise<{ ok: boolean; 
       await c.query('SELECT count(*) FROM pg_stat_statements');
       return { ok: true, reason: 'pg_stat_statements' };
     } catch (e) {
-      return { ok: false, reason: `pg_stat_statements unavailable (${(e as Error).message}); counting transactions and row writes from pg_stat_database instead` };
+      return {
+        ok: false,
+        reason: `pg_stat_statements unavailable (${(e as Error).message}); counting transactions and row writes from pg_stat_database instead`,
+      };
     }
   });
 }
@@ -75,7 +78,15 @@ export async function pgCounters(name: string, withStatements: boolean): Promise
       statements = Number(s.rows[0].n);
     }
     const r = d.rows[0];
-    return { statements, xacts: Number(r.x), inserted: Number(r.i), updated: Number(r.u), deleted: Number(r.d), sizeBytes: Number(r.size), walBytes: Number(r.wal) };
+    return {
+      statements,
+      xacts: Number(r.x),
+      inserted: Number(r.i),
+      updated: Number(r.u),
+      deleted: Number(r.d),
+      sizeBytes: Number(r.size),
+      walBytes: Number(r.wal),
+    };
   });
 }
 
@@ -114,7 +125,10 @@ export class ActivitySampler {
   private running = false;
   private loop?: Promise<void>;
 
-  constructor(private readonly db: string, private readonly everyMs = 20) {}
+  constructor(
+    private readonly db: string,
+    private readonly everyMs = 20,
+  ) {}
 
   start(): void {
     this.running = true;
@@ -146,8 +160,14 @@ export class ActivitySampler {
     this.running = false;
     await this.loop?.catch(() => undefined);
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const top = [...this.counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([statement, n]) => ({ statement, share: total ? n / total : 0 }));
-    const waits = [...this.waits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([event, n]) => ({ event, share: total ? n / total : 0 }));
+    const top = [...this.counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([statement, n]) => ({ statement, share: total ? n / total : 0 }));
+    const waits = [...this.waits.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([event, n]) => ({ event, share: total ? n / total : 0 }));
     return { samples: this.samples, busyBackends: this.samples ? total / this.samples : 0, top, waits };
   }
 }

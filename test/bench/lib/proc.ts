@@ -45,7 +45,10 @@ export class ProcSampler {
   private timer?: NodeJS.Timeout;
   private sampling?: Promise<void>;
 
-  constructor(private readonly groups: () => Promise<PidGroups>, private readonly everyMs = 500) {}
+  constructor(
+    private readonly groups: () => Promise<PidGroups>,
+    private readonly everyMs = 500,
+  ) {}
 
   async start(): Promise<void> {
     await this.sample(true);

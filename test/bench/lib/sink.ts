@@ -120,7 +120,11 @@ export class BenchSink {
 }
 
 /** Loss and duplicates of one run: every (seq, endpoint) expected once. */
-export function accountDeliveries(arrivals: readonly Arrival[], acceptedSeqs: readonly number[], endpoints: readonly number[]): { expected: number; unique: number; lost: number; duplicates: number } {
+export function accountDeliveries(
+  arrivals: readonly Arrival[],
+  acceptedSeqs: readonly number[],
+  endpoints: readonly number[],
+): { expected: number; unique: number; lost: number; duplicates: number } {
   const seen = new Set<string>();
   let dup = 0;
   const eps = new Set(endpoints);

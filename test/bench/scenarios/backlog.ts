@@ -24,45 +24,61 @@ export async function s5(ctx: Ctx): Promise<ScenarioResult> {
   const out = {} as Record<Kind, Backlog>;
   for (const kind of KINDS) {
     out[kind] = await withSink(fast(1), (sink, urls) =>
-      withSystem(kind, { name: 's5', workers: false, workerConcurrency: ctx.profile.workerConcurrency, caravanDir: ctx.caravanDir, caravanEnv: ctx.caravanEnv }, async (dep) => {
-        const target = await dep.addEndpoints([{ url: urls[0], timeoutS: 5 }]);
-        const seqs = new SeqSource();
-        const redis = redisClient();
-        let peak = 0;
-        const base = (await redisInfo(redis)).usedMb;
-        let sampling = true;
-        const sampler = (async () => {
-          while (sampling) {
-            peak = Math.max(peak, (await redisInfo(redis)).usedMb - base);
-            await sleep(250);
+      withSystem(
+        kind,
+        { name: 's5', workers: false, workerConcurrency: ctx.profile.workerConcurrency, caravanDir: ctx.caravanDir, caravanEnv: ctx.caravanEnv },
+        async (dep) => {
+          const target = await dep.addEndpoints([{ url: urls[0], timeoutS: 5 }]);
+          const seqs = new SeqSource();
+          const redis = redisClient();
+          let peak = 0;
+          const base = (await redisInfo(redis)).usedMb;
+          let sampling = true;
+          const sampler = (async () => {
+            while (sampling) {
+              peak = Math.max(peak, (await redisInfo(redis)).usedMb - base);
+              await sleep(250);
+            }
+          })();
+          try {
+            const failures: string[] = [];
+            const fill = await closedLoop(target, { concurrency: 32, durationMs: p.maxDrainMs, maxEvents: p.backlog, run: 's5-backlog', seqs });
+            failures.push(...loadFailures(kind, 'S5 backlog ingest', fill));
+            ctx.log(`  ${kind} S5 backlog of ${fill.ok} queued at ${fill.rate.toFixed(0)} events/s`);
+            const t0 = performance.now();
+            await dep.startWorker();
+            const [fresh, d] = await Promise.all([
+              paced(target, { rate: p.freshRate, durationMs: p.freshMs, run: 's5-fresh', seqs }),
+              drain(sink, 's5-backlog', fill.accepted, [0], p.maxDrainMs, 30_000),
+            ]);
+            const deliveredBacklog = accountDeliveries(sink.ofRun('s5-backlog'), fill.accepted, [0]).unique;
+            const drainRate = (deliveredBacklog * 1000) / Math.max(1, d.lastArrivalAt - t0);
+            await drain(sink, 's5-fresh', fresh.accepted, [0], ctx.profile.finalDrainMs);
+            const accB = accountDeliveries(sink.ofRun('s5-backlog'), fill.accepted, [0]);
+            const accF = accountDeliveries(sink.ofRun('s5-fresh'), fresh.accepted, [0]);
+            const lost = accB.lost + accF.lost;
+            ctx.log(
+              `  ${kind} S5 drained ${deliveredBacklog}/${fill.accepted.length} at ${drainRate.toFixed(0)} events/s${d.complete ? '' : ' (bound reached)'}, Redis peak +${peak.toFixed(1)} MB, ${lost} undelivered`,
+            );
+            if (lost > 0) failures.push(`${kind} S5: ${lost} deliveries had not arrived when the time bound ran out`);
+            return {
+              backlog: fill.accepted.length,
+              ingestRate: fill.rate,
+              drainRate,
+              drained: d.complete,
+              redisPeakMb: peak,
+              fresh: endToEnd(sink.ofRun('s5-fresh')),
+              lost,
+              duplicates: accB.duplicates + accF.duplicates,
+              failures,
+            };
+          } finally {
+            sampling = false;
+            await sampler;
+            redis.disconnect();
           }
-        })();
-        try {
-          const failures: string[] = [];
-          const fill = await closedLoop(target, { concurrency: 32, durationMs: p.maxDrainMs, maxEvents: p.backlog, run: 's5-backlog', seqs });
-          failures.push(...loadFailures(kind, 'S5 backlog ingest', fill));
-          ctx.log(`  ${kind} S5 backlog of ${fill.ok} queued at ${fill.rate.toFixed(0)} events/s`);
-          const t0 = performance.now();
-          await dep.startWorker();
-          const [fresh, d] = await Promise.all([
-            paced(target, { rate: p.freshRate, durationMs: p.freshMs, run: 's5-fresh', seqs }),
-            drain(sink, 's5-backlog', fill.accepted, [0], p.maxDrainMs, 30_000),
-          ]);
-          const deliveredBacklog = accountDeliveries(sink.ofRun('s5-backlog'), fill.accepted, [0]).unique;
-          const drainRate = (deliveredBacklog * 1000) / Math.max(1, d.lastArrivalAt - t0);
-          await drain(sink, 's5-fresh', fresh.accepted, [0], ctx.profile.finalDrainMs);
-          const accB = accountDeliveries(sink.ofRun('s5-backlog'), fill.accepted, [0]);
-          const accF = accountDeliveries(sink.ofRun('s5-fresh'), fresh.accepted, [0]);
-          const lost = accB.lost + accF.lost;
-          ctx.log(`  ${kind} S5 drained ${deliveredBacklog}/${fill.accepted.length} at ${drainRate.toFixed(0)} events/s${d.complete ? '' : ' (bound reached)'}, Redis peak +${peak.toFixed(1)} MB, ${lost} undelivered`);
-          if (lost > 0) failures.push(`${kind} S5: ${lost} deliveries had not arrived when the time bound ran out`);
-          return { backlog: fill.accepted.length, ingestRate: fill.rate, drainRate, drained: d.complete, redisPeakMb: peak, fresh: endToEnd(sink.ofRun('s5-fresh')), lost, duplicates: accB.duplicates + accF.duplicates, failures };
-        } finally {
-          sampling = false;
-          await sampler;
-          redis.disconnect();
-        }
-      }),
+        },
+      ),
     );
   }
   const c = out.caravan;

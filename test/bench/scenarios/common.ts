@@ -71,4 +71,3 @@ export function lossFailures(kind: Kind, id: string, d: { lost: number; duplicat
 export function strip(v: unknown): Record<string, unknown> {
   return JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'accepted' && Array.isArray(x) ? x.length : x))) as Record<string, unknown>;
 }
-

@@ -18,33 +18,55 @@ export interface Deliver {
   rssApiWorkerMb: number;
 }
 
-export async function deliverLadder(ctx: Ctx, kind: Kind, name: string, egress: boolean, eps: number, rates: number[], stepMs: number, graceMs: number, tag: string): Promise<Deliver> {
+export async function deliverLadder(
+  ctx: Ctx,
+  kind: Kind,
+  name: string,
+  egress: boolean,
+  eps: number,
+  rates: number[],
+  stepMs: number,
+  graceMs: number,
+  tag: string,
+): Promise<Deliver> {
   return withSink(fast(eps), (sink, urls) =>
-    withSystem(kind, { name, workers: true, egress, egressPorts: urls.map((u) => Number(new URL(u).port)), workerConcurrency: ctx.profile.workerConcurrency, caravanDir: ctx.caravanDir, caravanEnv: ctx.caravanEnv }, async (dep) => {
-      const counted = range(eps);
-      const target = await dep.addEndpoints(urls.map((url) => ({ url, timeoutS: 5 })));
-      const seqs = new SeqSource();
-      await warm(sink, target, seqs, counted);
-      const meter = new PhaseMeter(dep, ctx.statements, ctx.profile.pgSettleMs);
-      const activity = new ActivitySampler(dep.db);
-      await meter.start();
-      activity.start();
-      const { steps, knee } = await ladder(dep, sink, target, seqs, tag, rates, stepMs, graceMs, counted, ctx.log);
-      const loss = await settle(sink, steps, counted, ctx.profile.finalDrainMs);
-      const pgActivity = await activity.stop();
-      const usage = await meter.stop();
-      const delivered = loss.expected - loss.lost;
-      return {
-        pgActivity,
-        steps,
-        knee,
-        at300: steps.find((s) => s.rate === 300),
-        ...loss,
-        per: perEvent(usage, delivered),
-        usage,
-        rssApiWorkerMb: (usage.groups.api?.rssPeakMb ?? 0) + (usage.groups.worker?.rssPeakMb ?? 0),
-      };
-    }),
+    withSystem(
+      kind,
+      {
+        name,
+        workers: true,
+        egress,
+        egressPorts: urls.map((u) => Number(new URL(u).port)),
+        workerConcurrency: ctx.profile.workerConcurrency,
+        caravanDir: ctx.caravanDir,
+        caravanEnv: ctx.caravanEnv,
+      },
+      async (dep) => {
+        const counted = range(eps);
+        const target = await dep.addEndpoints(urls.map((url) => ({ url, timeoutS: 5 })));
+        const seqs = new SeqSource();
+        await warm(sink, target, seqs, counted);
+        const meter = new PhaseMeter(dep, ctx.statements, ctx.profile.pgSettleMs);
+        const activity = new ActivitySampler(dep.db);
+        await meter.start();
+        activity.start();
+        const { steps, knee } = await ladder(dep, sink, target, seqs, tag, rates, stepMs, graceMs, counted, ctx.log);
+        const loss = await settle(sink, steps, counted, ctx.profile.finalDrainMs);
+        const pgActivity = await activity.stop();
+        const usage = await meter.stop();
+        const delivered = loss.expected - loss.lost;
+        return {
+          pgActivity,
+          steps,
+          knee,
+          at300: steps.find((s) => s.rate === 300),
+          ...loss,
+          per: perEvent(usage, delivered),
+          usage,
+          rssApiWorkerMb: (usage.groups.api?.rssPeakMb ?? 0) + (usage.groups.worker?.rssPeakMb ?? 0),
+        };
+      },
+    ),
   );
 }
 
@@ -72,7 +94,17 @@ export async function s2(ctx: Ctx): Promise<ScenarioResult> {
     row('S2', 'ingest→sink p99 at 300/s', 'ms', c.at300?.e2e.p99 ?? NaN, b.at300?.e2e.p99 ?? NaN, 'lower', '≤ 50 ms', (c.at300?.e2e.p99 ?? Infinity) <= 50),
     row('S2', 'lost deliveries', '', c.lost, b.lost, 'lower', '0', c.lost === 0),
     row('S2', 'duplicate deliveries', '', c.duplicates, b.duplicates, 'lower'),
-    row('S2', 'CPU ms per delivered event (api+worker+pg+redis)', 'ms', c.per.cpuMs, b.per.cpuMs, 'lower', '≤ 2× baseline', c.per.cpuMs <= 2 * b.per.cpuMs, q && c.per.cpuMs > 6 * b.per.cpuMs),
+    row(
+      'S2',
+      'CPU ms per delivered event (api+worker+pg+redis)',
+      'ms',
+      c.per.cpuMs,
+      b.per.cpuMs,
+      'lower',
+      '≤ 2× baseline',
+      c.per.cpuMs <= 2 * b.per.cpuMs,
+      q && c.per.cpuMs > 6 * b.per.cpuMs,
+    ),
     row('S2', 'RSS peak api+worker', 'MB', c.rssApiWorkerMb, b.rssApiWorkerMb, 'lower', '≤ 2× baseline', c.rssApiWorkerMb <= 2 * b.rssApiWorkerMb),
     row('S2', 'RSS peak api', 'MB', c.usage.groups.api?.rssPeakMb ?? NaN, b.usage.groups.api?.rssPeakMb ?? NaN, 'lower'),
     row('S2', 'RSS peak worker', 'MB', c.usage.groups.worker?.rssPeakMb ?? NaN, b.usage.groups.worker?.rssPeakMb ?? NaN, 'lower'),
@@ -80,11 +112,28 @@ export async function s2(ctx: Ctx): Promise<ScenarioResult> {
     row('S2', 'PG rows written per delivered event', '', c.per.rows, b.per.rows, 'lower'),
     row('S2', 'PG database bytes per delivered event', 'B', c.per.bytes, b.per.bytes, 'lower'),
   ];
-  if (c.per.statements !== undefined && b.per.statements !== undefined) rows.push(row('S2', 'PG statements per delivered event', '', c.per.statements, b.per.statements, 'lower'));
+  if (c.per.statements !== undefined && b.per.statements !== undefined)
+    rows.push(row('S2', 'PG statements per delivered event', '', c.per.statements, b.per.statements, 'lower'));
   for (const g of ['api', 'worker', 'postgres', 'redis', 'harness']) {
-    rows.push(row('S2', `CPU ms per delivered event: ${g === 'harness' ? 'load generator + sink (not in the total)' : g}`, 'ms', (c.usage.groups[g]?.cpuMs ?? 0) / Math.max(1, c.expected - c.lost), (b.usage.groups[g]?.cpuMs ?? 0) / Math.max(1, b.expected - b.lost), 'lower'));
+    rows.push(
+      row(
+        'S2',
+        `CPU ms per delivered event: ${g === 'harness' ? 'load generator + sink (not in the total)' : g}`,
+        'ms',
+        (c.usage.groups[g]?.cpuMs ?? 0) / Math.max(1, c.expected - c.lost),
+        (b.usage.groups[g]?.cpuMs ?? 0) / Math.max(1, b.expected - b.lost),
+        'lower',
+      ),
+    );
   }
-  return { id: 'S2', title: 'ingest + deliver, 1 fast endpoint, paced ladder', rows, failures: [...lossFailures('caravan', 'S2', c), ...lossFailures('baseline', 'S2', b)], notes: [activityNote('caravan', c), activityNote('baseline', b)], raw: strip(out) };
+  return {
+    id: 'S2',
+    title: 'ingest + deliver, 1 fast endpoint, paced ladder',
+    rows,
+    failures: [...lossFailures('caravan', 'S2', c), ...lossFailures('baseline', 'S2', b)],
+    notes: [activityNote('caravan', c), activityNote('baseline', b)],
+    raw: strip(out),
+  };
 }
 
 export async function s6(ctx: Ctx): Promise<ScenarioResult> {
@@ -103,14 +152,38 @@ export async function s6(ctx: Ctx): Promise<ScenarioResult> {
   const pr = common && directCommon ? common.e2e.p99 / directCommon.e2e.p99 : NaN;
   const rows = [
     row('S6', 'knee through the egress proxy (baseline: direct)', 'ev/s', c.knee, b?.knee ?? NaN, 'higher'),
-    row('S6', 'best deliveries/s over a step via proxy (baseline: direct)', 'del/s', best(c), b ? best(b) : NaN, 'higher', '', undefined, q && !!direct && best(c) < 0.3 * best(direct)),
+    row(
+      'S6',
+      'best deliveries/s over a step via proxy (baseline: direct)',
+      'del/s',
+      best(c),
+      b ? best(b) : NaN,
+      'higher',
+      '',
+      undefined,
+      q && !!direct && best(c) < 0.3 * best(direct),
+    ),
     row('S6', 'throughput via proxy ÷ Caravan direct (S2)', '×', tput, 1, 'higher', '≥ 0.8', Number.isFinite(tput) ? tput >= 0.8 : undefined),
-    row('S6', `p99 via proxy at ${common?.rate ?? '?'}/s (baseline: direct)`, 'ms', common?.e2e.p99 ?? NaN, b?.steps.find((s) => s.rate === common?.rate)?.e2e.p99 ?? NaN, 'lower'),
+    row(
+      'S6',
+      `p99 via proxy at ${common?.rate ?? '?'}/s (baseline: direct)`,
+      'ms',
+      common?.e2e.p99 ?? NaN,
+      b?.steps.find((s) => s.rate === common?.rate)?.e2e.p99 ?? NaN,
+      'lower',
+    ),
     row('S6', 'p99 via proxy ÷ Caravan direct (S2) at that rate', '×', pr, 1, 'lower', '≤ 2', Number.isFinite(pr) ? pr <= 2 : undefined),
     row('S6', 'lost deliveries', '', c.lost, b?.lost ?? NaN, 'lower', '0', c.lost === 0),
     row('S6', 'CPU ms per delivered event (incl. egress)', 'ms', c.per.cpuMs, b?.per.cpuMs ?? NaN, 'lower'),
   ];
-  return { id: 'S6', title: 'S2 through the egress proxy', rows, failures: lossFailures('caravan', 'S6', c), notes: ['The baseline has no proxy; its column repeats its direct S2 figures.'], raw: strip({ caravan: c }) };
+  return {
+    id: 'S6',
+    title: 'S2 through the egress proxy',
+    rows,
+    failures: lossFailures('caravan', 'S6', c),
+    notes: ['The baseline has no proxy; its column repeats its direct S2 figures.'],
+    raw: strip({ caravan: c }),
+  };
 }
 export async function s3(ctx: Ctx): Promise<ScenarioResult> {
   const p = ctx.profile.s3;
@@ -129,7 +202,16 @@ export async function s3(ctx: Ctx): Promise<ScenarioResult> {
   const bd = b.knee * p.endpoints;
   const q = ctx.profile.quick;
   const rows = [
-    row('S3', 'deliveries/s at the knee (events/s × 10)', 'del/s', cd, bd, 'higher', `≥ S2 knee (${s2?.caravan.knee ?? '?'} ev/s)`, s2 ? cd > 0 && cd >= s2.caravan.knee : undefined),
+    row(
+      'S3',
+      'deliveries/s at the knee (events/s × 10)',
+      'del/s',
+      cd,
+      bd,
+      'higher',
+      `≥ S2 knee (${s2?.caravan.knee ?? '?'} ev/s)`,
+      s2 ? cd > 0 && cd >= s2.caravan.knee : undefined,
+    ),
     row('S3', 'best deliveries/s over a step', 'del/s', best(c), best(b), 'higher', '', undefined, q && best(c) < 0.2 * best(b)),
     row('S3', 'knee in events/s', 'ev/s', c.knee, b.knee, 'higher'),
     row('S3', 'ingest→sink p99 at the knee', 'ms', atKnee(c)?.e2e.p99 ?? NaN, atKnee(b)?.e2e.p99 ?? NaN, 'lower'),
@@ -137,5 +219,12 @@ export async function s3(ctx: Ctx): Promise<ScenarioResult> {
     row('S3', 'lost deliveries', '', c.lost, b.lost, 'lower', '0', c.lost === 0),
     row('S3', 'CPU ms per delivery', 'ms', c.per.cpuMs, b.per.cpuMs, 'lower'),
   ];
-  return { id: 'S3', title: 'fan-out: 1 event → 10 endpoints', rows, failures: [...lossFailures('caravan', 'S3', c), ...lossFailures('baseline', 'S3', b)], notes: [], raw: strip(out) };
+  return {
+    id: 'S3',
+    title: 'fan-out: 1 event → 10 endpoints',
+    rows,
+    failures: [...lossFailures('caravan', 'S3', c), ...lossFailures('baseline', 'S3', b)],
+    notes: [],
+    raw: strip(out),
+  };
 }

@@ -9,5 +9,3 @@ import { s7 } from './soak';
 export type { Ctx } from './common';
 
 export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<ScenarioResult>> = { S1: s1, S2: s2, S3: s3, S4: s4, S5: s5, S6: s6, S7: s7 };
-
-

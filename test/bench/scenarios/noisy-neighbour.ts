@@ -24,20 +24,27 @@ export async function s4(ctx: Ctx): Promise<ScenarioResult> {
     // at the rate S3 kept up with for this system, so any change is the neighbours' doing
     const rate = s3?.[kind].knee || ctx.profile.s3.rates[0];
     out[kind] = await withSink(modes, (sink, urls) =>
-      withSystem(kind, { name: 's4', workers: true, workerConcurrency: ctx.profile.workerConcurrency, caravanDir: ctx.caravanDir, caravanEnv: ctx.caravanEnv }, async (dep) => {
-        const target = await dep.addEndpoints(urls.map((url) => ({ url, timeoutS: p.timeoutS })));
-        const seqs = new SeqSource();
-        await warm(sink, target, seqs, healthy);
-        const st = await step(sink, target, seqs, 's4', rate, p.stepMs, p.graceMs, healthy);
-        ctx.log(`  ${kind} S4 ${rate}/s: healthy p99 ${st.e2e.p99.toFixed(1)} ms, ${st.deliveriesPerS.toFixed(0)} healthy deliveries/s`);
-        const loss = await settle(sink, [st], healthy, ctx.profile.finalDrainMs);
-        return { rate, step: st, reference: s3?.[kind].steps.find((s) => s.rate === rate), ...loss };
-      }),
+      withSystem(
+        kind,
+        { name: 's4', workers: true, workerConcurrency: ctx.profile.workerConcurrency, caravanDir: ctx.caravanDir, caravanEnv: ctx.caravanEnv },
+        async (dep) => {
+          const target = await dep.addEndpoints(urls.map((url) => ({ url, timeoutS: p.timeoutS })));
+          const seqs = new SeqSource();
+          await warm(sink, target, seqs, healthy);
+          const st = await step(sink, target, seqs, 's4', rate, p.stepMs, p.graceMs, healthy);
+          ctx.log(`  ${kind} S4 ${rate}/s: healthy p99 ${st.e2e.p99.toFixed(1)} ms, ${st.deliveriesPerS.toFixed(0)} healthy deliveries/s`);
+          const loss = await settle(sink, [st], healthy, ctx.profile.finalDrainMs);
+          return { rate, step: st, reference: s3?.[kind].steps.find((s) => s.rate === rate), ...loss };
+        },
+      ),
     );
   }
   const c = out.caravan;
   const b = out.baseline;
-  const ref = (n: Noisy): { p99: number; tput: number } => ({ p99: n.reference?.e2e.p99 ?? NaN, tput: ((n.reference?.deliveriesPerS ?? NaN) * healthy.length) / 10 });
+  const ref = (n: Noisy): { p99: number; tput: number } => ({
+    p99: n.reference?.e2e.p99 ?? NaN,
+    tput: ((n.reference?.deliveriesPerS ?? NaN) * healthy.length) / 10,
+  });
   const cp = c.step.e2e.p99 / ref(c).p99;
   const ct = c.step.deliveriesPerS / ref(c).tput;
   const rows = [
@@ -48,5 +55,12 @@ export async function s4(ctx: Ctx): Promise<ScenarioResult> {
     row('S4', 'healthy deliveries/s ÷ own S3 at that rate', '×', ct, b.step.deliveriesPerS / ref(b).tput, 'higher', '≥ 0.95 (unchanged)', ct >= 0.95),
     row('S4', 'lost deliveries to healthy endpoints', '', c.lost, b.lost, 'lower', '0', c.lost === 0),
   ];
-  return { id: 'S4', title: 'noisy neighbour: 7 healthy + one 500, one hanging, one refusing', rows, failures: [...lossFailures('caravan', 'S4', c), ...lossFailures('baseline', 'S4', b)], notes: [`endpoint timeout ${p.timeoutS} s`], raw: strip(out) };
+  return {
+    id: 'S4',
+    title: 'noisy neighbour: 7 healthy + one 500, one hanging, one refusing',
+    rows,
+    failures: [...lossFailures('caravan', 'S4', c), ...lossFailures('baseline', 'S4', b)],
+    notes: [`endpoint timeout ${p.timeoutS} s`],
+    raw: strip(out),
+  };
 }

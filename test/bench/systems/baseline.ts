@@ -57,7 +57,11 @@ export class BaselineDeployment implements Deployment {
     const owner = `owner-${++this.owners}`;
     const ids: string[] = [];
     for (const ep of eps) {
-      const r = await fetch(`${this.origin}/endpoints`, { method: 'POST', body: JSON.stringify({ owner_id: owner, url: ep.url, timeout_ms: ep.timeoutS * 1000 }), signal: AbortSignal.timeout(10_000) });
+      const r = await fetch(`${this.origin}/endpoints`, {
+        method: 'POST',
+        body: JSON.stringify({ owner_id: owner, url: ep.url, timeout_ms: ep.timeoutS * 1000 }),
+        signal: AbortSignal.timeout(10_000),
+      });
       if (r.status !== 201) throw new Error(`baseline endpoint: ${r.status} ${await r.text()}`);
       ids.push(((await r.json()) as { id: string }).id);
     }

@@ -9,7 +9,12 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const CLI = 'dist/src/cli.js';
 
 async function call<T>(url: string, auth: string, body: unknown): Promise<T> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await r.text();
   if (r.status !== 201 && r.status !== 200) throw new Error(`POST ${url} -> ${r.status}: ${text.slice(0, 400)}`);
   return (JSON.parse(text) as { data: T }).data;
@@ -63,7 +68,18 @@ export class CaravanDeployment implements Deployment {
     if (this.opts.egress) {
       const egressPort = await sparePort();
       const egressHealth = await sparePort();
-      this.egress = new Child('caravan egress', [CLI, 'egress'], { ...this.env, EGRESS_PORT: String(egressPort), EGRESS_HOST: '127.0.0.1', EGRESS_HEALTH_PORT: String(egressHealth), EGRESS_ALLOWED_PORTS: (this.opts.egressPorts ?? []).join(',') }, this.opts.caravanDir);
+      this.egress = new Child(
+        'caravan egress',
+        [CLI, 'egress'],
+        {
+          ...this.env,
+          EGRESS_PORT: String(egressPort),
+          EGRESS_HOST: '127.0.0.1',
+          EGRESS_HEALTH_PORT: String(egressHealth),
+          EGRESS_ALLOWED_PORTS: (this.opts.egressPorts ?? []).join(','),
+        },
+        this.opts.caravanDir,
+      );
       this.egress.start();
       await waitHttpReady(this.egress, `http://127.0.0.1:${egressHealth}/health/live`);
       this.env.EGRESS_PROXY_URL = `http://127.0.0.1:${egressPort}`;
@@ -89,8 +105,17 @@ export class CaravanDeployment implements Deployment {
     const owner = `owner-${n}`;
     const ids: string[] = [];
     for (const [i, ep] of eps.entries()) {
-      const e = await call<{ uid: string }>(`${this.origin}/api/v1/projects/${pid}/endpoints`, key, { name: `ep-${n}-${i}`, url: ep.url, owner_id: owner, http_timeout: ep.timeoutS });
-      await call(`${this.origin}/api/v1/projects/${pid}/subscriptions`, key, { name: `sub-${n}-${i}`, endpoint_id: e.uid, filter_config: { event_types: ['*'] } });
+      const e = await call<{ uid: string }>(`${this.origin}/api/v1/projects/${pid}/endpoints`, key, {
+        name: `ep-${n}-${i}`,
+        url: ep.url,
+        owner_id: owner,
+        http_timeout: ep.timeoutS,
+      });
+      await call(`${this.origin}/api/v1/projects/${pid}/subscriptions`, key, {
+        name: `sub-${n}-${i}`,
+        endpoint_id: e.uid,
+        filter_config: { event_types: ['*'] },
+      });
       ids.push(e.uid);
     }
     const fanout = eps.length > 1;

@@ -89,7 +89,13 @@ describe('egress proxy (loopback)', () => {
     await expect(echo(reply.socket, 'ping')).resolves.toBe('ping');
     reply.socket.destroy();
     expect(dns.count('sink.test') - before).toBe(2);
-    expect(dns.queries.filter((q) => q.name === 'sink.test').slice(-2).map((q) => q.type).sort()).toEqual(['A', 'AAAA']);
+    expect(
+      dns.queries
+        .filter((q) => q.name === 'sink.test')
+        .slice(-2)
+        .map((q) => q.type)
+        .sort(),
+    ).toEqual(['A', 'AAAA']);
     expect(allowed.connections).toBe(1);
   });
 
@@ -225,7 +231,15 @@ describe('egress proxy (loopback)', () => {
     await proxy.waitForLog(() => proxy.tunnels().length >= before + 2);
     const lines = proxy.tunnels().slice(before);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ target: `127.0.0.2:${allowed.port}`, decision: 'deny', class: 'loopback', ip: '127.0.0.2', status: 403, bytesUp: 0, bytesDown: 0 });
+    expect(lines[0]).toMatchObject({
+      target: `127.0.0.2:${allowed.port}`,
+      decision: 'deny',
+      class: 'loopback',
+      ip: '127.0.0.2',
+      status: 403,
+      bytesUp: 0,
+      bytesDown: 0,
+    });
     expect(lines[1]).toMatchObject({ target: 'sink.test:25', decision: 'deny', class: 'port', status: 403 });
     expect(JSON.stringify(lines)).not.toMatch(/authorization/i);
   });
@@ -245,11 +259,14 @@ describe('egress proxy: caller authentication', () => {
     await sink?.stop();
   });
 
-  it.each([[undefined], ['worker:wrong'], ['worker:s3cret-pas'], ['Worker:s3cret-pass'], ['worker:s3cret-pass:']])('answers 407 to credentials %j', async (auth) => {
-    const reply = await connectStatus(proxy.port, sink.pair, { auth });
-    expect(reply.status).toBe(407);
-    expect(reply.headers['proxy-authenticate']).toMatch(/^Basic /);
-  });
+  it.each([[undefined], ['worker:wrong'], ['worker:s3cret-pas'], ['Worker:s3cret-pass'], ['worker:s3cret-pass:']])(
+    'answers 407 to credentials %j',
+    async (auth) => {
+      const reply = await connectStatus(proxy.port, sink.pair, { auth });
+      expect(reply.status).toBe(407);
+      expect(reply.headers['proxy-authenticate']).toMatch(/^Basic /);
+    },
+  );
 
   it('authenticates before anything else, even for a malformed target', async () => {
     await expect(connectStatus(proxy.port, 'no-port-here')).resolves.toMatchObject({ status: 407 });

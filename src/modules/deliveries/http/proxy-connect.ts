@@ -11,7 +11,8 @@ export interface ProxyConnectOptions {
 /** An error from the tunnel set-up, with the code the sender classifies. */
 export class TunnelError extends Error {
   constructor(
-    readonly code: 'PROXY_UNAVAILABLE' | 'EGRESS_DENIED' | 'PROXY_AUTH' | 'PROXY_BUSY' | 'UPSTREAM_DNS' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_REFUSED' | 'PROXY_PROTOCOL',
+    readonly code:
+      'PROXY_UNAVAILABLE' | 'EGRESS_DENIED' | 'PROXY_AUTH' | 'PROXY_BUSY' | 'UPSTREAM_DNS' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_REFUSED' | 'PROXY_PROTOCOL',
     message: string,
     readonly denyClass?: string,
   ) {
@@ -67,7 +68,10 @@ export function createProxyConnect(opts: ProxyConnectOptions): buildConnector.co
         callback(err, null);
       } else callback(null, sock!);
     };
-    const timer = setTimeout(() => finish(new TunnelError('PROXY_UNAVAILABLE', `egress proxy did not open a tunnel within ${opts.connectTimeoutMs} ms`)), opts.connectTimeoutMs);
+    const timer = setTimeout(
+      () => finish(new TunnelError('PROXY_UNAVAILABLE', `egress proxy did not open a tunnel within ${opts.connectTimeoutMs} ms`)),
+      opts.connectTimeoutMs,
+    );
     socket.setNoDelay(true);
     socket.once('error', (e: Error) => finish(new TunnelError('PROXY_UNAVAILABLE', `egress proxy unreachable: ${e.message}`)));
     socket.once('connect', () => {

@@ -152,6 +152,7 @@ export function classifyError(e: unknown, signal?: AbortSignal): { errorClass: s
   if (code === 'ECONNREFUSED') return { errorClass: 'connection_refused', message };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return { errorClass: 'dns', message };
   if (code.startsWith('ERR_TLS') || code.startsWith('CERT_') || /certificate|SSL|TLS/i.test(message)) return { errorClass: 'tls', message };
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return { errorClass: 'network', message };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH')
+    return { errorClass: 'network', message };
   return { errorClass: 'network', message };
 }

@@ -44,7 +44,12 @@ export function metaEventHeaders(project: ProjectEntity, id: string, payload: st
 export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetaEventSender.name);
   private readonly owner = `${hostname()}:${process.pid}:meta:${randomUUID().slice(0, 8)}`;
-  private readonly loop = new PeriodicTask('meta event pass', this.logger, () => this.sendDue(), (n) => (n === BATCH ? 0 : this.config.metaEventPollMs));
+  private readonly loop = new PeriodicTask(
+    'meta event pass',
+    this.logger,
+    () => this.sendDue(),
+    (n) => (n === BATCH ? 0 : this.config.metaEventPollMs),
+  );
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
@@ -74,14 +79,26 @@ export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShu
     try {
       project = await this.projects.getCached(m.project_id);
     } catch {
-      await this.metaEvents.recordAttempt(m.id, this.owner, 'Discarded', null, { request_http_header: {}, response_http_header: {}, response_data: '', http_status: '', error: 'project deleted' });
+      await this.metaEvents.recordAttempt(m.id, this.owner, 'Discarded', null, {
+        request_http_header: {},
+        response_http_header: {},
+        response_data: '',
+        http_status: '',
+        error: 'project deleted',
+      });
       return;
     }
     const url = project.config.meta_event.url;
     const payload = JSON.stringify(m.payload);
     const headers = metaEventHeaders(project, m.id, payload, new Date());
     const o = await sendWebhook(this.http, { url, headers, body: payload, timeoutMs: this.config.metaEventTimeoutMs });
-    const attempt = { request_http_header: headers, response_http_header: o.headers, response_data: o.body, http_status: o.status === undefined ? '' : String(o.status), error: o.error };
+    const attempt = {
+      request_http_header: headers,
+      response_http_header: o.headers,
+      response_data: o.body,
+      http_status: o.status === undefined ? '' : String(o.status),
+      error: o.error,
+    };
     if (o.ok) {
       await this.metaEvents.recordAttempt(m.id, this.owner, 'Success', null, attempt);
       return;

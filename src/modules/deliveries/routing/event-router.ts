@@ -41,17 +41,17 @@ export class EventRouter {
         headers: ev.headers,
       });
       rows = matched.map((s) => ({
-          id: newId(),
-          projectId: ev.projectId,
-          eventId: ev.id,
-          endpointId: s.endpointId,
-          subscriptionId: s.id,
-          routeSeq: ev.routeSeq,
-          eventType: ev.eventType,
-          deliveryMode: s.deliveryMode,
-          headers: ev.headers,
-          retryLimit: s.deliveryMode === 'at_most_once' ? 1 : retryLimit,
-        }));
+        id: newId(),
+        projectId: ev.projectId,
+        eventId: ev.id,
+        endpointId: s.endpointId,
+        subscriptionId: s.id,
+        routeSeq: ev.routeSeq,
+        eventType: ev.eventType,
+        deliveryMode: s.deliveryMode,
+        headers: ev.headers,
+        retryLimit: s.deliveryMode === 'at_most_once' ? 1 : retryLimit,
+      }));
     } catch (e) {
       // a deleted project routes to nothing; anything else is retried by the sweeper
       if (!(e instanceof DomainError && e.kind === 'not_found')) throw e;

@@ -1,6 +1,21 @@
 import { PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
 import { MAX_SECRET_EXPIRATION_SECONDS } from '../endpoint-secrets';
 
@@ -74,7 +89,8 @@ export class ListEndpointsQueryDto extends PaginationQueryDto {
   /** only this owner's endpoints */
   @IsOptional() @IsString() @MaxLength(200) ownerId?: string;
   /** `ASC` or `DESC` (default) by creation */
-  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(['ASC', 'DESC']) sort?: 'ASC' | 'DESC';
+  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(['ASC', 'DESC']) sort?:
+    'ASC' | 'DESC';
 }
 
 export class EndpointSecretResponseDto {

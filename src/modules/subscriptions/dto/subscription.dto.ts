@@ -85,7 +85,8 @@ export class ListSubscriptionsQueryDto extends PaginationQueryDto {
   /** part of the subscription name (case-insensitive) */
   @IsOptional() @IsString() @MaxLength(200) name?: string;
   /** `ASC` or `DESC` (default) by creation */
-  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(['ASC', 'DESC']) sort?: 'ASC' | 'DESC';
+  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(['ASC', 'DESC']) sort?:
+    'ASC' | 'DESC';
 }
 
 export class TestFilterScopesDto {

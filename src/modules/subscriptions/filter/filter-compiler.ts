@@ -22,8 +22,7 @@ export type Operator =
 
 export type Condition =
   /** Every operator must hold for one and the same value found at `path`. */
-  | { kind: 'field'; path: readonly string[]; ops: readonly Operator[] }
-  | { kind: 'or' | 'and'; branches: readonly (readonly Condition[])[] };
+  { kind: 'field'; path: readonly string[]; ops: readonly Operator[] } | { kind: 'or' | 'and'; branches: readonly (readonly Condition[])[] };
 
 /** The array wildcard segment: `items.$.price` looks at the price of every element of items. */
 export const WILDCARD = '$';

@@ -146,7 +146,12 @@ describe('matchFilter: paths', () => {
   });
 
   it('applies every operator of a wildcard path to the same element', () => {
-    const order = { items: [{ price: 5, qty: 0 }, { price: 25, qty: 3 }] };
+    const order = {
+      items: [
+        { price: 5, qty: 0 },
+        { price: 25, qty: 3 },
+      ],
+    };
     expect(matchFilter({ 'items.$.price': { $gt: 10 } }, order)).toBe(true);
     expect(matchFilter({ 'items.$.price': { $gt: 10, $lt: 20 } }, order)).toBe(false);
     expect(matchFilter({ 'items.$.price': { $gt: 1, $lt: 6 } }, order)).toBe(true);

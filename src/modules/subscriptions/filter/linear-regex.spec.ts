@@ -91,14 +91,39 @@ describe('LinearRegex: RE2 syntax and semantics', () => {
     const url =
       '^(?P<scheme>[^:\\/?#]+):(?:\\/\\/)?(?:(?:(?P<login>[^:]+)(?::(?P<password>[^@]+)?)?@)?(?P<host>[^@\\/?#:]*)(?::(?P<port>\\d+)?)?)?(?P<path>[^?#]*)(?:\\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?';
     expect(
-      matches(url, 'https://admin:admin@mfs-registry-stg.g4.app.cloud.comcast.net/eureka/apps/MFSAGENT/mfsagent:e1432431e46cf610d06e2dbcda13b069?status=UP&lastDirtyTimestamp=1643797857108'),
+      matches(
+        url,
+        'https://admin:admin@mfs-registry-stg.g4.app.cloud.comcast.net/eureka/apps/MFSAGENT/mfsagent:e1432431e46cf610d06e2dbcda13b069?status=UP&lastDirtyTimestamp=1643797857108',
+      ),
     ).toBe(true);
   });
 
   it('agrees with JavaScript RegExp wherever the two dialects coincide', () => {
     const patterns = [
-      'a+b', '^(a|b)*c$', '(ab|a)(bc|c)', 'a{2,3}b?', '[a-c]+\\d', '^\\w+$', '(a|b)*?c', 'b\\b', '(?:a*b*)+c', 'a.c', '^$', '(a{0,2}){2}b',
-      '^(a|b)+$|c', 'a$|^b', '(a|)+b', '(a*)+$', 'x*', '[^a]+$', '(?:a|b){1,3}c', '\\b\\w+\\b', 'a(?:b|c)*1?', '\\B1', ' \\n?a', '[\\s1]{2}',
+      'a+b',
+      '^(a|b)*c$',
+      '(ab|a)(bc|c)',
+      'a{2,3}b?',
+      '[a-c]+\\d',
+      '^\\w+$',
+      '(a|b)*?c',
+      'b\\b',
+      '(?:a*b*)+c',
+      'a.c',
+      '^$',
+      '(a{0,2}){2}b',
+      '^(a|b)+$|c',
+      'a$|^b',
+      '(a|)+b',
+      '(a*)+$',
+      'x*',
+      '[^a]+$',
+      '(?:a|b){1,3}c',
+      '\\b\\w+\\b',
+      'a(?:b|c)*1?',
+      '\\B1',
+      ' \\n?a',
+      '[\\s1]{2}',
     ];
     let seed = 7;
     const rand = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
@@ -157,7 +182,10 @@ describe('LinearRegex: refuses what RE2 refuses', () => {
     ['(?i-)a', 'missing flags'],
     ['(?P<bad name>a)', 'invalid named capture'],
     ['(a{1000}){1000}', 'expression too large'],
-    ['((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))', 'nested too deeply'],
+    [
+      '((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))',
+      'nested too deeply',
+    ],
   ])('%s (%s)', (pattern, message) => {
     expect(() => LinearRegex.compile(pattern)).toThrow(RegexSyntaxError);
     expect(() => LinearRegex.compile(pattern)).toThrow(message);

@@ -55,7 +55,11 @@ export function sendConnect(proxyPort: number, target: string, opts: ConnectOpti
 }
 
 /** Status and deny header only, closing the socket. */
-export async function connectStatus(proxyPort: number, target: string, opts: ConnectOptions = {}): Promise<{ status: number; deny?: string; headers: Record<string, string> }> {
+export async function connectStatus(
+  proxyPort: number,
+  target: string,
+  opts: ConnectOptions = {},
+): Promise<{ status: number; deny?: string; headers: Record<string, string> }> {
   const reply = await sendConnect(proxyPort, target, opts);
   reply.socket.destroy();
   return { status: reply.status, deny: reply.headers['x-caravan-egress-deny'], headers: reply.headers };
