@@ -66,6 +66,14 @@ export const parsers = {
       if (!(values as readonly string[]).includes(raw)) fail(`must be one of ${values.join(', ')}, got "${raw}"`);
       return raw as T;
     },
+  someOf:
+    <T extends string>(values: readonly T[]): Parser<T[]> =>
+    (raw: string) => {
+      const items = parsers.list(raw);
+      if (items.length === 0) fail(`must name at least one of ${values.join(', ')}`);
+      for (const item of items) if (!(values as readonly string[]).includes(item)) fail(`"${item}" is not one of ${values.join(', ')}`);
+      return [...new Set(items)] as T[];
+    },
   optionalSecret:
     (minLength: number): Parser<string | undefined> =>
     (raw: string) => {
@@ -104,6 +112,10 @@ function v<T>(name: string, def: string | undefined, parse: Parser<T>, doc: stri
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** What a worker process can run; each pod may run some of them (WORKER_DUTIES). */
+export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge'] as const;
+export type WorkerDuty = (typeof WORKER_DUTIES)[number];
+
 /** The single list of variables; README's configuration table mirrors it. */
 export const VARIABLES = {
   port: v('PORT', '5005', parsers.port, 'HTTP port of the api role'),
@@ -122,6 +134,12 @@ export const VARIABLES = {
   ),
   logLevel: v('LOG_LEVEL', 'info', parsers.oneOf(LOG_LEVELS), 'log level'),
   workerConcurrency: v('WORKER_CONCURRENCY', '50', parsers.int(1, 1000), 'deliveries in flight per worker process'),
+  workerDuties: v(
+    'WORKER_DUTIES',
+    WORKER_DUTIES.join(','),
+    parsers.someOf(WORKER_DUTIES),
+    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge',
+  ),
   workerHealthPort: v('WORKER_HEALTH_PORT', '5006', parsers.port, 'health and metrics port of the worker role (0 = off)'),
   sweepIntervalMs: v('SWEEP_INTERVAL_MS', '1000', parsers.int(100, 600_000), 'how often each worker re-enqueues due and expired deliveries'),
   leaseGraceMs: v('DELIVERY_LEASE_GRACE_MS', '15000', parsers.int(1000, 600_000), 'lease = endpoint timeout + this grace'),

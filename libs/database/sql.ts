@@ -34,3 +34,10 @@ export async function fastQuery<T = unknown>(ds: DataSource, sql: string, params
   const r = await pool.query(sql, params);
   return (r.command === 'UPDATE' || r.command === 'DELETE' ? [r.rows, r.rowCount ?? 0] : r.rows) as T;
 }
+
+/**
+ * A transaction another module's repository may join, so a change that spans two owners'
+ * tables commits atomically while each owner still writes only its own. Opaque outside
+ * repositories: services pass it along, never use it.
+ */
+export type Tx = import('typeorm').EntityManager;

@@ -2,3 +2,4 @@ export * from './queue-names';
 export * from './redis-options';
 export * from './queue.module';
 export * from './redis.module';
+export * from './queue-worker';

@@ -1,6 +1,9 @@
-/** Every BullMQ queue Caravan uses, in one place. Jobs carry ids only; workers re-read state. */
+/**
+ * Every BullMQ queue Caravan uses, in one place, so the queue module registers them all.
+ * Each queue has one producer and one processor; docs/architecture.md names them.
+ */
 export const QUEUES = {
-  /** pending events: find subscriptions, write delivery rows idempotently */
+  /** events left unrouted (replays): find subscriptions, write delivery rows idempotently */
   routing: 'routing',
   /** first attempts of deliveries */
   deliveries: 'deliveries',
@@ -9,19 +12,3 @@ export const QUEUES = {
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-
-/** The payload of a delivery job: ids only, the worker re-reads state from PostgreSQL. */
-export interface DeliveryWakeup {
-  deliveryId: string;
-  generation: number;
-  endpointId: string;
-}
-
-/** `<deliveryId>-<generation>`: a retained old job can never swallow a re-enqueue. */
-export function deliveryJobId(deliveryId: string, generation: number): string {
-  return `${deliveryId}-${generation}`;
-}
-
-export function routingJobId(eventId: string, generation = 0): string {
-  return `${eventId}-${generation}`;
-}

@@ -14,7 +14,7 @@ import { MetricsController } from '../modules/metrics';
 import { ProjectsController, ProjectsModule } from '../modules/projects';
 import { SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
-import { WorkerHealthServer } from './worker.module';
+import { workerDuties } from './worker.module';
 
 export interface ApiModuleOptions {
   /**
@@ -28,6 +28,7 @@ export interface ApiModuleOptions {
 @Module({})
 export class ApiModule {
   static forRoot(config?: CaravanConfig, opts: ApiModuleOptions = {}): DynamicModule {
+    const worker = opts.withWorker ? workerDuties(config) : { imports: [], providers: [] };
     return {
       module: ApiModule,
       imports: [
@@ -41,7 +42,8 @@ export class ApiModule {
         SubscriptionsModule,
         EventsModule,
         MetaEventsModule,
-        opts.withWorker ? DeliveriesModule.forWorker() : DeliveriesModule,
+        DeliveriesModule,
+        ...worker.imports,
       ],
       controllers: [
         HealthController,
@@ -55,11 +57,7 @@ export class ApiModule {
         MetaEventsController,
         MetricsController,
       ],
-      providers: [
-        { provide: APP_GUARD, useExisting: AuthGuard },
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
-        ...(opts.withWorker ? [WorkerHealthServer] : []),
-      ],
+      providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, { provide: APP_FILTER, useClass: HttpErrorFilter }, ...worker.providers],
     };
   }
 }

@@ -1,8 +1,11 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { CARAVAN_CONFIG, CaravanConfig } from '../../libs/config';
+import { CARAVAN_CONFIG, CaravanConfig, loadConfig, WorkerDuty } from '../../libs/config';
 import { HealthMetrics } from '../../libs/observability/metrics';
-import { DeliveriesModule } from '../modules/deliveries';
+import { DeliveriesWorkerModule } from '../modules/deliveries';
+import { EndpointsWorkerModule } from '../modules/endpoints';
+import { EventsWorkerModule } from '../modules/events';
+import { MetaEventsWorkerModule } from '../modules/meta-events';
 import { HealthChecks, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { CoreModule } from './core.module';
@@ -42,14 +45,34 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   }
 }
 
-/** The worker role: an application context (no API routes) running processors and the sweeper. */
+/**
+ * The one list of what a worker runs: each duty is a module that registers its owner's
+ * processors, sweepers and timers. The worker role and the all-in-one both take their
+ * duties from here; WORKER_DUTIES picks which run in a process (all by default), so
+ * deliveries, routing and housekeeping can run on separate pods.
+ */
+export const WORKER_DUTY_MODULES: Record<WorkerDuty, Type> = {
+  deliveries: DeliveriesWorkerModule,
+  routing: EventsWorkerModule,
+  'meta-events': MetaEventsWorkerModule,
+  'secret-purge': EndpointsWorkerModule,
+};
+
+/** The duty modules a process runs, with the worker's health port. */
+export function workerDuties(config: CaravanConfig | undefined): { imports: Type[]; providers: Type[] } {
+  const duties = (config ?? loadConfig()).workerDuties;
+  return { imports: duties.map((d) => WORKER_DUTY_MODULES[d]), providers: [WorkerHealthServer] };
+}
+
+/** The worker role: an application context (no API routes) running its duties. */
 @Module({})
 export class WorkerModule {
   static forRoot(config?: CaravanConfig): DynamicModule {
+    const duties = workerDuties(config);
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, DeliveriesModule.forWorker()],
-      providers: [WorkerHealthServer],
+      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, ...duties.imports],
+      providers: duties.providers,
     };
   }
 }

@@ -6,9 +6,3 @@ const next = monotonicFactory();
 export function newId(): string {
   return next();
 }
-
-export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-export function isUlid(value: string): boolean {
-  return ULID_PATTERN.test(value);
-}

@@ -2,8 +2,6 @@ import {
   attemptsAllowed,
   classifyAttempt,
   DEFAULT_MAX_RETRY_DELAY_MS,
-  hasAttemptsLeft,
-  isRetryable,
   MAX_RETRY_DELAY_MS,
   MIN_RETRY_DELAY_MS,
   nextRetryDelayMs,
@@ -27,14 +25,6 @@ describe('attemptsAllowed (Convoy: retry_limit counts the first attempt)', () =>
     [Number.POSITIVE_INFINITY, 1],
   ])('retry_count %p → %p attempts in total', (count, total) => {
     expect(attemptsAllowed(count)).toBe(total);
-  });
-
-  it('stops exactly when num_trials reaches retry_limit', () => {
-    expect(hasAttemptsLeft(0, 3)).toBe(true);
-    expect(hasAttemptsLeft(2, 3)).toBe(true);
-    expect(hasAttemptsLeft(3, 3)).toBe(false);
-    expect(hasAttemptsLeft(0, 0)).toBe(true);
-    expect(hasAttemptsLeft(1, 0)).toBe(false);
   });
 });
 
@@ -181,8 +171,16 @@ describe('retryAfterMs', () => {
 });
 
 describe('classifyAttempt', () => {
+  const failure = (reason: string, retryable = true, blamesEndpoint = true) => ({ success: false, retryable, blamesEndpoint, disablesEndpoint: false, reason });
+
   it.each([200, 201, 202, 204, 299])('%p is a success', (status) => {
-    expect(classifyAttempt({ kind: 'response', status })).toEqual({ success: true, retryable: false, reason: 'success' });
+    expect(classifyAttempt({ status, errorClass: '' })).toEqual({
+      success: true,
+      retryable: false,
+      blamesEndpoint: false,
+      disablesEndpoint: false,
+      reason: 'success',
+    });
   });
 
   it.each([
@@ -202,29 +200,32 @@ describe('classifyAttempt', () => {
     [502, 'server_error'],
     [503, 'server_error'],
     [599, 'server_error'],
-  ])('%p fails and is retried (%s)', (status, reason) => {
-    expect(classifyAttempt({ kind: 'response', status })).toEqual({ success: false, retryable: true, reason });
+  ])('%p fails, is retried and counts against the endpoint (%s)', (status, reason) => {
+    expect(classifyAttempt({ status, errorClass: `http_${Math.floor(status / 100)}xx` })).toEqual(failure(reason));
   });
 
-  it('does not retry 410 Gone', () => {
-    expect(classifyAttempt({ kind: 'response', status: 410 })).toEqual({ success: false, retryable: false, reason: 'gone' });
-    expect(isRetryable({ kind: 'response', status: 410 })).toBe(false);
+  it('retries 410 Gone but disables the endpoint, so the retry waits for its reactivation', () => {
+    expect(classifyAttempt({ status: 410, errorClass: 'http_4xx' })).toEqual({ ...failure('gone'), disablesEndpoint: true });
   });
 
-  it('lets a policy choose other final statuses', () => {
-    const policy = { nonRetryableStatuses: [400, 422] };
-    expect(isRetryable({ kind: 'response', status: 422 }, policy)).toBe(false);
-    expect(isRetryable({ kind: 'response', status: 410 }, policy)).toBe(true);
-    expect(isRetryable({ kind: 'response', status: 500 }, policy)).toBe(true);
-    expect(classifyAttempt({ kind: 'response', status: 200 }, { nonRetryableStatuses: [200] }).success).toBe(true);
+  it('retries timeouts and network errors against the endpoint', () => {
+    expect(classifyAttempt({ errorClass: 'timeout' })).toEqual(failure('timeout'));
+    expect(classifyAttempt({ errorClass: 'connect_timeout' })).toEqual(failure('timeout'));
+    for (const c of ['connection_refused', 'dns', 'tls', 'network', 'response_too_large'])
+      expect(classifyAttempt({ errorClass: c })).toEqual(failure('network_error'));
   });
 
-  it('retries timeouts and network errors', () => {
-    expect(classifyAttempt({ kind: 'timeout' })).toEqual({ success: false, retryable: true, reason: 'timeout' });
-    expect(classifyAttempt({ kind: 'network_error' })).toEqual({ success: false, retryable: true, reason: 'network_error' });
+  it("retries our own egress proxy's failures without blaming the endpoint", () => {
+    expect(classifyAttempt({ errorClass: 'proxy_unavailable' })).toEqual(failure('egress_unavailable', true, false));
+    expect(classifyAttempt({ errorClass: 'proxy_busy' })).toEqual(failure('egress_unavailable', true, false));
+  });
+
+  it('does not retry what fails the same way until the endpoint changes', () => {
+    expect(classifyAttempt({ errorClass: 'egress_denied:private' })).toEqual(failure('egress_denied', false, false));
+    expect(classifyAttempt({ errorClass: 'invalid_url' })).toEqual(failure('invalid_url', false, false));
   });
 
   it.each([0, 100, 101, 199, 600, 999, 200.5, Number.NaN])('treats the impossible status %p as a retryable failure', (status) => {
-    expect(classifyAttempt({ kind: 'response', status })).toEqual({ success: false, retryable: true, reason: 'invalid_status' });
+    expect(classifyAttempt({ status, errorClass: '' })).toEqual(failure('invalid_status'));
   });
 });

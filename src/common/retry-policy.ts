@@ -57,11 +57,6 @@ export function attemptsAllowed(retryCount: number): number {
   return Math.max(1, Math.floor(retryCount));
 }
 
-/** Whether another attempt may follow, given how many have been made. */
-export function hasAttemptsLeft(attemptsMade: number, retryCount: number): boolean {
-  return attemptsMade < attemptsAllowed(retryCount);
-}
-
 /**
  * Milliseconds to wait after failed attempt number `attempt` (1-based) before the next one.
  *
@@ -130,50 +125,77 @@ const HTTP_DATE = [
   new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`),
 ];
 
-/** What one attempt came to, as the HTTP client saw it. */
-export type AttemptOutcome = { kind: 'response'; status: number } | { kind: 'timeout' } | { kind: 'network_error' };
+/**
+ * What one attempt came to, as the HTTP client reported it: a response status, or a
+ * stable error class (`timeout`, `connection_refused`, `proxy_unavailable`,
+ * `egress_denied:private`, `invalid_url`, ...) when no response came.
+ */
+export interface AttemptOutcome {
+  status?: number;
+  errorClass: string;
+}
 
-export type AttemptReason = 'success' | 'redirect' | 'client_error' | 'gone' | 'server_error' | 'invalid_status' | 'timeout' | 'network_error';
+export type AttemptReason =
+  | 'success'
+  | 'redirect'
+  | 'client_error'
+  | 'gone'
+  | 'server_error'
+  | 'invalid_status'
+  | 'timeout'
+  | 'network_error'
+  | 'egress_unavailable'
+  | 'egress_denied'
+  | 'invalid_url';
 
 export interface AttemptVerdict {
   success: boolean;
   /** For failures: whether another attempt may help (still subject to {@link attemptsAllowed}). */
   retryable: boolean;
+  /**
+   * Whether the failure is the endpoint's: it counts against its circuit breaker and its
+   * failure streak. Failures of Caravan's own egress proxy say nothing about the endpoint,
+   * and counting them would trip every endpoint's breaker during a proxy outage.
+   */
+  blamesEndpoint: boolean;
+  /** 410 Gone: the receiver says the endpoint will not come back, so it is disabled at once. */
+  disablesEndpoint: boolean;
   reason: AttemptReason;
 }
 
-export interface RetryablePolicy {
-  /** Statuses that end the delivery at once. Default: 410 only. */
-  nonRetryableStatuses?: Iterable<number>;
-}
-
 /**
- * 410 Gone is the one status not retried by default: the receiver says the endpoint will never
- * come back, and the endpoint-health code disables it. Every other failure is retried, like
- * Convoy's at-least-once mode: 3xx (redirects are not followed, so the attempt failed), 4xx
- * (a 401/404/422 is usually a receiver deploy or configuration problem that gets fixed, and
- * giving up would lose the event), 429 (with its Retry-After), 5xx, timeouts and network errors.
+ * The one rule for what an attempt's outcome means; the dispatcher and the meta-event
+ * sender both follow it.
+ *
+ * Retried: 3xx (redirects are not followed, so the attempt failed), 4xx (a 401/404/422 is
+ * usually a receiver deploy or configuration problem that gets fixed, and giving up would
+ * lose the event), 429 (with its Retry-After), 5xx, timeouts, network errors and an
+ * unreachable egress proxy, like Convoy's at-least-once mode. 410 Gone is retried too, but
+ * disables the endpoint, so the retry waits, held, until someone activates the endpoint
+ * again: nothing is lost if the receiver comes back.
+ *
+ * Not retried: a denial by the SSRF policy and a URL that cannot be parsed. Both fail the
+ * same way until the endpoint is changed.
  */
-export const DEFAULT_NON_RETRYABLE_STATUSES: ReadonlySet<number> = new Set([410]);
-
-export function classifyAttempt(outcome: AttemptOutcome, policy: RetryablePolicy = {}): AttemptVerdict {
-  if (outcome.kind === 'timeout') return { success: false, retryable: true, reason: 'timeout' };
-  if (outcome.kind === 'network_error') return { success: false, retryable: true, reason: 'network_error' };
-
-  const { status } = outcome;
-  if (!Number.isInteger(status) || status < 200 || status > 599) return { success: false, retryable: true, reason: 'invalid_status' };
-  if (status < 300) return { success: true, retryable: false, reason: 'success' };
-
-  const stop = policy.nonRetryableStatuses ? new Set(policy.nonRetryableStatuses) : DEFAULT_NON_RETRYABLE_STATUSES;
-  const retryable = !stop.has(status);
-  if (status < 400) return { success: false, retryable, reason: 'redirect' };
-  if (status === 410) return { success: false, retryable, reason: 'gone' };
-  if (status < 500) return { success: false, retryable, reason: 'client_error' };
-  return { success: false, retryable, reason: 'server_error' };
+export function classifyAttempt(o: AttemptOutcome): AttemptVerdict {
+  if (o.status === undefined) {
+    if (o.errorClass.startsWith('egress_denied')) return verdict('egress_denied', false, false);
+    if (o.errorClass === 'invalid_url') return verdict('invalid_url', false, false);
+    if (o.errorClass === 'proxy_unavailable' || o.errorClass === 'proxy_busy') return verdict('egress_unavailable', true, false);
+    if (o.errorClass === 'timeout' || o.errorClass === 'connect_timeout') return verdict('timeout', true, true);
+    return verdict('network_error', true, true);
+  }
+  const status = o.status;
+  if (!Number.isInteger(status) || status < 200 || status > 599) return verdict('invalid_status', true, true);
+  if (status < 300) return { success: true, retryable: false, blamesEndpoint: false, disablesEndpoint: false, reason: 'success' };
+  if (status < 400) return verdict('redirect', true, true);
+  if (status === 410) return { ...verdict('gone', true, true), disablesEndpoint: true };
+  if (status < 500) return verdict('client_error', true, true);
+  return verdict('server_error', true, true);
 }
 
-export function isRetryable(outcome: AttemptOutcome, policy?: RetryablePolicy): boolean {
-  return classifyAttempt(outcome, policy).retryable;
+function verdict(reason: AttemptReason, retryable: boolean, blamesEndpoint: boolean): AttemptVerdict {
+  return { success: false, retryable, blamesEndpoint, disablesEndpoint: false, reason };
 }
 
 function exponential(baseMs: number, power: number): number {

@@ -3,7 +3,7 @@ import { verifyConvoySignature } from '../../libs/webhooks';
 import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
-import { ExpiredSecretPurger } from '../../src/modules/endpoint-health';
+import { ExpiredSecretPurger } from '../../src/modules/endpoints';
 
 /**
  * Endpoint isolation end to end: one bad endpoint must not slow the others, a dead one is

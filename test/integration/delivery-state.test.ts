@@ -2,7 +2,9 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../libs/database';
 import { createTestDatabase, TestDatabase } from '../../libs/testing';
 import { newId } from '../../src/common/ids';
-import { DeliveryStateRepository, NewDelivery } from '../../src/modules/deliveries/delivery-state.repository';
+import { DeliveryStateRepository } from '../../src/modules/deliveries/delivery-state.repository';
+import { EventWriter } from '../../src/modules/events/event-writer';
+import type { NewDelivery } from '../../src/modules/events/routing/delivery-plan';
 
 /**
  * The delivery state machine against the real PostgreSQL: claims are exclusive, stale jobs
@@ -12,6 +14,7 @@ describe('DeliveryStateRepository (integration)', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let repo: DeliveryStateRepository;
+  let writer: EventWriter;
   let projectId: string;
   let endpointId: string;
 
@@ -21,8 +24,13 @@ describe('DeliveryStateRepository (integration)', () => {
     return id;
   }
 
-  function row(eventId: string, subscriptionId = 'sub1', retryLimit = 3): NewDelivery {
-    return { id: newId(), projectId, eventId, endpointId, subscriptionId, routeSeq: 0, eventType: 'x', deliveryMode: 'at_least_once', headers: {}, retryLimit };
+  function row(_eventId: string, subscriptionId = 'sub1', retryLimit = 3): NewDelivery {
+    return { id: newId(), endpointId, subscriptionId, deliveryMode: 'at_least_once', retryLimit };
+  }
+
+  /** A routing pass written by the events module's writer, as a replay writes it. */
+  function route(eventId: string, routeSeq: number, deliveries: NewDelivery[]): Promise<{ id: string; endpoint_id: string }[]> {
+    return writer.route({ eventId, routeSeq, deliveries });
   }
 
   beforeAll(async () => {
@@ -30,6 +38,7 @@ describe('DeliveryStateRepository (integration)', () => {
     ds = new DataSource({ ...buildDataSourceOptions({ databaseUrl: db.url, databasePoolSize: 4, databaseStatementTimeoutMs: 0 }), entities: [] });
     await ds.initialize();
     repo = new DeliveryStateRepository(ds);
+    writer = new EventWriter(ds);
     projectId = newId();
     endpointId = newId();
     await ds.query(`INSERT INTO projects (id, name, type, config) VALUES ($1, 'p', 'outgoing', '{}')`, [projectId]);
@@ -42,9 +51,9 @@ describe('DeliveryStateRepository (integration)', () => {
 
   it('routes idempotently and marks the event in the same statement', async () => {
     const eventId = await newEvent();
-    const first = await repo.route(eventId, 0, [row(eventId, 'a'), row(eventId, 'b')]);
+    const first = await route(eventId, 0, [row(eventId, 'a'), row(eventId, 'b')]);
     expect(first).toHaveLength(2);
-    const again = await repo.route(eventId, 0, [row(eventId, 'a'), row(eventId, 'b')]);
+    const again = await route(eventId, 0, [row(eventId, 'a'), row(eventId, 'b')]);
     expect(again).toHaveLength(0);
     const [ev] = await ds.query(`SELECT status, routed_at FROM events WHERE id = $1`, [eventId]);
     expect(ev.status).toBe('Processing');
@@ -55,19 +64,19 @@ describe('DeliveryStateRepository (integration)', () => {
 
   it('lets exactly one of many concurrent claimers win, and ignores a stale generation', async () => {
     const eventId = await newEvent();
-    const [d] = await repo.route(eventId, 0, [row(eventId)]);
+    const [d] = await route(eventId, 0, [row(eventId)]);
     const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => repo.claim(d.id, 0, `w${i}`, 30_000)));
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(claims.find(Boolean)!.raw).toBe('{"a":1}');
 
     const eventId2 = await newEvent();
-    const [d2] = await repo.route(eventId2, 0, [row(eventId2)]);
+    const [d2] = await route(eventId2, 0, [row(eventId2)]);
     expect(await repo.claim(d2.id, 7, 'w', 30_000)).toBeUndefined();
   });
 
   it('records an attempt and the next state together, only for the lease owner', async () => {
     const eventId = await newEvent();
-    const [d] = await repo.route(eventId, 0, [row(eventId)]);
+    const [d] = await route(eventId, 0, [row(eventId)]);
     const claimed = (await repo.claim(d.id, 0, 'owner', 30_000))!;
     const attempt = {
       id: newId(),
@@ -105,7 +114,7 @@ describe('DeliveryStateRepository (integration)', () => {
 
   it('recovers an expired lease under a new generation, and fails at_most_once instead of resending', async () => {
     const eventId = await newEvent();
-    const [a] = await repo.route(eventId, 0, [row(eventId, 'a'), { ...row(eventId, 'b'), deliveryMode: 'at_most_once', retryLimit: 1 }]);
+    const [a] = await route(eventId, 0, [row(eventId, 'a'), { ...row(eventId, 'b'), deliveryMode: 'at_most_once', retryLimit: 1 }]);
     const both = await ds.query(`SELECT id, delivery_mode FROM event_deliveries WHERE event_id = $1`, [eventId]);
     for (const r of both) await repo.claim(r.id, 0, 'dead-worker', 1);
     await new Promise((r) => setTimeout(r, 20));
@@ -120,7 +129,7 @@ describe('DeliveryStateRepository (integration)', () => {
 
   it('settles the event when a lost lease ends its last delivery', async () => {
     const eventId = await newEvent();
-    const [d] = await repo.route(eventId, 0, [{ ...row(eventId, 'only'), retryLimit: 1 }]);
+    const [d] = await route(eventId, 0, [{ ...row(eventId, 'only'), retryLimit: 1 }]);
     await repo.claim(d.id, 0, 'dead-worker', 1);
     await new Promise((r) => setTimeout(r, 20));
     await repo.recoverExpiredLeases(100);
@@ -130,7 +139,7 @@ describe('DeliveryStateRepository (integration)', () => {
 
   it('bumps generations only for rows still at the generation seen', async () => {
     const eventId = await newEvent();
-    const [d] = await repo.route(eventId, 0, [row(eventId)]);
+    const [d] = await route(eventId, 0, [row(eventId)]);
     const w = { id: d.id, generation: 0, endpoint_id: endpointId, attempts: 0 };
     const [x, y] = await Promise.all([repo.bumpGenerations([w]), repo.bumpGenerations([w])]);
     expect(x.length + y.length).toBe(1);

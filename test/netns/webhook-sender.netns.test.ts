@@ -1,5 +1,5 @@
-import { createWebhookDispatcher } from '../../src/modules/deliveries/http/dispatcher.provider';
-import { sendWebhook } from '../../src/modules/deliveries/http/webhook-sender';
+import { createWebhookDispatcher } from '../../src/modules/webhook-http/dispatcher.provider';
+import { sendWebhook } from '../../src/modules/webhook-http/webhook-sender';
 import { WebhookSink } from '../../libs/testing/webhook-sink';
 import { Canaries } from './support/canaries';
 import { describeInNetns } from './support/netns';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
+import type { Tx } from '../../../libs/database/sql';
 import { ApiKeyEntity } from './api-key.entity';
 
 @Injectable()
@@ -31,5 +32,10 @@ export class ApiKeysRepository {
   async revoke(projectId: string, id: string): Promise<boolean> {
     const res = await this.repo.update({ id, projectId, deletedAt: IsNull() }, { deletedAt: new Date(), updatedAt: new Date() });
     return (res.affected ?? 0) > 0;
+  }
+
+  /** Inside the transaction that deletes the project: its keys stop working with it. */
+  async revokeAllOfProject(tx: Tx, projectId: string): Promise<void> {
+    await tx.query(`UPDATE api_keys SET deleted_at = now(), updated_at = now() WHERE project_id = $1 AND deleted_at IS NULL`, [projectId]);
   }
 }

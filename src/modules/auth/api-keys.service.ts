@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Tx } from '../../../libs/database/sql';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { constantTimeEqual } from '../../common/crypto/secret-box';
 import { notFound } from '../../common/errors/domain-error';
@@ -66,6 +67,11 @@ export class ApiKeysService {
 
   listProjectKeys(projectId: string, page: PageRequest): Promise<ApiKeyEntity[]> {
     return this.keys.listForProject(projectId, page);
+  }
+
+  /** Revokes every key of a project, inside the transaction that deletes it. */
+  revokeAllOfProject(tx: Tx, projectId: string): Promise<void> {
+    return this.keys.revokeAllOfProject(tx, projectId);
   }
 
   async revokeProjectKey(projectId: string, id: string): Promise<void> {

@@ -8,11 +8,11 @@ import { AttemptEntity } from './attempt.entity';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryFilter } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
+import { isHeld } from './held';
 import { AttemptResponseDto, BatchRetryResponseDto, DeliveriesQueryDto, DeliveryResponseDto, ForceResendResponseDto, IdsDto } from './dto/delivery.dto';
 
 export function toDeliveryResponse(d: DeliveryEntity, strategy?: { type: string; duration: number }): DeliveryResponseDto {
-  // deliveries held for a paused endpoint wait at the end of time until it resumes
-  const held = d.nextAttemptAt.getUTCFullYear() >= 9999;
+  const held = isHeld(d.nextAttemptAt);
   return {
     uid: d.id,
     project_id: d.projectId,

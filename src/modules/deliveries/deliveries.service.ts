@@ -1,13 +1,13 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
+import { DeliveryQueue } from '../delivery-queue';
 import { EndpointEvents } from '../endpoints';
 import { ProjectsService } from '../projects';
 import { AttemptEntity } from './attempt.entity';
 import { DeliveriesRepository, DeliveryFilter } from './deliveries.repository';
 import { DeliveryStateRepository } from './delivery-state.repository';
 import { DeliveryEntity } from './delivery.entity';
-import { DeliveryProducer } from './delivery.producer';
 
 /** Reading deliveries and the recovery operations (resend, force resend, batch retry). */
 @Injectable()
@@ -17,7 +17,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly state: DeliveryStateRepository,
-    private readonly producer: DeliveryProducer,
+    private readonly queue: DeliveryQueue,
     private readonly endpointEvents: EndpointEvents,
     private readonly projects: ProjectsService,
   ) {}
@@ -26,7 +26,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unsubscribe = this.endpointEvents.subscribe(async (change) => {
       if (change.type === 'endpoint.status_changed' && change.to === 'active') {
-        this.producer.wake(await this.state.releaseHeld(change.endpointId));
+        this.queue.wake(await this.state.releaseHeld(change.endpointId));
       }
     });
   }
@@ -71,14 +71,14 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
         `only Failure or Discarded deliveries can be resent (this one is ${current.status}); use forceresend for Success`,
       );
     }
-    this.producer.wake(await this.state.resend(projectId, [id], ['Failure', 'Discarded']));
+    this.queue.wake(await this.state.resend(projectId, [id], ['Failure', 'Discarded']));
     return this.get(projectId, id);
   }
 
   /** Sends successful deliveries again (the receiver asked for a copy). */
   async forceResend(projectId: string, ids: string[]): Promise<{ resent: number; skipped: number }> {
     const rows = await this.state.resend(projectId, ids, ['Success']);
-    this.producer.wake(rows);
+    this.queue.wake(rows);
     return { resent: rows.length, skipped: ids.length - rows.length };
   }
 
@@ -86,7 +86,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   async batchRetry(projectId: string, f: DeliveryFilter): Promise<{ resent: number }> {
     const ids = await this.deliveries.idsMatching(projectId, { ...f, statuses: ['Failure', 'Discarded'] });
     const rows = await this.state.resend(projectId, ids, ['Failure', 'Discarded']);
-    this.producer.wake(rows);
+    this.queue.wake(rows);
     return { resent: rows.length };
   }
 }

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { fastQuery, writeResult } from '../../../libs/database/sql';
-import type { DeliveryStatus } from './delivery.entity';
+import type { Wakeable } from '../delivery-queue';
+import { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleSoleEventCte, soleOutcome } from '../events';
+import { DeliveryStatus, isTerminal } from './delivery.entity';
+import type { Transition } from './dispatch/next-state';
+import { HELD_UNTIL_SQL } from './held';
 
 /** A delivery claimed for sending, with the event payload it carries. */
 export interface ClaimedDelivery {
@@ -24,19 +28,6 @@ export interface ClaimedDelivery {
   event_headers: Record<string, string>;
 }
 
-export interface NewDelivery {
-  id: string;
-  projectId: string;
-  eventId: string;
-  endpointId: string;
-  subscriptionId: string;
-  routeSeq: number;
-  eventType: string;
-  deliveryMode: string;
-  headers: Record<string, string>;
-  retryLimit: number;
-}
-
 export interface AttemptRecord {
   id: string;
   url: string;
@@ -53,69 +44,28 @@ export interface AttemptRecord {
   respondedAt: Date | null;
 }
 
-export interface Transition {
-  status: DeliveryStatus;
-  nextAttemptAt: Date | null;
-  description: string;
-  /** retries get a new generation, so their job id is new */
-  bumpGeneration: boolean;
-}
-
-export interface Wakeable {
-  id: string;
-  generation: number;
-  endpoint_id: string;
-  attempts: number;
-}
-
-const SETTLE_EVENT_SQL = `
-  UPDATE events e SET status = CASE WHEN EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq AND x.status IN ('Failure', 'Discarded'))
-                                THEN 'Failure' ELSE 'Success' END,
-          updated_at = now()
-   WHERE e.id = $1 AND e.routed_at IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM event_deliveries x WHERE x.event_id = e.id AND x.route_seq = e.route_seq
-                     AND x.status IN ('Scheduled', 'Processing', 'Retry'))`;
-
 /**
- * The delivery state machine in SQL: claim with a lease, record an attempt together with
- * the next state, and the sweeper's recoveries. Every statement is conditional, so a
- * second worker or a stale job can never move a delivery it does not own.
+ * The delivery state machine in SQL, every transition of `event_deliveries.status` in one
+ * file: claim with a lease, record an attempt together with the next state, deferrals,
+ * holds and the sweeper's recoveries. Every statement is conditional, so a second worker
+ * or a stale job can never move a delivery it does not own.
+ *
+ *   Scheduled ──claim──▶ Processing ──2xx──────────────────────▶ Success
+ *   Retry ─────claim──▶     │  ├──failure, attempts left──────▶ Retry (new generation)
+ *       ▲                   │  ├──failure, none left / final──▶ Failure
+ *       │                   │  ├──endpoint deleted / inactive─▶ Discarded
+ *       │                   │  ├──endpoint paused / disabled──▶ Scheduled|Retry, held (HELD_UNTIL)
+ *       │                   │  └──status seen stale───────────▶ Scheduled|Retry (requeue)
+ *       │                   └──lease expired (sweeper)────────▶ Retry, or Failure (last attempt, at_most_once)
+ *       └── resend / force resend (Failure, Discarded, Success) ◀┘
+ *   Scheduled|Retry ──gate refused──▶ same status, later (defer: no attempt spent)
+ *
+ * Ending the last in-flight delivery of an event settles the event (events/event-status.ts)
+ * in the same transaction.
  */
 @Injectable()
 export class DeliveryStateRepository {
   constructor(private readonly ds: DataSource) {}
-
-  /** Writes the deliveries of one routing pass and marks the event routed, atomically. */
-  async route(eventId: string, routeSeq: number, rows: NewDelivery[]): Promise<{ id: string; endpoint_id: string }[]> {
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
-    for (const r of rows) {
-      cols[0].push(r.id);
-      cols[1].push(r.projectId);
-      cols[2].push(r.endpointId);
-      cols[3].push(r.subscriptionId);
-      cols[4].push(r.eventType);
-      cols[5].push(r.deliveryMode);
-      cols[6].push(JSON.stringify(r.headers));
-      cols[7].push(r.retryLimit);
-      cols[8].push(r.eventId);
-    }
-    const sql = `
-      WITH ins AS (
-        INSERT INTO event_deliveries (id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id, route_seq, sole)
-        SELECT u.id, u.project_id, u.endpoint_id, u.subscription_id, u.event_type, u.delivery_mode, u.headers, u.retry_limit, u.event_id, $10, $12::int = 1
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])
-             AS u(id, project_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, event_id)
-        ON CONFLICT (event_id, subscription_id, route_seq) DO NOTHING
-        RETURNING id, endpoint_id
-      ), upd AS (
-        UPDATE events SET routed_at = now(), updated_at = now(),
-          status = CASE WHEN $12::int = 0 THEN 'Failure' ELSE 'Processing' END,
-          failure_reason = CASE WHEN $12::int = 0 THEN 'no subscription matched the event' ELSE '' END
-        WHERE id = $11 AND route_seq = $10 AND routed_at IS NULL
-      )
-      SELECT id, endpoint_id FROM ins`;
-    return fastQuery(this.ds, sql, [...cols, routeSeq, eventId, rows.length]);
-  }
 
   async claim(id: string, generation: number, owner: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
     const raw: unknown = await fastQuery(
@@ -164,14 +114,10 @@ export class DeliveryStateRepository {
       );
     }
     let eventCte = '';
-    const terminal = t.status === 'Success' || t.status === 'Failure' || t.status === 'Discarded';
-    if (terminal && d.sole) {
-      // no sibling can still be in flight, so the event's outcome is this delivery's
-      params.push(d.event_id, d.route_seq, t.status === 'Success' ? 'Success' : 'Failure');
+    if (isTerminal(t.status) && d.sole) {
+      params.push(d.event_id, d.route_seq, soleOutcome(t.status));
       const n = params.length;
-      eventCte = `, ev AS (
-        UPDATE events SET status = $${n}, updated_at = now()
-        WHERE id = $${n - 2} AND route_seq = $${n - 1} AND EXISTS (SELECT 1 FROM upd))`;
+      eventCte = `, ${settleSoleEventCte('upd', n - 2, n - 1, n)}`;
     }
     const sql = `
       WITH upd AS (
@@ -183,12 +129,12 @@ export class DeliveryStateRepository {
         RETURNING generation
       )${attemptCte}${eventCte}
       SELECT generation FROM upd`;
-    if (terminal && !d.sole) {
+    if (isTerminal(t.status) && !d.sole) {
       // The event is settled in the same transaction, so a worker killed right after the
       // commit cannot leave it Processing for good (fault F1/F2). Siblings finishing at once
       // queue on the event row, so the last of them sees the others' outcomes.
       return this.ds.transaction(async (m) => {
-        await m.query('SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE', [d.event_id]);
+        await m.query(LOCK_EVENT_SQL, [d.event_id]);
         const rows: { generation: number }[] = await m.query(sql, params);
         if (rows.length) await m.query(SETTLE_EVENT_SQL, [d.event_id]);
         return rows[0]?.generation;
@@ -199,37 +145,35 @@ export class DeliveryStateRepository {
   }
 
   /**
-   * Sets the event's final status once none of its deliveries is still in flight. The
-   * final attempt of a delivery already settles its event in recordAttempt; this is for
-   * callers that end deliveries otherwise.
-   */
-  async settleEvent(eventId: string): Promise<void> {
-    await fastQuery(this.ds, SETTLE_EVENT_SQL, [eventId]);
-  }
-
-  /**
    * Leases that ran out: the worker died or hung mid-send. At-least-once deliveries go back
    * to Retry under a new generation (the attempt counts, so a poison delivery ends); an
    * at-most-once delivery may have been sent, so it ends Failure.
    */
   async recoverExpiredLeases(limit: number): Promise<Wakeable[]> {
-    const raw: unknown = await fastQuery(
-      this.ds,
-      `UPDATE event_deliveries d SET
-         status = CASE WHEN d.delivery_mode = 'at_most_once' OR d.attempts + 1 >= d.retry_limit THEN 'Failure' ELSE 'Retry' END,
-         description = CASE WHEN d.delivery_mode = 'at_most_once' THEN 'worker lost mid-delivery; not resent (at_most_once)'
-                            ELSE 'worker lost mid-delivery; resending' END,
-         attempts = d.attempts + 1, generation = d.generation + 1, next_attempt_at = now(),
-         lease_until = NULL, lease_owner = NULL, updated_at = now()
-       WHERE d.id IN (SELECT id FROM event_deliveries WHERE status = 'Processing' AND lease_until < now()
-                      ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING d.id, d.generation, d.endpoint_id, d.attempts, d.status, d.event_id`,
-      [limit],
-    );
-    const rows = writeResult<Wakeable & { status: string; event_id: string }>(raw).rows;
-    // a delivery ended here (its last attempt, or at_most_once) must still settle its event
-    for (const eventId of new Set(rows.filter((r) => r.status === 'Failure').map((r) => r.event_id))) await this.settleEvent(eventId);
-    return rows.filter((r) => r.status === 'Retry');
+    // One transaction: a delivery ended here (its last attempt, or at_most_once) settles its
+    // event in the same commit, under the event lock its siblings take (see recordAttempt).
+    const rows = await this.ds.transaction(async (m) => {
+      const ended: (Wakeable & { status: string; event_id: string })[] = await m.query(
+        `WITH upd AS (
+           UPDATE event_deliveries d SET
+             status = CASE WHEN d.delivery_mode = 'at_most_once' OR d.attempts + 1 >= d.retry_limit THEN 'Failure' ELSE 'Retry' END,
+             description = CASE WHEN d.delivery_mode = 'at_most_once' THEN 'worker lost mid-delivery; not resent (at_most_once)'
+                                ELSE 'worker lost mid-delivery; resending' END,
+             attempts = d.attempts + 1, generation = d.generation + 1, next_attempt_at = now(),
+             lease_until = NULL, lease_owner = NULL, updated_at = now()
+           WHERE d.id IN (SELECT id FROM event_deliveries WHERE status = 'Processing' AND lease_until < now()
+                          ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING d.id, d.generation, d.endpoint_id, d.attempts, d.status, d.event_id
+         ) SELECT * FROM upd`,
+        [limit],
+      );
+      for (const eventId of [...new Set(ended.filter((r) => r.status === 'Failure').map((r) => r.event_id))].sort()) {
+        await m.query(LOCK_EVENT_SQL, [eventId]);
+        await m.query(SETTLE_EVENT_SQL, [eventId]);
+      }
+      return ended;
+    });
+    return rows.filter((r) => r.status === 'Retry').map(({ id, generation, endpoint_id, attempts }) => ({ id, generation, endpoint_id, attempts }));
   }
 
   /** Due deliveries that may have lost their job (Redis flushed, enqueue failed). */
@@ -293,7 +237,7 @@ export class DeliveryStateRepository {
     await fastQuery(
       this.ds,
       `UPDATE event_deliveries SET status = CASE WHEN attempts = 0 THEN 'Scheduled' ELSE 'Retry' END,
-         next_attempt_at = '9999-12-31 00:00:00+00', description = $3, lease_until = NULL, lease_owner = NULL, updated_at = now()
+         next_attempt_at = ${HELD_UNTIL_SQL}, description = $3, lease_until = NULL, lease_owner = NULL, updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'`,
       [d.id, owner, reason],
     );
@@ -304,7 +248,7 @@ export class DeliveryStateRepository {
     const raw: unknown = await fastQuery(
       this.ds,
       `UPDATE event_deliveries SET next_attempt_at = now(), generation = generation + 1, description = '', updated_at = now()
-       WHERE endpoint_id = $1 AND status IN ('Scheduled', 'Retry') AND next_attempt_at = '9999-12-31 00:00:00+00'
+       WHERE endpoint_id = $1 AND status IN ('Scheduled', 'Retry') AND next_attempt_at = ${HELD_UNTIL_SQL}
        RETURNING id, generation, endpoint_id, attempts`,
       [endpointId],
     );
@@ -316,19 +260,16 @@ export class DeliveryStateRepository {
     if (ids.length === 0) return [];
     const raw: unknown = await fastQuery(
       this.ds,
-      `UPDATE event_deliveries SET status = 'Retry', next_attempt_at = now(), generation = generation + 1,
-         retry_limit = attempts + 1, description = 'resent', updated_at = now()
-       WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ANY($3::text[])
-       RETURNING id, generation, endpoint_id, attempts, event_id`,
+      `WITH upd AS (
+         UPDATE event_deliveries SET status = 'Retry', next_attempt_at = now(), generation = generation + 1,
+           retry_limit = attempts + 1, description = 'resent', updated_at = now()
+         WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ANY($3::text[])
+         RETURNING id, generation, endpoint_id, attempts, event_id
+       ), ${reopenEventsCte('upd')}
+       SELECT id, generation, endpoint_id, attempts FROM upd`,
       [projectId, ids, statuses],
     );
-    const rows = writeResult<Wakeable & { event_id: string }>(raw).rows;
-    if (rows.length) {
-      await fastQuery(this.ds, `UPDATE events SET status = 'Processing', updated_at = now() WHERE id = ANY($1::text[])`, [
-        [...new Set(rows.map((r) => r.event_id))],
-      ]);
-    }
-    return rows;
+    return writeResult<Wakeable>(raw).rows;
   }
 
   /** Converges if a resume notification was missed: held deliveries of active endpoints. */
@@ -337,7 +278,7 @@ export class DeliveryStateRepository {
       this.ds,
       `UPDATE event_deliveries d SET next_attempt_at = now(), generation = d.generation + 1, description = '', updated_at = now()
        WHERE d.id IN (SELECT x.id FROM event_deliveries x JOIN endpoints e ON e.id = x.endpoint_id
-                      WHERE x.status IN ('Scheduled', 'Retry') AND x.next_attempt_at = '9999-12-31 00:00:00+00' AND e.status = 'active'
+                      WHERE x.status IN ('Scheduled', 'Retry') AND x.next_attempt_at = ${HELD_UNTIL_SQL} AND e.status = 'active'
                       LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
        RETURNING d.id, d.generation, d.endpoint_id, d.attempts`,
       [limit],

@@ -1,7 +1,12 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type DeliveryStatus = 'Scheduled' | 'Processing' | 'Success' | 'Failure' | 'Retry' | 'Discarded';
-export const TERMINAL_STATUSES: readonly DeliveryStatus[] = ['Success', 'Failure', 'Discarded'];
+export type TerminalStatus = 'Success' | 'Failure' | 'Discarded';
+
+/** Success, Failure and Discarded end a delivery; Scheduled, Processing and Retry are in flight. */
+export function isTerminal(status: DeliveryStatus): status is TerminalStatus {
+  return status === 'Success' || status === 'Failure' || status === 'Discarded';
+}
 
 @Entity({ name: 'event_deliveries' })
 export class DeliveryEntity {

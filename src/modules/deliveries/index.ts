@@ -1,5 +1,5 @@
 export { DeliveriesModule } from './deliveries.module';
+export { DeliveriesWorkerModule } from './deliveries.worker.module';
 export { DeliveriesService } from './deliveries.service';
 export { DeliveriesController } from './deliveries.controller';
-export { DeliveryProcessor } from './delivery.processor';
 export { Sweeper } from './sweeper';

@@ -1,11 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HealthMetrics } from '../../../libs/observability/metrics';
-import { EndpointEvents, EndpointsService } from '../endpoints';
+import { autoDisableReason, EndpointEvents, EndpointsService } from '../endpoints';
 import { AutoDisableRepository } from './auto-disable.repository';
 import { EndpointHealthStore } from './endpoint-health.store';
-
-/** Prefix of the status-change reason of an automatic disable; meta events key on it. */
-export const AUTO_DISABLE_REASON = 'auto-disabled';
 
 /**
  * Disables endpoints that keep failing or answer 410 Gone. The rule for what happens to
@@ -41,7 +38,7 @@ export class EndpointDisabler implements OnModuleInit, OnModuleDestroy {
   }
 
   async disable(projectId: string, endpointId: string, cause: 'gone' | 'failures', detail: string): Promise<void> {
-    const reason = `${AUTO_DISABLE_REASON}: ${detail}`;
+    const reason = autoDisableReason(detail);
     await this.marks.mark(projectId, endpointId, reason);
     const after = await this.endpoints.setStatus(projectId, endpointId, 'inactive', reason);
     this.metrics.autoDisabled(cause);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { deliveryLeaseMs } from '../../common/delivery-lease';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { HealthMetrics } from '../../../libs/observability/metrics';
 import type { EndpointEntity } from '../endpoints';
@@ -89,7 +90,7 @@ export class EndpointGate implements OnApplicationShutdown {
   async admit(endpoint: EndpointEntity, project: ProjectEntity, hints: GateHints = {}): Promise<GateDecision> {
     const cfg = breakerSettings(project.config.circuit_breaker);
     const pass: Pass = { endpointId: endpoint.id, token: randomUUID(), slot: false, probe: false, cfg };
-    const leaseMs = endpoint.httpTimeout * 1000 + this.config.leaseGraceMs;
+    const leaseMs = deliveryLeaseMs(endpoint.httpTimeout, this.config.leaseGraceMs);
     try {
       const now = Date.now();
       const state = (this.closedUntil.get(endpoint.id) ?? 0) > now ? CLOSED : await this.store.breaker(endpoint.id);

@@ -5,7 +5,6 @@ import { AutoDisableRepository } from './auto-disable.repository';
 import { EndpointDisabler } from './endpoint-disabler';
 import { EndpointGate } from './endpoint-gate';
 import { EndpointHealthStore } from './endpoint-health.store';
-import { SecretPurgeRepository } from './secret-purge.repository';
 
 /**
  * Endpoint isolation for the delivery worker (rate limit, concurrency cap, circuit
@@ -14,7 +13,7 @@ import { SecretPurgeRepository } from './secret-purge.repository';
  */
 @Module({
   imports: [EndpointsModule],
-  providers: [EndpointHealthStore, EndpointGate, AutoDisableRepository, EndpointDisabler, BreakerStateReader, SecretPurgeRepository],
-  exports: [EndpointGate, EndpointDisabler, EndpointHealthStore, BreakerStateReader, SecretPurgeRepository],
+  providers: [EndpointHealthStore, EndpointGate, AutoDisableRepository, EndpointDisabler, BreakerStateReader],
+  exports: [EndpointGate, EndpointDisabler, EndpointHealthStore, BreakerStateReader],
 })
 export class EndpointHealthModule {}

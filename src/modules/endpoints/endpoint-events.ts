@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Tx } from '../../../libs/database/sql';
 import type { EndpointStatus } from './endpoint-status';
 
 export interface EndpointChange {
@@ -12,6 +13,9 @@ export interface EndpointChange {
 
 export type EndpointListener = (change: EndpointChange) => void | Promise<void>;
 
+/** Runs inside the transaction that deletes an endpoint; a failure aborts the deletion. */
+export type EndpointDeletingHook = (tx: Tx, endpointId: string) => Promise<void>;
+
 /**
  * In-process notifications after an endpoint change is committed, so modules downstream
  * (deliveries) can react, e.g. release held deliveries when an endpoint is resumed,
@@ -22,6 +26,23 @@ export type EndpointListener = (change: EndpointChange) => void | Promise<void>;
 export class EndpointEvents {
   private readonly logger = new Logger(EndpointEvents.name);
   private readonly listeners = new Set<EndpointListener>();
+  private readonly deleting = new Set<EndpointDeletingHook>();
+
+  /**
+   * For modules downstream that own rows pointing at endpoints (subscriptions): their own
+   * statement joins the deletion's transaction, so no live row outlives its endpoint.
+   * Returns the function that unregisters.
+   */
+  onDeleting(hook: EndpointDeletingHook): () => void {
+    this.deleting.add(hook);
+    return () => {
+      this.deleting.delete(hook);
+    };
+  }
+
+  async runDeleting(tx: Tx, endpointId: string): Promise<void> {
+    for (const hook of this.deleting) await hook(tx, endpointId);
+  }
 
   /** Returns the function that unsubscribes. */
   subscribe(listener: EndpointListener): () => void {

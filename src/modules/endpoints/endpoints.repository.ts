@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
+import { Tx, writeResult } from '../../../libs/database/sql';
 import { EndpointEntity } from './endpoint.entity';
 
 export interface EndpointListFilter {
@@ -76,15 +77,41 @@ export class EndpointsRepository {
     });
   }
 
-  /** Soft-deletes the endpoint and, in the same transaction, the subscriptions that point at it. */
-  async softDelete(projectId: string, id: string): Promise<boolean> {
+  /** Soft-deletes the endpoint; `alongside` runs in the same transaction (the rows of other owners that point at it). */
+  async softDelete(projectId: string, id: string, alongside: (tx: Tx) => Promise<void>): Promise<boolean> {
     return this.repo.manager.transaction(async (m) => {
       const now = new Date();
       const res = await m.update(EndpointEntity, { id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
       if ((res.affected ?? 0) === 0) return false;
-      await m.query(`UPDATE subscriptions SET deleted_at = $2, updated_at = $2 WHERE endpoint_id = $1 AND deleted_at IS NULL`, [id, now]);
+      await alongside(m);
       return true;
     });
+  }
+
+  /**
+   * Removes signing secrets whose rotation overlap is over. One set-based statement, so the
+   * job never loads endpoints into the worker; secrets that still sign are never touched
+   * and an endpoint always keeps at least one secret.
+   */
+  async purgeExpiredSecrets(limit: number): Promise<string[]> {
+    const raw: unknown = await this.repo.query(
+      `WITH stale AS (
+         SELECT e.id FROM endpoints e
+         WHERE e.deleted_at IS NULL
+           AND EXISTS (SELECT 1 FROM jsonb_array_elements(e.secrets) s
+                       WHERE s->>'deleted_at' IS NOT NULL OR (s->>'expires_at' IS NOT NULL AND (s->>'expires_at')::timestamptz <= now()))
+           AND EXISTS (SELECT 1 FROM jsonb_array_elements(e.secrets) s
+                       WHERE s->>'deleted_at' IS NULL AND (s->>'expires_at' IS NULL OR (s->>'expires_at')::timestamptz > now()))
+         LIMIT $1 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE endpoints e SET updated_at = now(), secrets = (
+         SELECT jsonb_agg(x.s ORDER BY x.ord) FROM jsonb_array_elements(e.secrets) WITH ORDINALITY AS x(s, ord)
+         WHERE x.s->>'deleted_at' IS NULL AND (x.s->>'expires_at' IS NULL OR (x.s->>'expires_at')::timestamptz > now()))
+       FROM stale WHERE e.id = stale.id
+       RETURNING e.id`,
+      [limit],
+    );
+    return writeResult<{ id: string }>(raw).rows.map((r) => r.id);
   }
 
   /**

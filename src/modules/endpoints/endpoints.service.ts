@@ -127,7 +127,7 @@ export class EndpointsService {
 
   async delete(projectId: string, endpointId: string): Promise<void> {
     await this.projects.get(projectId);
-    if (!(await this.endpoints.softDelete(projectId, endpointId))) throw notFound('endpoint');
+    if (!(await this.endpoints.softDelete(projectId, endpointId, (tx) => this.events.runDeleting(tx, endpointId)))) throw notFound('endpoint');
     this.deliveryCache.delete(endpointId);
     this.events.emit({ type: 'endpoint.deleted', projectId, endpointId });
   }
@@ -224,6 +224,13 @@ export class EndpointsService {
     if (a.type === 'api_key') return { [a.api_key.header_name]: this.encryption.open(a.api_key.header_value) };
     const token = Buffer.from(`${a.basic_auth.username}:${this.encryption.open(a.basic_auth.password)}`, 'utf8').toString('base64');
     return { Authorization: `Basic ${token}` };
+  }
+
+  /** Removes signing secrets whose expiry has passed (the `secret-purge` worker duty); returns the endpoints cleaned. */
+  async purgeExpiredSecrets(limit: number): Promise<string[]> {
+    const ids = await this.endpoints.purgeExpiredSecrets(limit);
+    for (const id of ids) this.deliveryCache.delete(id);
+    return ids;
   }
 
   /**

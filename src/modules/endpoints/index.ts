@@ -9,3 +9,6 @@ export { EndpointEntity } from './endpoint.entity';
 export type { StoredAuthentication } from './endpoint.entity';
 export type { StoredSecret } from './endpoint-secrets';
 export type { EndpointStatus } from './endpoint-status';
+export { autoDisableReason, isAutoDisableReason } from './endpoint-status';
+export { EndpointsWorkerModule } from './endpoints.worker.module';
+export { ExpiredSecretPurger } from './expired-secret-purger';

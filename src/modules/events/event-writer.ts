@@ -2,15 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { fastQuery } from '../../../libs/database/sql';
 import type { EventTarget } from './event.entity';
-
-/** A delivery decided at ingest: one per matching subscription. */
-export interface NewEventDelivery {
-  id: string;
-  endpointId: string;
-  subscriptionId: string;
-  deliveryMode: string;
-  retryLimit: number;
-}
+import { markRoutedCte, routedStatusSql } from './event-status';
+import type { NewDelivery } from './routing/delivery-plan';
 
 export interface NewEvent {
   id: string;
@@ -18,16 +11,25 @@ export interface NewEvent {
   eventType: string;
   target: EventTarget;
   endpoints: string[];
+  sourceId: string | null;
   idempotencyKey: string | null;
+  brokerMessageId: string | null;
   headers: Record<string, string>;
   raw: string;
   urlQueryParams: string;
-  deliveries: NewEventDelivery[];
+  deliveries: NewDelivery[];
 }
 
 export interface WriteResult {
   /** false when an event with the same idempotency key existed: nothing was written */
   inserted: boolean;
+}
+
+/** An event being routed again (a replay pass), with the deliveries its routing decided on. */
+export interface RoutePass {
+  eventId: string;
+  routeSeq: number;
+  deliveries: NewDelivery[];
 }
 
 interface Pending {
@@ -39,38 +41,75 @@ interface Pending {
 const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 4;
 
+/**
+ * The one statement family that creates delivery rows: a CTE inserting the deliveries of
+ * the events that `source` returns (id, project_id, event_type, headers, route_seq), from
+ * seven array parameters starting at `$first` (see deliveryParams). A repeated routing
+ * pass inserts nothing.
+ */
+function deliveryRowsCte(source: string, first: number): string {
+  const p = (i: number): string => `$${first + i}`;
+  return `dl AS (
+    INSERT INTO event_deliveries (id, project_id, event_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, route_seq, sole)
+    SELECT v.id, s.project_id, s.id, v.endpoint_id, v.subscription_id, s.event_type, v.mode, s.headers, v.retry_limit, s.route_seq, v.sole
+    FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::int[], ${p(6)}::boolean[])
+         AS v(id, event_id, endpoint_id, subscription_id, mode, retry_limit, sole)
+    JOIN ${source} s ON s.id = v.event_id
+    ON CONFLICT (event_id, subscription_id, route_seq) DO NOTHING
+    RETURNING id, endpoint_id
+  )`;
+}
+
+/** The seven column arrays of deliveryRowsCte for the given events' deliveries. */
+function deliveryParams(events: { id: string; deliveries: NewDelivery[] }[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 7 }, () => []);
+  for (const e of events) {
+    for (const d of e.deliveries) {
+      cols[0].push(d.id);
+      cols[1].push(e.id);
+      cols[2].push(d.endpointId);
+      cols[3].push(d.subscriptionId);
+      cols[4].push(d.deliveryMode);
+      cols[5].push(d.retryLimit);
+      // the only delivery of its pass: its final attempt settles the event by itself
+      cols[6].push(e.deliveries.length === 1);
+    }
+  }
+  return cols;
+}
+
+const INGEST_STATUS = routedStatusSql('u.n');
+
 /*
  * Events arrive routed: `routed_at` is set and their delivery rows are inserted by the
  * same statement, only for the events that were inserted (a repeated idempotency key
  * writes nothing). The foreign key from deliveries to events is checked at the end of
  * the statement, when both exist.
  */
-const INSERT_SQL = `
+const INGEST_SQL = `
   WITH ins AS (
-    INSERT INTO events (id, project_id, event_type, target, endpoints, idempotency_key, headers, raw, url_query_params, routed_at, status, failure_reason)
+    INSERT INTO events (id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, url_query_params,
+                        routed_at, status, failure_reason)
     SELECT u.id, u.project_id, u.event_type, u.target,
            CASE WHEN u.endpoints = '' THEN '{}'::text[] ELSE string_to_array(u.endpoints, ',') END,
-           u.idempotency_key, u.headers, u.raw, u.qp, now(),
-           CASE WHEN u.n = 0 THEN 'Failure' ELSE 'Processing' END,
-           CASE WHEN u.n = 0 THEN 'no subscription matched the event' ELSE '' END
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::int[])
-         AS u(id, project_id, event_type, target, endpoints, idempotency_key, headers, raw, qp, n)
+           u.source_id, u.idempotency_key, u.broker_message_id, u.headers, u.raw, u.qp, now(), ${INGEST_STATUS.status}, ${INGEST_STATUS.failureReason}
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::int[])
+         AS u(id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, qp, n)
     ON CONFLICT (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-    RETURNING id, project_id, event_type, headers
-  ), dl AS (
-    INSERT INTO event_deliveries (id, project_id, event_id, endpoint_id, subscription_id, event_type, delivery_mode, headers, retry_limit, route_seq, sole)
-    SELECT v.id, ins.project_id, ins.id, v.endpoint_id, v.subscription_id, ins.event_type, v.mode, ins.headers, v.retry_limit, 0, v.sole
-    FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::int[], $17::boolean[])
-         AS v(id, event_id, endpoint_id, subscription_id, mode, retry_limit, sole)
-    JOIN ins ON ins.id = v.event_id
-    RETURNING event_id
-  )
+    RETURNING id, project_id, event_type, headers, route_seq
+  ), ${deliveryRowsCte('ins', 13)}
   SELECT id FROM ins`;
 
+const ROUTE_SQL = `
+  WITH ${markRoutedCte(1, 2, 3)}, ${deliveryRowsCte('src', 4)}
+  SELECT id, endpoint_id FROM dl`;
+
 /**
- * Group commit for ingest: concurrent requests share one statement (events and their
- * deliveries, one commit), so the per-event cost falls as load rises while a lone request
- * still goes out at once. The promise settles only after the commit.
+ * Writes events and their delivery rows. Ingest is group-committed: concurrent requests
+ * share one statement (events and their deliveries, one commit), so the per-event cost
+ * falls as load rises while a lone request still goes out at once; the promise settles
+ * only after the commit. A replay pass marks its event routed and writes its deliveries
+ * in one statement too.
  */
 @Injectable()
 export class EventWriter {
@@ -86,6 +125,12 @@ export class EventWriter {
     });
   }
 
+  /** Writes one replay pass; returns the deliveries it created (none when the pass was already routed). */
+  route(pass: RoutePass): Promise<{ id: string; endpoint_id: string }[]> {
+    const ev = { id: pass.eventId, deliveries: pass.deliveries };
+    return fastQuery(this.ds, ROUTE_SQL, [pass.eventId, pass.routeSeq, pass.deliveries.length, ...deliveryParams([ev])]);
+  }
+
   private pump(): void {
     while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
@@ -99,30 +144,22 @@ export class EventWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      const ev: unknown[][] = Array.from({ length: 10 }, () => []);
-      const dl: unknown[][] = Array.from({ length: 7 }, () => []);
+      const ev: unknown[][] = Array.from({ length: 12 }, () => []);
       for (const { ev: e } of batch) {
         ev[0].push(e.id);
         ev[1].push(e.projectId);
         ev[2].push(e.eventType);
         ev[3].push(JSON.stringify(e.target));
         ev[4].push(e.endpoints.join(','));
-        ev[5].push(e.idempotencyKey);
-        ev[6].push(JSON.stringify(e.headers));
-        ev[7].push(e.raw);
-        ev[8].push(e.urlQueryParams);
-        ev[9].push(e.deliveries.length);
-        for (const d of e.deliveries) {
-          dl[0].push(d.id);
-          dl[1].push(e.id);
-          dl[2].push(d.endpointId);
-          dl[3].push(d.subscriptionId);
-          dl[4].push(d.deliveryMode);
-          dl[5].push(d.retryLimit);
-          dl[6].push(e.deliveries.length === 1);
-        }
+        ev[5].push(e.sourceId);
+        ev[6].push(e.idempotencyKey);
+        ev[7].push(e.brokerMessageId);
+        ev[8].push(JSON.stringify(e.headers));
+        ev[9].push(e.raw);
+        ev[10].push(e.urlQueryParams);
+        ev[11].push(e.deliveries.length);
       }
-      const rows = await fastQuery<{ id: string }[]>(this.ds, INSERT_SQL, [...ev, ...dl]);
+      const rows = await fastQuery<{ id: string }[]>(this.ds, INGEST_SQL, [...ev, ...deliveryParams(batch.map((p) => p.ev))]);
       const inserted = new Set(rows.map((r) => r.id));
       for (const p of batch) p.resolve({ inserted: inserted.has(p.ev.id) });
     } catch (e) {

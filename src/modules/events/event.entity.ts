@@ -2,9 +2,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type EventStatus = 'Pending' | 'Processing' | 'Success' | 'Failure' | 'Retry';
 
-/** How an event picks its endpoints: one endpoint, an owner's endpoints, or every subscription. */
+/** How an event picked its endpoints: one endpoint, an owner's endpoints, every subscription, a URL, or its source's subscriptions. */
 export interface EventTarget {
-  kind: 'endpoint' | 'fanout' | 'broadcast' | 'dynamic';
+  kind: 'endpoint' | 'fanout' | 'broadcast' | 'dynamic' | 'source';
   owner_id?: string;
 }
 
@@ -17,6 +17,7 @@ export class EventEntity {
   @Column('text', { array: true }) endpoints!: string[];
   @Column({ name: 'source_id', type: 'text', nullable: true }) sourceId!: string | null;
   @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey!: string | null;
+  @Column({ name: 'broker_message_id', type: 'text', nullable: true }) brokerMessageId!: string | null;
   @Column('jsonb') headers!: Record<string, string>;
   /** the payload exactly as signed and sent */
   @Column('text') raw!: string;

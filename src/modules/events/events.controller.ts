@@ -5,6 +5,7 @@ import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
 import {
+  BaseEventDto,
   BatchReplayResponseDto,
   BroadcastEventDto,
   CountResponseDto,
@@ -16,7 +17,9 @@ import {
 import { EventsQueryDto } from './dto/events-query.dto';
 import { EventEntity } from './event.entity';
 import { EventFilter } from './events.repository';
-import { EventsService, IngestResult } from './events.service';
+import { EventsService } from './events.service';
+import { IngestEvent, IngestResult } from './ingest/ingest-event';
+import type { IngestEventCommand, IngestTarget } from './ingest/ingest-event.command';
 
 export function toEventResponse(e: EventEntity, duplicate = false): EventResponseDto {
   return {
@@ -44,6 +47,19 @@ function ingested(message: string, r: IngestResult): Envelope<EventResponseDto> 
   return ok(r.duplicate ? 'Duplicate event received' : message, toEventResponse(r.event, r.duplicate));
 }
 
+/** The API's event bodies as the ingest command; the use case runs every guard. */
+function command(projectId: string, target: IngestTarget, dto: BaseEventDto): IngestEventCommand {
+  return {
+    projectId,
+    target,
+    eventType: dto.event_type,
+    payload: JSON.stringify(dto.data),
+    data: dto.data,
+    customHeaders: dto.custom_headers,
+    idempotencyKey: dto.idempotency_key,
+  };
+}
+
 export function toEventFilter(q: EventsQueryDto): EventFilter {
   return {
     endpointIds: q.endpointId,
@@ -63,34 +79,43 @@ export function toEventFilter(q: EventsQueryDto): EventFilter {
 @ProjectAccess()
 @Controller('api/v1/projects/:projectID/events')
 export class EventsController {
-  constructor(private readonly events: EventsService) {}
+  constructor(
+    private readonly events: EventsService,
+    private readonly ingest: IngestEvent,
+  ) {}
 
   /** Sends an event to one endpoint. */
   @Post()
   @ApiEnvelope(EventResponseDto, { status: 201 })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEventDto): Promise<Envelope<EventResponseDto>> {
-    return ingested('Endpoint event created successfully', await this.events.createForEndpoint(projectId, body));
+    return ingested(
+      'Endpoint event created successfully',
+      await this.ingest.execute(command(projectId, { kind: 'endpoint', endpointId: body.endpoint_id }, body)),
+    );
   }
 
   /** Sends an event to every endpoint with the given owner id. */
   @Post('fanout')
   @ApiEnvelope(EventResponseDto, { status: 201 })
   async fanout(@Param('projectID') projectId: string, @Body() body: FanoutEventDto): Promise<Envelope<EventResponseDto>> {
-    return ingested('Fanout event created successfully', await this.events.fanout(projectId, body));
+    return ingested('Fanout event created successfully', await this.ingest.execute(command(projectId, { kind: 'owner', ownerId: body.owner_id }, body)));
   }
 
   /** Sends an event to every subscription of its event type. */
   @Post('broadcast')
   @ApiEnvelope(EventResponseDto, { status: 201 })
   async broadcast(@Param('projectID') projectId: string, @Body() body: BroadcastEventDto): Promise<Envelope<EventResponseDto>> {
-    return ingested('Broadcast event created successfully', await this.events.broadcast(projectId, body));
+    return ingested('Broadcast event created successfully', await this.ingest.execute(command(projectId, { kind: 'broadcast' }, body)));
   }
 
   /** Sends an event to a URL; its endpoint and subscription are found or created. */
   @Post('dynamic')
   @ApiEnvelope(EventResponseDto, { status: 201 })
   async dynamic(@Param('projectID') projectId: string, @Body() body: DynamicEventDto): Promise<Envelope<EventResponseDto>> {
-    return ingested('Dynamic event created successfully', await this.events.dynamic(projectId, body));
+    return ingested(
+      'Dynamic event created successfully',
+      await this.ingest.execute(command(projectId, { kind: 'dynamic', url: body.url, secret: body.secret, eventTypes: body.event_types }, body)),
+    );
   }
 
   @Get()

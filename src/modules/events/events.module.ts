@@ -1,17 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { EndpointsModule } from '../endpoints';
-import { ProjectsModule } from '../projects';
-import { SubscriptionsModule } from '../subscriptions';
-import { EventEntity } from './event.entity';
-import { EventWriter } from './event-writer';
-import { EventsRepository } from './events.repository';
+import { EventsCoreModule } from './events-core.module';
 import { EventsService } from './events.service';
-import { WakeupProducer } from './wakeup.producer';
+import { IngestEvent } from './ingest/ingest-event';
 
+/** Events: the ingest use case (the one way in), reads and replays. */
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity]), ProjectsModule, EndpointsModule, SubscriptionsModule],
-  providers: [EventsRepository, EventWriter, WakeupProducer, EventsService],
-  exports: [EventsService],
+  imports: [EventsCoreModule],
+  providers: [EventsService, IngestEvent],
+  exports: [EventsService, IngestEvent],
 })
 export class EventsModule {}

@@ -4,6 +4,7 @@ import { Repository, SelectQueryBuilder } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { writeResult } from '../../../libs/database/sql';
 import { EventEntity } from './event.entity';
+import { START_REPLAY_SQL } from './event-status';
 
 export interface EventFilter {
   endpointIds?: string[];
@@ -48,13 +49,9 @@ export class EventsRepository {
   }
 
   /** Starts a new routing pass: the router then makes fresh deliveries. */
-  async markForReplay(projectId: string, ids: string[]): Promise<string[]> {
+  async startReplay(projectId: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const raw: unknown = await this.repo.query(
-      `UPDATE events SET route_seq = route_seq + 1, routed_at = NULL, status = 'Pending', failure_reason = '', updated_at = now()
-       WHERE project_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL RETURNING id`,
-      [projectId, ids],
-    );
+    const raw: unknown = await this.repo.query(START_REPLAY_SQL, [projectId, ids]);
     return writeResult<{ id: string }>(raw).rows.map((r) => r.id);
   }
 
@@ -70,17 +67,6 @@ export class EventsRepository {
       [olderThanMs, limit],
     );
     return rows.map((r) => r.id);
-  }
-
-  async markRouted(id: string, routeSeq: number, matched: number): Promise<boolean> {
-    const raw: unknown = await this.repo.query(
-      `UPDATE events SET routed_at = now(), updated_at = now(),
-         status = CASE WHEN $3::int = 0 THEN 'Failure' ELSE 'Processing' END,
-         failure_reason = CASE WHEN $3::int = 0 THEN 'no subscription matched the event' ELSE '' END
-       WHERE id = $1 AND route_seq = $2 AND routed_at IS NULL`,
-      [id, routeSeq, matched],
-    );
-    return writeResult(raw).count > 0;
   }
 
   private filtered(projectId: string, f: EventFilter): SelectQueryBuilder<EventEntity> {

@@ -1,4 +1,10 @@
 export { EventsModule } from './events.module';
+export { EventsWorkerModule } from './events.worker.module';
 export { EventsService } from './events.service';
 export { EventsController } from './events.controller';
+export { IngestEvent } from './ingest/ingest-event';
+export type { IngestResult } from './ingest/ingest-event';
+export type { IngestEventCommand, IngestTarget } from './ingest/ingest-event.command';
+export { UnroutedSweeper } from './routing/unrouted-sweeper';
 export type { EventEntity, EventStatus } from './event.entity';
+export { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleSoleEventCte, soleOutcome } from './event-status';

@@ -5,9 +5,9 @@ import { MetaEventsRepository } from './meta-events.repository';
 import { MetaEventsService } from './meta-events.service';
 
 /**
- * Meta events: stored here, listed and resent through the API; the worker's
- * MetaEventSender (deliveries) sends them. Sits beside events: it listens to endpoints and
- * is called by deliveries.
+ * Meta events: stored here, listed and resent through the API; MetaEventSender (the
+ * `meta-events` worker duty, MetaEventsWorkerModule) sends them. Sits beside events: it
+ * listens to endpoints and is called by deliveries.
  */
 @Module({
   imports: [ProjectsModule, EndpointsModule],

@@ -3,7 +3,7 @@ import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
-import { EndpointChange, EndpointEvents, EndpointsService } from '../endpoints';
+import { EndpointChange, EndpointEvents, EndpointsService, isAutoDisableReason } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
 import { ProjectsService } from '../projects';
 import { MetaEventAttempt, MetaEventRow, MetaEventsRepository, MetaEventStatus } from './meta-events.repository';
@@ -18,9 +18,6 @@ export const META_EVENT_TYPES = [
   'eventdelivery.failed',
 ] as const;
 export type MetaEventType = (typeof META_EVENT_TYPES)[number];
-
-/** Status-change reasons of automatic disables start with this (see endpoint-health). */
-const AUTO_DISABLED = 'auto-disabled';
 
 /**
  * Records meta events for projects that enabled them and subscribed to the type. They are
@@ -95,7 +92,7 @@ export class MetaEventsService implements OnModuleInit, OnModuleDestroy {
   private async onEndpointChange(change: EndpointChange): Promise<void> {
     let type: MetaEventType | undefined;
     if (change.type === 'endpoint.created' || change.type === 'endpoint.updated' || change.type === 'endpoint.deleted') type = change.type;
-    else if (change.type === 'endpoint.status_changed' && change.to === 'inactive' && change.reason?.startsWith(AUTO_DISABLED)) type = 'endpoint.disabled';
+    else if (change.type === 'endpoint.status_changed' && change.to === 'inactive' && isAutoDisableReason(change.reason)) type = 'endpoint.disabled';
     if (!type) return;
     const endpoint = await this.endpoints.getLive(change.projectId, change.endpointId).catch(() => null);
     const data = endpoint ? endpointSummary(endpoint) : { uid: change.endpointId, project_id: change.projectId };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import type { Tx } from '../../../libs/database/sql';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { ProjectEntity } from './project.entity';
 
@@ -27,13 +28,13 @@ export class ProjectsRepository {
     return (res.affected ?? 0) > 0;
   }
 
-  async softDelete(id: string): Promise<boolean> {
-    const res = await this.repo.manager.transaction(async (m) => {
+  /** Soft-deletes the project; `alongside` runs in the same transaction (what other owners end with it). */
+  async softDelete(id: string, alongside: (tx: Tx) => Promise<void>): Promise<boolean> {
+    return this.repo.manager.transaction(async (m) => {
       const r = await m.update(ProjectEntity, { id, deletedAt: IsNull() }, { deletedAt: new Date() });
-      // a deleted project's keys stop working at once
-      await m.query(`UPDATE api_keys SET deleted_at = now() WHERE project_id = $1 AND deleted_at IS NULL`, [id]);
-      return r;
+      if ((r.affected ?? 0) === 0) return false;
+      await alongside(m);
+      return true;
     });
-    return (res.affected ?? 0) > 0;
   }
 }

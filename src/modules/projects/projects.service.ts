@@ -76,7 +76,8 @@ export class ProjectsService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.projects.softDelete(id))) throw notFound('project');
+    // a deleted project's keys stop working at once
+    if (!(await this.projects.softDelete(id, (tx) => this.apiKeys.revokeAllOfProject(tx, id)))) throw notFound('project');
     this.cache.delete(id);
   }
 }

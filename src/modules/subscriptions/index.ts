@@ -5,3 +5,4 @@ export { SubscriptionPresenter } from './subscription.presenter';
 export { SubscriptionEntity } from './subscription.entity';
 export type { AlertConfig, DeliveryMode, FilterConfig, RateLimitConfig } from './subscription.entity';
 export { matchingSubscriptions, eventTypeMatches } from './routing';
+export type { RoutableEvent } from './routing';

@@ -8,7 +8,7 @@ function sub(
   body: Record<string, unknown> = {},
   headers: Record<string, unknown> = {},
 ): SubscriptionEntity {
-  return { id, endpointId, filterConfig: { event_types, filter: { body, headers } } } as unknown as SubscriptionEntity;
+  return { id, endpointId, sourceId: null, filterConfig: { event_types, filter: { body, headers } } } as unknown as SubscriptionEntity;
 }
 
 describe('routing', () => {
@@ -35,5 +35,11 @@ describe('routing', () => {
   it('keeps to the targeted endpoints', () => {
     expect(matchingSubscriptions(subs, { eventType: 'invoice.paid', endpoints: ['e2', 'e3'], body: {}, headers: {} }).map((s) => s.id)).toEqual(['paid']);
     expect(matchingSubscriptions(subs, { eventType: 'x', endpoints: [], body: {}, headers: {} })).toEqual([]);
+  });
+
+  it("routes an incoming event to its source's subscriptions only", () => {
+    const fromSource = [...subs, { ...sub('src', 'e5', ['*']), sourceId: 'so1' } as SubscriptionEntity];
+    const ids = matchingSubscriptions(fromSource, { eventType: 'x', sourceId: 'so1', body: {}, headers: {} }).map((s) => s.id);
+    expect(ids).toEqual(['src']);
   });
 });

@@ -10,21 +10,24 @@ export interface RoutableEvent {
   eventType: string;
   /** endpoints the event targets; undefined = every subscription (broadcast) */
   endpoints?: readonly string[];
+  /** an incoming event: only the subscriptions of this source */
+  sourceId?: string;
   body: unknown;
   /** header names in lower case */
   headers: Record<string, string>;
 }
 
 /**
- * The subscriptions an event goes to: its endpoints (or all, for a broadcast), the event
- * type (exact or `*`), then the body and header filters. Used at ingest and by the
- * worker's router for replays.
+ * The subscriptions an event goes to: its endpoints (or all, for a broadcast; or its
+ * source's, for an incoming event), the event type (exact or `*`), then the body and
+ * header filters. Used at ingest and by the router for replays.
  */
 export function matchingSubscriptions(subs: readonly SubscriptionEntity[], ev: RoutableEvent): SubscriptionEntity[] {
   const targets = ev.endpoints ? new Set(ev.endpoints) : undefined;
   return subs.filter(
     (s) =>
       (!targets || targets.has(s.endpointId)) &&
+      (ev.sourceId === undefined || s.sourceId === ev.sourceId) &&
       eventTypeMatches(s.filterConfig.event_types, ev.eventType) &&
       matchFilter(s.filterConfig.filter?.body ?? {}, ev.body) &&
       matchFilter(s.filterConfig.filter?.headers ?? {}, ev.headers),

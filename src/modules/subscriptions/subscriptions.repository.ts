@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, QueryDeepPartialEntity, Repository } from 'typeorm';
+import type { Tx } from '../../../libs/database/sql';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { SubscriptionEntity } from './subscription.entity';
 
@@ -80,6 +81,11 @@ export class SubscriptionsRepository {
     const now = new Date();
     const res = await this.repo.update({ id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
     return (res.affected ?? 0) > 0;
+  }
+
+  /** Soft-deletes an endpoint's subscriptions inside the transaction that deletes the endpoint. */
+  async softDeleteForEndpoint(tx: Tx, endpointId: string): Promise<void> {
+    await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE endpoint_id = $1 AND deleted_at IS NULL`, [endpointId]);
   }
 
   /**

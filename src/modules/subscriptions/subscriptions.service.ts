@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { conflict, notFound, unprocessable } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
-import { EndpointsService } from '../endpoints';
+import { EndpointEvents, EndpointsService } from '../endpoints';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
@@ -20,14 +20,28 @@ const ROUTING_CACHE_TTL_MS = 2_000;
 const ROUTING_CACHE_MAX = 10_000;
 
 @Injectable()
-export class SubscriptionsService {
+export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   private readonly routingCache = new Map<string, CachedRouting>();
+  private unregister?: () => void;
 
   constructor(
     private readonly subscriptions: SubscriptionsRepository,
     private readonly projects: ProjectsService,
     private readonly endpoints: EndpointsService,
+    private readonly endpointEvents: EndpointEvents,
   ) {}
+
+  /** A deleted endpoint takes its subscriptions with it, in the same transaction. */
+  onModuleInit(): void {
+    this.unregister = this.endpointEvents.onDeleting(async (tx, endpointId) => {
+      await this.subscriptions.softDeleteForEndpoint(tx, endpointId);
+      this.routingCache.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unregister?.();
+  }
 
   async create(projectId: string, dto: CreateSubscriptionDto): Promise<SubscriptionEntity> {
     const project = await this.projects.get(projectId);

@@ -1,6 +1,7 @@
 import { signConvoyVersions, signStandard } from '../../../../libs/webhooks';
 import type { EndpointEntity } from '../../endpoints';
 import type { ProjectEntity } from '../../projects';
+import { USER_AGENT } from '../../webhook-http';
 
 export interface DeliveryHeaderInput {
   project: ProjectEntity;
@@ -16,7 +17,6 @@ export interface DeliveryHeaderInput {
   now: Date;
 }
 
-export const USER_AGENT = 'Caravan-Webhooks/0.1';
 /** Sent on every attempt of a delivery, whatever the scheme, so receivers can dedupe. */
 export const DELIVERY_ID_HEADER = 'x-caravan-delivery-id';
 

@@ -1,10 +1,10 @@
 import { IsArray, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ArrayMaxSize } from 'class-validator';
 
-const EVENT_TYPE = /^[A-Za-z0-9_.:*\-/]{1,200}$/;
+import { EVENT_TYPE_PATTERN } from '../ingest/payload-guards';
 
-class BaseEventDto {
+export class BaseEventDto {
   /** the event type subscriptions match on, e.g. `invoice.paid` */
-  @IsString() @Matches(EVENT_TYPE, { message: 'event_type must be 1-200 characters of letters, digits and _ . : - /' }) event_type!: string;
+  @IsString() @Matches(EVENT_TYPE_PATTERN, { message: 'event_type must be 1-200 characters of letters, digits and _ . : - /' }) event_type!: string;
   /** the JSON payload delivered to endpoints */
   @IsObject() data!: Record<string, unknown>;
   /** extra headers sent with every delivery of this event */

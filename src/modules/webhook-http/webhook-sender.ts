@@ -23,6 +23,9 @@ export interface SendOutcome {
   respondedAt?: Date;
 }
 
+/** Sent with every webhook and meta event. */
+export const USER_AGENT = 'Caravan-Webhooks/0.1';
+
 /** What is kept of a response body per attempt. */
 export const STORED_BODY_BYTES = 16 * 1024;
 /** What is read at most before the connection is dropped. */

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { Agent, Dispatcher } from 'undici';
-import { CARAVAN_CONFIG, CaravanConfig } from '../../../../libs/config';
-import { createGuardedConnect } from '../../../../libs/ssrf';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { createGuardedConnect } from '../../../libs/ssrf';
 import { createProxyConnect } from './proxy-connect';
 
 export const WEBHOOK_DISPATCHER = Symbol('WEBHOOK_DISPATCHER');

@@ -1,18 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Dispatcher } from 'undici';
-import { CARAVAN_CONFIG, CaravanConfig } from '../../../../libs/config';
-import { PeriodicTask } from '../../../common/periodic-task';
-import { isValidStandardSecret, signConvoyVersions, signStandard } from '../../../../libs/webhooks';
-import { MetaEventsService } from '../../meta-events';
-import type { MetaEventRow } from '../../meta-events';
-import { ProjectsService } from '../../projects';
-import type { ProjectEntity } from '../../projects';
-import { WEBHOOK_DISPATCHER } from '../http/dispatcher.provider';
-import { sendWebhook } from '../http/webhook-sender';
-import { nextRetryDelayMs } from '../../../common/retry-policy';
-import { USER_AGENT } from '../signing/delivery-headers';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { isValidStandardSecret, signConvoyVersions, signStandard } from '../../../libs/webhooks';
+import { PeriodicTask } from '../../common/periodic-task';
+import { classifyAttempt, nextRetryDelayMs } from '../../common/retry-policy';
+import { ProjectsService } from '../projects';
+import type { ProjectEntity } from '../projects';
+import { USER_AGENT, WebhookClient } from '../webhook-http';
+import type { MetaEventRow } from './meta-events.repository';
+import { MetaEventsService } from './meta-events.service';
 
 const BATCH = 20;
 export const META_EVENT_ID_HEADER = 'x-caravan-meta-event-id';
@@ -38,7 +35,8 @@ export function metaEventHeaders(project: ProjectEntity, id: string, payload: st
  * Sends due meta events from the worker: polls PostgreSQL (the record), claims a batch
  * with a lease, sends each to the project's meta URL through the same guarded HTTP client
  * as deliveries, and records the outcome. A failed send is retried on the project's
- * retry schedule up to META_EVENT_RETRY_LIMIT attempts.
+ * retry schedule up to META_EVENT_RETRY_LIMIT attempts, unless the attempt rule says
+ * retrying cannot help (an address the SSRF policy denies, an unparseable URL).
  */
 @Injectable()
 export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,7 +51,7 @@ export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
-    @Inject(WEBHOOK_DISPATCHER) private readonly http: Dispatcher,
+    private readonly client: WebhookClient,
     private readonly metaEvents: MetaEventsService,
     private readonly projects: ProjectsService,
   ) {}
@@ -91,7 +89,7 @@ export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShu
     const url = project.config.meta_event.url;
     const payload = JSON.stringify(m.payload);
     const headers = metaEventHeaders(project, m.id, payload, new Date());
-    const o = await sendWebhook(this.http, { url, headers, body: payload, timeoutMs: this.config.metaEventTimeoutMs });
+    const o = await this.client.send({ url, headers, body: payload, timeoutMs: this.config.metaEventTimeoutMs });
     const attempt = {
       request_http_header: headers,
       response_http_header: o.headers,
@@ -104,7 +102,7 @@ export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     const made = m.attempts + 1;
-    if (made >= m.retry_limit || !project.config.meta_event.is_enabled) {
+    if (made >= m.retry_limit || !project.config.meta_event.is_enabled || !classifyAttempt(o).retryable) {
       await this.metaEvents.recordAttempt(m.id, this.owner, 'Failure', null, attempt);
       return;
     }

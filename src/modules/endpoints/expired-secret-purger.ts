@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { PeriodicTask } from '../../common/periodic-task';
-import { SecretPurgeRepository } from './secret-purge.repository';
+import { EndpointsService } from './endpoints.service';
 
 const BATCH = 500;
 /** Passes per run at most, so one run stays bounded however many endpoints rotated. */
 const MAX_BATCHES = 20;
 
 /**
- * Worker job: every SECRET_PURGE_INTERVAL_MS, removes endpoint secrets whose expiry has
+ * Worker duty `secret-purge`: every SECRET_PURGE_INTERVAL_MS, removes endpoint secrets whose expiry has
  * passed. Signing already ignores them; this keeps the stored list (and the API's
  * `secrets`) short. Every worker runs it; the statement skips rows another has locked.
  */
@@ -24,7 +24,7 @@ export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
-    private readonly repo: SecretPurgeRepository,
+    private readonly endpoints: EndpointsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,7 +39,7 @@ export class ExpiredSecretPurger implements OnApplicationBootstrap, OnApplicatio
   async purgeOnce(): Promise<number> {
     let total = 0;
     for (let i = 0; i < MAX_BATCHES; i++) {
-      const ids = await this.repo.purgeExpired(BATCH);
+      const ids = await this.endpoints.purgeExpiredSecrets(BATCH);
       total += ids.length;
       if (ids.length < BATCH) break;
     }

@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../../libs/config';
+import { HealthMetrics } from '../../../../libs/observability/metrics';
+import { deliveryLeaseMs } from '../../../common/delivery-lease';
+import { classifyAttempt } from '../../../common/retry-policy';
+import type { DeferralHints, DeliveryJob } from '../../delivery-queue';
+import { DeliveryQueue } from '../../delivery-queue';
+import { EndpointDisabler, EndpointGate } from '../../endpoint-health';
+import type { DeferReason, Pass } from '../../endpoint-health';
+import { EndpointsService } from '../../endpoints';
+import type { EndpointEntity } from '../../endpoints';
+import { ProjectsService } from '../../projects';
+import type { ProjectEntity } from '../../projects';
+import { ClaimedDelivery, DeliveryStateRepository } from '../delivery-state.repository';
+import { WebhookClient } from '../../webhook-http';
+import { buildDeliveryHeaders } from '../signing/delivery-headers';
+import { attemptRecord } from './attempt-record';
+import { autoDisableDecision } from './auto-disable.rule';
+import { DeliveryRecorder } from './delivery-recorder';
+import { ended, nextState } from './next-state';
+
+/**
+ * Puts the running job back in its queue, delayed, carrying the hints; the delivery row is
+ * not touched (it stays due, and the sweeper sees a live delayed job). Never returns.
+ */
+export type DelayJob = (delayMs: number, hints: DeferralHints) => Promise<never>;
+
+/**
+ * Deferrals up to this long (a full concurrency cap, a breaker probe slot) wait as delayed
+ * jobs in Redis with no PostgreSQL write: at a busy endpoint they happen many times a
+ * second, and a write each made them the pipeline's main cost. Longer ones are recorded in
+ * PostgreSQL, where long delays belong.
+ */
+const SHORT_DEFERRAL_MS = 5_000;
+/** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
+const STALE_STATUS_RETRY_MS = 2_500;
+
+/**
+ * Sends one delivery: ask the endpoint's gate (breaker, concurrency, rate) before
+ * claiming, claim with a lease, sign and send, then hand the outcome to the recorder. No
+ * claim, no send; a gate refusal defers without claiming. The rules it applies are pure
+ * functions beside it: classifyAttempt (what an outcome means), nextState (what follows),
+ * autoDisableDecision (when the endpoint is disabled).
+ */
+@Injectable()
+export class DeliveryDispatcher {
+  private readonly logger = new Logger(DeliveryDispatcher.name);
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+    private readonly state: DeliveryStateRepository,
+    private readonly queue: DeliveryQueue,
+    private readonly endpoints: EndpointsService,
+    private readonly projects: ProjectsService,
+    private readonly gate: EndpointGate,
+    private readonly disabler: EndpointDisabler,
+    private readonly client: WebhookClient,
+    private readonly recorder: DeliveryRecorder,
+    private readonly metrics: HealthMetrics,
+  ) {}
+
+  async deliver(job: DeliveryJob, delayJob?: DelayJob): Promise<void> {
+    let endpoint = await this.endpoints.getForDelivery(job.endpointId);
+    // a paused/inactive verdict from the cache may be seconds old (the endpoint was just
+    // resumed): confirm it before holding or discarding; this is the rare path
+    if (endpoint && endpoint.status !== 'active') endpoint = await this.endpoints.getForDelivery(job.endpointId, { fresh: true });
+    let pass: Pass | undefined;
+    if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
+      const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
+      if (project) {
+        const g = await this.gate.admit(endpoint, project, { rateBooked: job.rateBooked, deferrals: job.deferrals });
+        if (g.kind === 'defer') {
+          await this.defer(job, g.reason, g.delayMs, g.rateBooked, delayJob);
+          return;
+        }
+        pass = g.pass;
+      }
+    }
+    try {
+      await this.claimAndSend(job, endpoint, pass);
+    } finally {
+      if (pass) await this.gate.release(pass);
+    }
+  }
+
+  private async claimAndSend(job: DeliveryJob, endpoint: EndpointEntity | null, pass: Pass | undefined): Promise<void> {
+    const d = await this.state.claim(job.deliveryId, job.generation, this.owner, deliveryLeaseMs(endpoint?.httpTimeout, this.config.leaseGraceMs));
+    if (!d) return;
+    if (!endpoint || endpoint.deletedAt) return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint deleted'));
+    if (endpoint.status === 'inactive') return this.whileInactive(d, endpoint);
+    if (endpoint.status === 'paused') return this.state.hold(d, this.owner, 'held: endpoint paused');
+    let project: ProjectEntity;
+    try {
+      project = await this.projects.getCached(d.project_id);
+    } catch {
+      return this.recorder.finish(d, this.owner, null, ended('Discarded', 'project deleted'));
+    }
+    await this.send(d, endpoint, project, pass);
+  }
+
+  private async send(d: ClaimedDelivery, endpoint: EndpointEntity, project: ProjectEntity, pass: Pass | undefined): Promise<void> {
+    const now = new Date();
+    const authHeaders = this.endpoints.authenticationHeaders(endpoint);
+    let headers: Record<string, string>;
+    try {
+      headers = buildDeliveryHeaders({
+        project,
+        endpoint,
+        secrets: this.endpoints.signingSecrets(endpoint, now),
+        authHeaders,
+        deliveryId: d.id,
+        eventId: d.event_id,
+        eventType: d.event_type,
+        customHeaders: d.headers,
+        payload: d.raw,
+        now,
+      });
+    } catch (e) {
+      // e.g. every secret expired: retrying cannot help until the endpoint is fixed
+      return this.recorder.finish(d, this.owner, null, ended('Failure', `signing failed: ${(e as Error).message}`));
+    }
+    const request = { url: endpoint.url, headers, body: d.raw, timeoutMs: endpoint.httpTimeout * 1000 };
+    const outcome = pass
+      ? await this.gate.run(
+          pass,
+          () => this.client.send(request),
+          (o) => classifyAttempt(o).blamesEndpoint && !o.ok,
+        )
+      : await this.client.send(request);
+    const verdict = classifyAttempt(outcome);
+    let streak: number | undefined;
+    if (pass && !verdict.success && !verdict.blamesEndpoint) await this.gate.release(pass);
+    else if (pass) streak = await this.gate.settle(pass, verdict.success);
+    const next = nextState(d, outcome, verdict, project.config.strategy, now);
+    await this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, Object.keys(authHeaders), outcome), next);
+    this.metrics.delivered(verdict.success ? 'success' : next.status === 'Retry' ? 'retry' : 'failure');
+    const disable = autoDisableDecision(verdict, streak, project.config);
+    if (disable) {
+      await this.disabler.disable(project.id, endpoint.id, disable.cause, disable.detail).catch((e: unknown) => {
+        this.logger.warn({ endpointId: endpoint.id, err: (e as Error).message }, 'could not disable a failing endpoint');
+      });
+    }
+  }
+
+  /**
+   * A user-disabled endpoint discards (Convoy's rule); one the gateway disabled holds until
+   * activated. The cached status may be stale after an activation, so it is read afresh.
+   */
+  private async whileInactive(d: ClaimedDelivery, cached: EndpointEntity): Promise<void> {
+    const fresh = await this.endpoints.getLive(d.project_id, cached.id).catch(() => null);
+    if (!fresh) return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint deleted'));
+    if (fresh.status !== 'inactive') {
+      const w = await this.state.requeue(d, this.owner, STALE_STATUS_RETRY_MS, '');
+      if (w) await this.queue.enqueueDeferred([w], STALE_STATUS_RETRY_MS);
+      return;
+    }
+    if (await this.disabler.holdsDeliveries(cached.id)) return this.state.hold(d, this.owner, 'held: endpoint disabled after failing; activate it to resume');
+    return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint is inactive'));
+  }
+
+  /** The gate said not now: move the delivery later without spending an attempt. */
+  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number, rateBooked: boolean, delayJob?: DelayJob): Promise<void> {
+    const deferrals = reason === 'concurrency' || reason === 'circuit_probe' ? (job.deferrals ?? 0) + 1 : 0;
+    if (delayJob && delayMs <= SHORT_DEFERRAL_MS) await delayJob(delayMs, { deferrals, rateBooked });
+    const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
+    if (w) await this.queue.enqueueDeferred([w], delayMs, { deferrals, rateBooked });
+  }
+}

@@ -1,0 +1,129 @@
+import type { DeliveryQueue, Wakeable } from '../../delivery-queue';
+import type { EndpointEntity, EndpointsService } from '../../endpoints';
+import type { ProjectEntity, ProjectsService } from '../../projects';
+import { defaultProjectConfig } from '../../projects/project-config';
+import type { SubscriptionEntity, SubscriptionsService } from '../../subscriptions';
+import type { EventEntity } from '../event.entity';
+import type { EventWriter, NewEvent } from '../event-writer';
+import type { EventsRepository } from '../events.repository';
+import { IngestEvent } from './ingest-event';
+import type { IngestEventCommand } from './ingest-event.command';
+
+/** The one way in, with its collaborators faked: every guard runs before anything is written. */
+const project = { id: 'p1', config: { ...defaultProjectConfig(new Date(0), 'v1'), max_payload_read_size: 1024 } } as ProjectEntity;
+const ep = { id: 'ep1', projectId: 'p1', deletedAt: null, status: 'active' } as EndpointEntity;
+
+function sub(id: string, over: Partial<SubscriptionEntity> = {}): SubscriptionEntity {
+  return {
+    id,
+    endpointId: 'ep1',
+    sourceId: null,
+    deliveryMode: 'at_least_once',
+    filterConfig: { event_types: ['*'], filter: { body: {}, headers: {} } },
+    ...over,
+  } as SubscriptionEntity;
+}
+
+class World {
+  subs: SubscriptionEntity[] = [sub('s1')];
+  written: NewEvent[] = [];
+  woken: Wakeable[] = [];
+  existing?: EventEntity;
+
+  ingest(): IngestEvent {
+    const projects = { getCached: () => Promise.resolve(project) } as unknown as ProjectsService;
+    const endpoints = {
+      getForDelivery: (id: string) => Promise.resolve(id === 'ep1' ? ep : null),
+      findByOwner: () => Promise.resolve([]),
+    } as unknown as EndpointsService;
+    const subscriptions = { forRouting: () => Promise.resolve(this.subs) } as unknown as SubscriptionsService;
+    const events = { findByIdempotencyKey: () => Promise.resolve(this.existing ?? null) } as unknown as EventsRepository;
+    const writer = {
+      write: (ev: NewEvent) => {
+        this.written.push(ev);
+        return Promise.resolve({ inserted: !this.existing });
+      },
+    } as unknown as EventWriter;
+    const queue = { wake: (w: Wakeable[]) => this.woken.push(...w) } as unknown as DeliveryQueue;
+    return new IngestEvent(projects, endpoints, subscriptions, events, writer, queue);
+  }
+}
+
+const cmd = (over: Partial<IngestEventCommand> = {}): IngestEventCommand => ({
+  projectId: 'p1',
+  target: { kind: 'endpoint', endpointId: 'ep1' },
+  eventType: 'invoice.paid',
+  payload: '{"amount":42}',
+  ...over,
+});
+
+describe('IngestEvent', () => {
+  it('writes the event with one delivery per matching subscription, then wakes them', async () => {
+    const w = new World();
+    w.subs = [sub('s1'), sub('s2', { filterConfig: { event_types: ['other'], filter: { body: {}, headers: {} } } })];
+    const r = await w.ingest().execute(cmd({ customHeaders: { 'X-Tenant': 'acme' }, idempotencyKey: 'k1' }));
+    expect(r.duplicate).toBe(false);
+    expect(r.event).toMatchObject({ status: 'Processing', raw: '{"amount":42}', headers: { 'x-tenant': 'acme' }, idempotencyKey: 'k1' });
+    expect(w.written).toHaveLength(1);
+    expect(w.written[0].deliveries.map((d) => d.subscriptionId)).toEqual(['s1']);
+    expect(w.woken.map((x) => x.id)).toEqual([w.written[0].deliveries[0].id]);
+  });
+
+  it('stores an event that matched nothing as Failure, with the reason', async () => {
+    const w = new World();
+    w.subs = [];
+    const r = await w.ingest().execute(cmd());
+    expect(r.event).toMatchObject({ status: 'Failure', failureReason: 'no subscription matched the event' });
+    expect(w.woken).toEqual([]);
+  });
+
+  it('returns the original event for a repeated idempotency key and wakes nothing', async () => {
+    const w = new World();
+    w.existing = { id: 'orig' } as EventEntity;
+    const r = await w.ingest().execute(cmd({ idempotencyKey: 'k1' }));
+    expect(r).toEqual({ duplicate: true, event: w.existing });
+    expect(w.woken).toEqual([]);
+  });
+
+  it.each([
+    ['invalid UTF-8 bytes', { payload: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) }, 'invalid_utf8'],
+    ['malformed JSON', { payload: Buffer.from('{"a":') }, 'invalid_json'],
+    ['a payload that is not an object', { payload: '[1,2]' }, 'invalid_data'],
+    ['nesting deeper than 64', { payload: `${'['.repeat(70)}${']'.repeat(70)}`.replace(/^\[/, '{"a":[') + '}' }, 'too_deep'],
+    ['U+0000 in a string', { payload: '{"a":"x\\u0000y"}' }, 'nul_character'],
+    ['a payload over the project limit', { payload: JSON.stringify({ a: 'x'.repeat(2000) }) }, 'payload_too_large'],
+    ['a custom header with CR LF', { customHeaders: { 'X-A': 'a\r\nb' } }, 'invalid_custom_headers'],
+    ['a custom header the gateway owns', { customHeaders: { 'X-Convoy-Signature': 'forged' } }, 'invalid_custom_headers'],
+    ['an event type with spaces', { eventType: 'invoice paid' }, 'invalid_event_type'],
+    ['an idempotency key with NUL', { idempotencyKey: 'a\u0000b' }, 'invalid_idempotency_key'],
+  ])('refuses %s before writing anything', async (_what, over, code) => {
+    const w = new World();
+    await expect(w.ingest().execute(cmd(over as Partial<IngestEventCommand>))).rejects.toMatchObject({ code });
+    expect(w.written).toEqual([]);
+  });
+
+  it('refuses an endpoint of another project as not found', async () => {
+    const w = new World();
+    await expect(w.ingest().execute(cmd({ target: { kind: 'endpoint', endpointId: 'other' } }))).rejects.toMatchObject({ code: 'endpoint_not_found' });
+    await expect(w.ingest().execute(cmd({ target: { kind: 'owner', ownerId: 'nobody' } }))).rejects.toMatchObject({ code: 'no_endpoints_for_owner' });
+  });
+
+  it("routes bytes from a source to that source's subscriptions, matching request headers in filters", async () => {
+    const w = new World();
+    w.subs = [
+      sub('api'),
+      sub('github', { sourceId: 'src1', filterConfig: { event_types: ['*'], filter: { body: {}, headers: { 'x-github-event': 'push' } } } }),
+      sub('github-other', { sourceId: 'src1', filterConfig: { event_types: ['*'], filter: { body: {}, headers: { 'x-github-event': 'issues' } } } }),
+    ];
+    const r = await w.ingest().execute(
+      cmd({
+        target: { kind: 'source', sourceId: 'src1' },
+        payload: Buffer.from('{"ref":"main"}'),
+        requestHeaders: { 'X-GitHub-Event': 'push' },
+        brokerMessageId: 'm-1',
+      }),
+    );
+    expect(w.written[0].deliveries.map((d) => d.subscriptionId)).toEqual(['github']);
+    expect(r.event).toMatchObject({ sourceId: 'src1', brokerMessageId: 'm-1', headers: {}, raw: '{"ref":"main"}' });
+  });
+});
