@@ -36,7 +36,7 @@ function range(cidr: string, cls: AddressClass): Range {
 }
 
 /**
- * The deny table of docs SECURITY.md. The most specific range wins, so
+ * The deny table of docs/security.md. The most specific range wins, so
  * 255.255.255.255 is `broadcast` inside 240/4 and Teredo is `teredo` inside 2001::/23.
  */
 const V4_RANGES: readonly Range[] = [

@@ -36,7 +36,7 @@ function parsePorts(items: readonly string[]): Set<number> {
 }
 
 /**
- * The decision pipeline of docs SECURITY.md, step by step: caller, target syntax and
+ * The decision pipeline of docs/security.md ("The SSRF policy"), step by step: caller, target syntax and
  * port first (no network work), then one resolution and a verdict on every answer.
  */
 @Injectable()

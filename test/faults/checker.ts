@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { SentEvent } from './load';
 import type { Receipt } from './sink';
 
-/** The score of one fault, in the vocabulary of FAULTS.md. */
+/** The score of one fault, in the vocabulary of docs/reliability.md. */
 export interface FaultScore {
   fault: string;
   sent: number;

@@ -9,7 +9,7 @@ import { ApiClient, SentEvent } from './load';
 import { Sinks } from './sink';
 
 /**
- * The fault-injection suite (see FAULTS.md): starts a private PostgreSQL and Redis and
+ * The fault-injection suite (docs/reliability.md): starts a private PostgreSQL and Redis and
  * the api, worker and egress roles as real processes, runs F1–F9 against them one after
  * the other, prints the checker's table and exits non-zero on any loss, unexpected
  * receipt or broken invariant.
