@@ -66,6 +66,13 @@ export const parsers = {
       if (!(values as readonly string[]).includes(raw)) fail(`must be one of ${values.join(', ')}, got "${raw}"`);
       return raw as T;
     },
+  fraction:
+    (min: number, max: number): Parser<number> =>
+    (raw: string) => {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) fail(`must be a number from ${min} to ${max}, got "${raw}"`);
+      return n;
+    },
   someOf:
     <T extends string>(values: readonly T[]): Parser<T[]> =>
     (raw: string) => {
@@ -134,6 +141,12 @@ export const VARIABLES = {
   ),
   logLevel: v('LOG_LEVEL', 'info', parsers.oneOf(LOG_LEVELS), 'log level'),
   workerConcurrency: v('WORKER_CONCURRENCY', '50', parsers.int(1, 1000), 'deliveries in flight per worker process'),
+  workerProjectShare: v(
+    'WORKER_PROJECT_SHARE',
+    '0.9',
+    parsers.fraction(0.05, 1),
+    "the part of a worker's delivery slots one project may hold while it is the only one with work; with several, each gets an even part",
+  ),
   workerDuties: v(
     'WORKER_DUTIES',
     WORKER_DUTIES.join(','),
@@ -148,7 +161,7 @@ export const VARIABLES = {
     'ENDPOINT_MAX_CONCURRENCY',
     '20',
     parsers.int(0, 10_000),
-    'deliveries in flight to one endpoint across all workers, unless the endpoint sets max_concurrency (0 = no cap)',
+    "deliveries in flight to one endpoint across all workers; an endpoint's max_concurrency may lower it, never raise it (0 = no cap)",
   ),
   endpointBusyDeferMs: v(
     'ENDPOINT_BUSY_DEFER_MS',

@@ -140,7 +140,7 @@ describe('DeliveryStateRepository (integration)', () => {
   it('bumps generations only for rows still at the generation seen', async () => {
     const eventId = await newEvent();
     const [d] = await route(eventId, 0, [row(eventId)]);
-    const w = { id: d.id, generation: 0, endpoint_id: endpointId, attempts: 0 };
+    const w = { id: d.id, generation: 0, endpoint_id: endpointId, project_id: projectId, attempts: 0 };
     const [x, y] = await Promise.all([repo.bumpGenerations([w]), repo.bumpGenerations([w])]);
     expect(x.length + y.length).toBe(1);
   });

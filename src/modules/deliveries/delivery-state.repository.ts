@@ -163,7 +163,7 @@ export class DeliveryStateRepository {
              lease_until = NULL, lease_owner = NULL, updated_at = now()
            WHERE d.id IN (SELECT id FROM event_deliveries WHERE status = 'Processing' AND lease_until < now()
                           ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING d.id, d.generation, d.endpoint_id, d.attempts, d.status, d.event_id
+           RETURNING d.id, d.generation, d.endpoint_id, d.project_id, d.attempts, d.status, d.event_id
          ) SELECT * FROM upd`,
         [limit],
       );
@@ -173,14 +173,16 @@ export class DeliveryStateRepository {
       }
       return ended;
     });
-    return rows.filter((r) => r.status === 'Retry').map(({ id, generation, endpoint_id, attempts }) => ({ id, generation, endpoint_id, attempts }));
+    return rows
+      .filter((r) => r.status === 'Retry')
+      .map(({ id, generation, endpoint_id, project_id, attempts }) => ({ id, generation, endpoint_id, project_id, attempts }));
   }
 
   /** Due deliveries that may have lost their job (Redis flushed, enqueue failed). */
   async dueCandidates(graceMs: number, limit: number): Promise<Wakeable[]> {
     return fastQuery(
       this.ds,
-      `SELECT id, generation, endpoint_id, attempts FROM event_deliveries
+      `SELECT id, generation, endpoint_id, project_id, attempts FROM event_deliveries
        WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= now() - ($1::int * interval '1 millisecond')
        ORDER BY next_attempt_at LIMIT $2`,
       [graceMs, limit],
@@ -195,7 +197,7 @@ export class DeliveryStateRepository {
       `UPDATE event_deliveries d SET generation = d.generation + 1, updated_at = now()
        FROM unnest($1::text[], $2::int[]) AS u(id, generation)
        WHERE d.id = u.id AND d.generation = u.generation AND d.status IN ('Scheduled', 'Retry')
-       RETURNING d.id, d.generation, d.endpoint_id, d.attempts`,
+       RETURNING d.id, d.generation, d.endpoint_id, d.project_id, d.attempts`,
       [rows.map((r) => r.id), rows.map((r) => r.generation)],
     );
     return writeResult<Wakeable>(raw).rows;
@@ -212,7 +214,7 @@ export class DeliveryStateRepository {
       `UPDATE event_deliveries SET next_attempt_at = now() + ($3::int * interval '1 millisecond'), generation = generation + 1,
          description = $4, updated_at = now()
        WHERE id = $1 AND generation = $2 AND status IN ('Scheduled', 'Retry') AND next_attempt_at <= now() + interval '2 seconds'
-       RETURNING id, generation, endpoint_id, attempts`,
+       RETURNING id, generation, endpoint_id, project_id, attempts`,
       [id, generation, Math.ceil(delayMs), reason],
     );
     return writeResult<Wakeable>(raw).rows[0];
@@ -226,7 +228,7 @@ export class DeliveryStateRepository {
          next_attempt_at = now() + ($3::int * interval '1 millisecond'), generation = generation + 1, description = $4,
          lease_until = NULL, lease_owner = NULL, updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'
-       RETURNING id, generation, endpoint_id, attempts`,
+       RETURNING id, generation, endpoint_id, project_id, attempts`,
       [d.id, owner, Math.ceil(delayMs), reason],
     );
     return writeResult<Wakeable>(raw).rows[0];
@@ -249,7 +251,7 @@ export class DeliveryStateRepository {
       this.ds,
       `UPDATE event_deliveries SET next_attempt_at = now(), generation = generation + 1, description = '', updated_at = now()
        WHERE endpoint_id = $1 AND status IN ('Scheduled', 'Retry') AND next_attempt_at = ${HELD_UNTIL_SQL}
-       RETURNING id, generation, endpoint_id, attempts`,
+       RETURNING id, generation, endpoint_id, project_id, attempts`,
       [endpointId],
     );
     return writeResult<Wakeable>(raw).rows;
@@ -264,9 +266,9 @@ export class DeliveryStateRepository {
          UPDATE event_deliveries SET status = 'Retry', next_attempt_at = now(), generation = generation + 1,
            retry_limit = attempts + 1, description = 'resent', updated_at = now()
          WHERE project_id = $1 AND id = ANY($2::text[]) AND status = ANY($3::text[])
-         RETURNING id, generation, endpoint_id, attempts, event_id
+         RETURNING id, generation, endpoint_id, project_id, attempts, event_id
        ), ${reopenEventsCte('upd')}
-       SELECT id, generation, endpoint_id, attempts FROM upd`,
+       SELECT id, generation, endpoint_id, project_id, attempts FROM upd`,
       [projectId, ids, statuses],
     );
     return writeResult<Wakeable>(raw).rows;
@@ -280,7 +282,7 @@ export class DeliveryStateRepository {
        WHERE d.id IN (SELECT x.id FROM event_deliveries x JOIN endpoints e ON e.id = x.endpoint_id
                       WHERE x.status IN ('Scheduled', 'Retry') AND x.next_attempt_at = ${HELD_UNTIL_SQL} AND e.status = 'active'
                       LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
-       RETURNING d.id, d.generation, d.endpoint_id, d.attempts`,
+       RETURNING d.id, d.generation, d.endpoint_id, d.project_id, d.attempts`,
       [limit],
     );
     return writeResult<Wakeable>(raw).rows;

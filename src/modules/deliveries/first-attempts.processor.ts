@@ -18,7 +18,7 @@ export class FirstAttemptsProcessor implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = startQueueWorker(this.config, QUEUES.deliveries, deliveryJobRunner(this.dispatcher), this.config.workerConcurrency, this.logger);
+    this.worker = startQueueWorker(this.config, QUEUES.deliveries, deliveryJobRunner(this.dispatcher, 'first'), this.config.workerConcurrency, this.logger);
     this.logger.log(`consuming ${QUEUES.deliveries} (concurrency ${this.config.workerConcurrency})`);
   }
 

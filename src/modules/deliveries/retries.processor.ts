@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { QUEUES, startQueueWorker } from '../../../libs/queue';
 import type { DeliveryJob } from '../delivery-queue';
-import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
+import { DeliveryDispatcher, retriesConcurrency } from './dispatch/delivery-dispatcher';
 import { deliveryJobRunner } from './dispatch/delivery-job-runner';
 
 /**
@@ -21,8 +21,8 @@ export class RetriesProcessor implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const concurrency = Math.max(1, Math.ceil(this.config.workerConcurrency / 2));
-    this.worker = startQueueWorker(this.config, QUEUES.retries, deliveryJobRunner(this.dispatcher), concurrency, this.logger);
+    const concurrency = retriesConcurrency(this.config.workerConcurrency);
+    this.worker = startQueueWorker(this.config, QUEUES.retries, deliveryJobRunner(this.dispatcher, 'retry'), concurrency, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -23,6 +23,8 @@ export interface Wakeable {
   id: string;
   generation: number;
   endpoint_id: string;
+  /** the project, for the fair priority of its job */
+  project_id: string;
   attempts: number;
 }
 

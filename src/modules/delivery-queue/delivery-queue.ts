@@ -4,16 +4,20 @@ import { Queue } from 'bullmq';
 import { HealthMetrics } from '../../../libs/observability/metrics';
 import { QUEUES } from '../../../libs/queue';
 import { DeferralHints, DELIVERY_JOB_NAME, DeliveryJob, deliveryJobId, MAX_QUEUE_DELAY_MS, Wakeable } from './delivery-job';
+import { FairPriority } from './fair-priority';
 
 /**
  * The one producer of the `deliveries` (first attempts) and `retries` (retries and
  * deferrals) queues: wake-ups for deliveries whose state is already committed. Separate
- * queues keep a backlog of retries from delaying fresh deliveries. Failures to enqueue are
- * harmless: the sweeper re-enqueues anything due that has no job.
+ * queues keep a backlog of retries from delaying fresh deliveries, and every job carries
+ * its project's fair priority (FairPriority), so one project's backlog cannot hold back
+ * another's deliveries. Failures to enqueue are harmless: the sweeper re-enqueues
+ * anything due that has no job.
  */
 @Injectable()
 export class DeliveryQueue {
   private readonly logger = new Logger(DeliveryQueue.name);
+  private readonly priority = new FairPriority();
   private lastWarn = 0;
 
   constructor(
@@ -86,7 +90,13 @@ export class DeliveryQueue {
             ws.map((w) => ({
               name: DELIVERY_JOB_NAME,
               data: { deliveryId: w.id, generation: w.generation, endpointId: w.endpoint_id, ...hints },
-              opts: { jobId: deliveryJobId(w.id, w.generation), delay: delayMs > 0 ? delayMs : undefined, removeOnComplete: true, removeOnFail: true },
+              opts: {
+                jobId: deliveryJobId(w.id, w.generation),
+                delay: delayMs > 0 ? delayMs : undefined,
+                priority: this.priority.take(w.project_id),
+                removeOnComplete: true,
+                removeOnFail: true,
+              },
             })),
           ),
         ),

@@ -4,7 +4,7 @@ import type { EndpointEntity } from '../endpoints';
 import { defaultProjectConfig } from '../projects/project-config';
 import type { ProjectEntity } from '../projects';
 import { BreakerState, CLOSED } from './breaker-policy';
-import { effectiveRate, EndpointGate } from './endpoint-gate';
+import { effectiveConcurrency, effectiveRate, EndpointGate } from './endpoint-gate';
 import type { EndpointHealthStore } from './endpoint-health.store';
 
 /** An in-memory stand-in for the Redis store, enough to drive the gate's decisions. */
@@ -72,6 +72,13 @@ describe('EndpointGate', () => {
     expect(store.slots.size).toBe(1);
   });
 
+  it("holds an endpoint that asks for a huge max_concurrency to the operator's cap", async () => {
+    const greedy = { ...endpoint, maxConcurrency: 10_000 } as EndpointEntity;
+    const decisions = [await gate.admit(greedy, project), await gate.admit(greedy, project), await gate.admit(greedy, project)];
+    expect(decisions.map((d) => d.kind)).toEqual(['go', 'go', 'defer']);
+    expect(store.slots.size).toBe(2);
+  });
+
   it('backs off from a full endpoint, doubling up to 2 s', async () => {
     store.cap = 0;
     const delays: number[] = [];
@@ -123,5 +130,18 @@ describe('EndpointGate', () => {
       count: project.config.ratelimit.count,
       periodMs: project.config.ratelimit.duration * 1000,
     });
+  });
+});
+
+describe('effectiveConcurrency', () => {
+  it("lets an endpoint lower the operator's cap, never raise it", () => {
+    expect(effectiveConcurrency(null, 20)).toBe(20);
+    expect(effectiveConcurrency(5, 20)).toBe(5);
+    expect(effectiveConcurrency(10_000, 20)).toBe(20);
+  });
+
+  it('uses the endpoint cap when the operator set none, and no cap when neither did', () => {
+    expect(effectiveConcurrency(7, 0)).toBe(7);
+    expect(effectiveConcurrency(null, 0)).toBe(0);
   });
 });

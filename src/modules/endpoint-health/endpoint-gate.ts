@@ -62,6 +62,17 @@ export function effectiveRate(
 }
 
 /**
+ * The concurrency cap an endpoint is held to. ENDPOINT_MAX_CONCURRENCY is the operator's
+ * ceiling: an endpoint's `max_concurrency` may lower it, never raise it, so no tenant can
+ * take a worker's slots by pointing a high cap at a slow receiver. 0 = no cap.
+ */
+export function effectiveConcurrency(endpointCap: number | null, operatorCap: number): number {
+  const own = endpointCap !== null && endpointCap > 0 ? endpointCap : 0;
+  if (operatorCap <= 0) return own;
+  return own > 0 ? Math.min(own, operatorCap) : operatorCap;
+}
+
+/**
  * Decides, before a delivery is claimed, whether its endpoint may take one more send now:
  * circuit breaker, concurrency cap and rate limit, all shared across workers through
  * Redis. A refusal is a deferral with a delay, never a spent retry and never a worker slot
@@ -111,7 +122,7 @@ export class EndpointGate implements OnApplicationShutdown {
         }
         pass.probe = true;
       }
-      const cap = endpoint.maxConcurrency ?? this.config.endpointMaxConcurrency;
+      const cap = effectiveConcurrency(endpoint.maxConcurrency, this.config.endpointMaxConcurrency);
       if (cap > 0) {
         if (!(await this.store.acquireSlot(endpoint.id, cap, leaseMs, pass.token))) {
           await this.release(pass);

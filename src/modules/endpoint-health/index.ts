@@ -1,5 +1,5 @@
 export { EndpointHealthModule } from './endpoint-health.module';
-export { EndpointGate, effectiveRate } from './endpoint-gate';
+export { EndpointGate, effectiveConcurrency, effectiveRate } from './endpoint-gate';
 export type { DeferReason, GateDecision, GateHints, Pass } from './endpoint-gate';
 export { EndpointDisabler } from './endpoint-disabler';
 export { EndpointHealthStore } from './endpoint-health.store';

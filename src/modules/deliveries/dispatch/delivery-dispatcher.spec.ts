@@ -15,7 +15,7 @@ import type { HealthMetrics } from '../../../../libs/observability/metrics';
  * The dispatcher's decisions with every collaborator faked: what it claims, sends, records,
  * defers and holds. The real statements are covered by the integration suites.
  */
-const config = { leaseGraceMs: 1000 } as CaravanConfig;
+const config = { leaseGraceMs: 1000, workerConcurrency: 2, workerProjectShare: 0.5 } as CaravanConfig;
 const project = { id: 'p1', config: { ...defaultProjectConfig(new Date(0), 'v1'), disable_endpoint: true } } as ProjectEntity;
 
 function endpoint(over: Partial<EndpointEntity> = {}): EndpointEntity {
@@ -125,7 +125,7 @@ class Fakes {
         return Promise.resolve();
       },
     } as unknown as DeliveryRecorder;
-    const metrics = { delivered: () => undefined } as unknown as HealthMetrics;
+    const metrics = { delivered: () => undefined, deferred: () => undefined } as unknown as HealthMetrics;
     return new DeliveryDispatcher(config, state, queue, endpoints, projects, gate, disabler, client, recorder, metrics);
   }
 }
@@ -227,6 +227,26 @@ describe('DeliveryDispatcher', () => {
     await f.dispatcher().deliver(job);
     expect(f.finished).toEqual([{ attempt: null, t: expect.objectContaining({ status: 'Discarded', description: 'endpoint deleted' }) }]);
     expect(f.claimedLeaseMs).toBe(61_000);
+  });
+
+  it("defers a project's delivery past its share of the worker's slots, without claiming it", async () => {
+    const f = new Fakes();
+    let release: () => void = () => undefined;
+    const slow = new Promise<SendOutcome>((r) => (release = () => r(outcome())));
+    const d = f.dispatcher();
+    const sendNow = f.result;
+    // two first-attempt slots at share 0.5: the project may hold one
+    (f as unknown as { result: Promise<SendOutcome> }).result = slow;
+    const first = d.deliver(job);
+    await new Promise((r) => setImmediate(r));
+    f.result = sendNow;
+    await d.deliver({ ...job, deliveryId: 'd2' });
+    expect(f.deferred).toEqual([{ id: 'd2', delayMs: expect.any(Number) }]);
+    expect(f.sent).toHaveLength(1);
+    release();
+    await first;
+    await d.deliver({ ...job, deliveryId: 'd3' });
+    expect(f.sent).toHaveLength(2);
   });
 
   it('sends nothing when another worker holds the claim', async () => {

@@ -20,12 +20,21 @@ import { attemptRecord } from './attempt-record';
 import { autoDisableDecision } from './auto-disable.rule';
 import { DeliveryRecorder } from './delivery-recorder';
 import { ended, nextState } from './next-state';
+import { ProjectSlots } from './project-slots';
 
 /**
  * Puts the running job back in its queue, delayed, carrying the hints; the delivery row is
  * not touched (it stays due, and the sweeper sees a live delayed job). Never returns.
  */
 export type DelayJob = (delayMs: number, hints: DeferralHints) => Promise<never>;
+
+/** Which consumer runs the job: first attempts and retries have slots (and fair shares) of their own. */
+export type Lane = 'first' | 'retry';
+
+/** The retries consumer runs half the worker's concurrency, so retries never starve first attempts. */
+export function retriesConcurrency(workerConcurrency: number): number {
+  return Math.max(1, Math.ceil(workerConcurrency / 2));
+}
 
 /**
  * Deferrals up to this long (a full concurrency cap, a breaker probe slot) wait as delayed
@@ -36,6 +45,11 @@ export type DelayJob = (delayMs: number, hints: DeferralHints) => Promise<never>
 const SHORT_DEFERRAL_MS = 5_000;
 /** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
 const STALE_STATUS_RETRY_MS = 2_500;
+/** A delivery refused for its project's share of the worker waits this long, doubling per refusal in a row, up to the ceiling. */
+const SHARE_BACKOFF_MS = 25;
+const SHARE_BACKOFF_CEILING_MS = 2_000;
+
+type DispatchDeferReason = DeferReason | 'project_share';
 
 /**
  * Sends one delivery: ask the endpoint's gate (breaker, concurrency, rate) before
@@ -48,6 +62,8 @@ const STALE_STATUS_RETRY_MS = 2_500;
 export class DeliveryDispatcher {
   private readonly logger = new Logger(DeliveryDispatcher.name);
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** each consumer's slots, shared fairly between projects (see the two processors for the sizes) */
+  private readonly projectSlots: Record<Lane, ProjectSlots>;
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
@@ -60,29 +76,43 @@ export class DeliveryDispatcher {
     private readonly client: WebhookClient,
     private readonly recorder: DeliveryRecorder,
     private readonly metrics: HealthMetrics,
-  ) {}
+  ) {
+    this.projectSlots = {
+      first: new ProjectSlots(config.workerConcurrency, config.workerProjectShare),
+      retry: new ProjectSlots(retriesConcurrency(config.workerConcurrency), config.workerProjectShare),
+    };
+  }
 
-  async deliver(job: DeliveryJob, delayJob?: DelayJob): Promise<void> {
+  async deliver(job: DeliveryJob, delayJob?: DelayJob, lane: Lane = 'first'): Promise<void> {
+    const slots = this.projectSlots[lane];
     let endpoint = await this.endpoints.getForDelivery(job.endpointId);
     // a paused/inactive verdict from the cache may be seconds old (the endpoint was just
     // resumed): confirm it before holding or discarding; this is the rare path
     if (endpoint && endpoint.status !== 'active') endpoint = await this.endpoints.getForDelivery(job.endpointId, { fresh: true });
-    let pass: Pass | undefined;
-    if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
-      const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
-      if (project) {
-        const g = await this.gate.admit(endpoint, project, { rateBooked: job.rateBooked, deferrals: job.deferrals });
-        if (g.kind === 'defer') {
-          await this.defer(job, g.reason, g.delayMs, g.rateBooked, delayJob);
-          return;
-        }
-        pass = g.pass;
-      }
+    const projectId = endpoint?.projectId;
+    if (projectId && !slots.tryAcquire(projectId)) {
+      this.metrics.deferred('project_share');
+      const delay = Math.min(SHARE_BACKOFF_MS * 2 ** Math.min(job.deferrals ?? 0, 16), SHARE_BACKOFF_CEILING_MS);
+      await this.defer(job, 'project_share', delay + Math.random() * delay, false, delayJob);
+      return;
     }
+    let pass: Pass | undefined;
     try {
+      if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
+        const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
+        if (project) {
+          const g = await this.gate.admit(endpoint, project, { rateBooked: job.rateBooked, deferrals: job.deferrals });
+          if (g.kind === 'defer') {
+            await this.defer(job, g.reason, g.delayMs, g.rateBooked, delayJob);
+            return;
+          }
+          pass = g.pass;
+        }
+      }
       await this.claimAndSend(job, endpoint, pass);
     } finally {
       if (pass) await this.gate.release(pass);
+      if (projectId) slots.release(projectId);
     }
   }
 
@@ -162,8 +192,8 @@ export class DeliveryDispatcher {
   }
 
   /** The gate said not now: move the delivery later without spending an attempt. */
-  private async defer(job: DeliveryJob, reason: DeferReason, delayMs: number, rateBooked: boolean, delayJob?: DelayJob): Promise<void> {
-    const deferrals = reason === 'concurrency' || reason === 'circuit_probe' ? (job.deferrals ?? 0) + 1 : 0;
+  private async defer(job: DeliveryJob, reason: DispatchDeferReason, delayMs: number, rateBooked: boolean, delayJob?: DelayJob): Promise<void> {
+    const deferrals = reason === 'concurrency' || reason === 'circuit_probe' || reason === 'project_share' ? (job.deferrals ?? 0) + 1 : 0;
     if (delayJob && delayMs <= SHORT_DEFERRAL_MS) await delayJob(delayMs, { deferrals, rateBooked });
     const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
     if (w) await this.queue.enqueueDeferred([w], delayMs, { deferrals, rateBooked });

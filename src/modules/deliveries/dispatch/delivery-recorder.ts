@@ -27,7 +27,7 @@ export class DeliveryRecorder {
     }
     if (t.status === 'Retry' && t.nextAttemptAt) {
       const delay = Math.max(0, t.nextAttemptAt.getTime() - Date.now());
-      await this.queue.enqueue([{ id: d.id, generation, endpoint_id: d.endpoint_id, attempts: d.attempts + 1 }], delay);
+      await this.queue.enqueue([{ id: d.id, generation, endpoint_id: d.endpoint_id, project_id: d.project_id, attempts: d.attempts + 1 }], delay);
     }
     if (t.status === 'Success' || t.status === 'Failure') {
       await this.metaEvents.emit(d.project_id, t.status === 'Success' ? 'eventdelivery.success' : 'eventdelivery.failed', {

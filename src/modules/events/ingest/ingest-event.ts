@@ -78,7 +78,7 @@ export class IngestEvent {
       const winner = await this.events.findByIdempotencyKey(project.id, idempotencyKey);
       if (winner) return { event: winner, duplicate: true };
     }
-    this.deliveryQueue.wake(deliveries.map((d) => ({ id: d.id, generation: 0, endpoint_id: d.endpointId, attempts: 0 })));
+    this.deliveryQueue.wake(deliveries.map((d) => ({ id: d.id, generation: 0, endpoint_id: d.endpointId, project_id: project.id, attempts: 0 })));
     return { duplicate: false, event: asStored(ev) };
   }
 

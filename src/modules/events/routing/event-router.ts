@@ -38,7 +38,7 @@ export class EventRouter {
       if (!(e instanceof DomainError && e.kind === 'not_found')) throw e;
     }
     const created = await this.writer.route({ eventId: ev.id, routeSeq: ev.routeSeq, deliveries });
-    await this.deliveryQueue.enqueue(created.map((c) => ({ id: c.id, generation: 0, endpoint_id: c.endpoint_id, attempts: 0 })));
+    await this.deliveryQueue.enqueue(created.map((c) => ({ id: c.id, generation: 0, endpoint_id: c.endpoint_id, project_id: ev.projectId, attempts: 0 })));
     if (deliveries.length === 0) this.logger.debug({ eventId }, 'event matched no subscription');
     return created.length;
   }
