@@ -141,6 +141,10 @@ export const VARIABLES = {
   ),
   logLevel: v('LOG_LEVEL', 'info', parsers.oneOf(LOG_LEVELS), 'log level'),
   workerConcurrency: v('WORKER_CONCURRENCY', '50', parsers.int(1, 1000), 'deliveries in flight per worker process'),
+  projectMaxEndpoints: v('PROJECT_MAX_ENDPOINTS', '25000', parsers.int(1, 10_000_000), 'live endpoints one project may have'),
+  projectMaxSubscriptions: v('PROJECT_MAX_SUBSCRIPTIONS', '25000', parsers.int(1, 10_000_000), 'live subscriptions one project may have'),
+  projectMaxEventTypes: v('PROJECT_MAX_EVENT_TYPES', '500', parsers.int(1, 100_000), 'event types one project may have'),
+  projectMaxApiKeys: v('PROJECT_MAX_API_KEYS', '100', parsers.int(1, 100_000), 'live API keys one project may have'),
   workerProjectShare: v(
     'WORKER_PROJECT_SHARE',
     '0.9',

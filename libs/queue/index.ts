@@ -3,3 +3,4 @@ export * from './redis-options';
 export * from './queue.module';
 export * from './redis.module';
 export * from './queue-worker';
+export * from './invalidation-bus';

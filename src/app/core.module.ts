@@ -2,9 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CaravanConfig, ConfigModule } from '../../libs/config';
 import { DatabaseModule } from '../../libs/database';
 import { LoggerModule, MetricsModule } from '../../libs/observability';
-import { QueueModule, RedisModule } from '../../libs/queue';
+import { InvalidationModule, QueueModule, RedisModule } from '../../libs/queue';
 
-/** What every role that touches data shares: config, logs, PostgreSQL, Redis, queues. */
+/** What every role that touches data shares: config, logs, PostgreSQL, Redis, cache invalidations, queues. */
 @Module({})
 export class CoreModule {
   static forRole(role: 'api' | 'worker' | 'cli', config?: CaravanConfig): DynamicModule {
@@ -16,9 +16,10 @@ export class CoreModule {
         MetricsModule,
         DatabaseModule.forRoot(`caravan-${role}`),
         RedisModule,
+        InvalidationModule,
         QueueModule.forRoot(),
       ],
-      exports: [ConfigModule, DatabaseModule, RedisModule, QueueModule, MetricsModule],
+      exports: [ConfigModule, DatabaseModule, RedisModule, InvalidationModule, QueueModule, MetricsModule],
     };
   }
 }

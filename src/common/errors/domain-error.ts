@@ -52,6 +52,10 @@ export const notFound = (what: string, code = `${what.replace(/\s+/g, '_')}_not_
 export const badRequest = (code: string, message: string, details?: Record<string, unknown>): DomainError =>
   new DomainError('bad_request', code, message, details);
 
+/** A per-project count limit (PROJECT_MAX_*) was reached. */
+export const limitReached = (what: string, limit: number): DomainError =>
+  new DomainError('bad_request', 'limit_reached', `a project has at most ${limit} ${what}; delete some first`, { limit });
+
 export const unprocessable = (code: string, message: string, details?: Record<string, unknown>): DomainError =>
   new DomainError('unprocessable', code, message, details);
 

@@ -9,11 +9,15 @@ import { ApiKeyEntity } from './api-key.entity';
 export class ApiKeysRepository {
   constructor(@InjectRepository(ApiKeyEntity) private readonly repo: Repository<ApiKeyEntity>) {}
 
-  async insert(row: Omit<ApiKeyEntity, 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<ApiKeyEntity> {
+  async insert(row: Omit<ApiKeyEntity, 'createdAt' | 'updatedAt' | 'deletedAt'>, tx?: Tx): Promise<ApiKeyEntity> {
     const now = new Date();
     const full: ApiKeyEntity = { ...row, createdAt: now, updatedAt: now, deletedAt: null };
-    await this.repo.insert(full);
+    await (tx ? tx.getRepository(ApiKeyEntity) : this.repo).insert(full);
     return full;
+  }
+
+  countLiveForProject(projectId: string, tx?: Tx): Promise<number> {
+    return (tx ? tx.getRepository(ApiKeyEntity) : this.repo).count({ where: { projectId, deletedAt: IsNull() } });
   }
 
   findLiveByMask(maskId: string): Promise<ApiKeyEntity | null> {
@@ -29,9 +33,12 @@ export class ApiKeysRepository {
     return applyKeyset(qb, 'k', page).getMany();
   }
 
-  async revoke(projectId: string, id: string): Promise<boolean> {
+  /** Returns the revoked key's mask id, or undefined when there was no such live key. */
+  async revoke(projectId: string, id: string): Promise<string | undefined> {
+    const row = await this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+    if (!row) return undefined;
     const res = await this.repo.update({ id, projectId, deletedAt: IsNull() }, { deletedAt: new Date(), updatedAt: new Date() });
-    return (res.affected ?? 0) > 0;
+    return (res.affected ?? 0) > 0 ? row.maskId : undefined;
   }
 
   /** Inside the transaction that deletes the project: its keys stop working with it. */

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Tx } from '../../../libs/database/sql';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { InvalidationBus } from '../../../libs/queue/invalidation-bus';
 import { constantTimeEqual } from '../../common/crypto/secret-box';
-import { notFound } from '../../common/errors/domain-error';
+import { badRequest, notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { generateApiKey, hashSecret, parseApiKey } from './api-key-format';
@@ -20,31 +21,62 @@ interface CachedKey {
   row: ApiKeyEntity | null;
 }
 
-/** How long a key lookup is cached per process; revocation reaches every pod within it. */
+/**
+ * How long a key lookup is cached per process. Revocations and project deletions are
+ * broadcast (InvalidationBus), so every pod drops the key at once; the TTL only bounds
+ * what a pod that missed the broadcast (Redis away) keeps serving.
+ */
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
 
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<string, CachedKey>();
+  private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly keys: ApiKeysRepository,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+    private readonly bus: InvalidationBus,
   ) {}
 
-  async issueProjectKey(projectId: string, name: string, expiresAt: Date | null = null): Promise<IssuedKey> {
+  onModuleInit(): void {
+    this.unsubscribe.push(
+      this.bus.on('api-key', (maskId) => this.cache.delete(maskId)),
+      this.bus.on('project', (projectId) => {
+        for (const [mask, hit] of this.cache) if (hit.row?.projectId === projectId) this.cache.delete(mask);
+      }),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  /**
+   * A new key for a project; `tx` is the transaction in which the caller holds the project
+   * row (so a key can never be minted for a project being deleted). A project holds at most
+   * PROJECT_MAX_API_KEYS live keys, and an expiry must be in the future.
+   */
+  async issueProjectKey(projectId: string, name: string, expiresAt: Date | null = null, tx?: Tx): Promise<IssuedKey> {
+    if (expiresAt && !(expiresAt.getTime() > Date.now())) throw badRequest('invalid_expires_at', 'expires_at must be a date in the future');
+    if ((await this.keys.countLiveForProject(projectId, tx)) >= this.config.projectMaxApiKeys) {
+      throw badRequest('limit_reached', `a project has at most ${this.config.projectMaxApiKeys} API keys; revoke one first`);
+    }
     const g = generateApiKey();
-    const entity = await this.keys.insert({
-      id: newId(),
-      projectId,
-      keyType: 'project',
-      name,
-      maskId: g.maskId,
-      hash: g.hash,
-      salt: g.salt,
-      expiresAt,
-    });
+    const entity = await this.keys.insert(
+      {
+        id: newId(),
+        projectId,
+        keyType: 'project',
+        name,
+        maskId: g.maskId,
+        hash: g.hash,
+        salt: g.salt,
+        expiresAt,
+      },
+      tx,
+    );
     return { entity, key: g.key };
   }
 
@@ -75,8 +107,9 @@ export class ApiKeysService {
   }
 
   async revokeProjectKey(projectId: string, id: string): Promise<void> {
-    if (!(await this.keys.revoke(projectId, id))) throw notFound('api key');
-    this.cache.clear();
+    const maskId = await this.keys.revoke(projectId, id);
+    if (!maskId) throw notFound('api key');
+    this.bus.publish('api-key', maskId);
   }
 
   /** Resolves a bearer token to a principal, or undefined when it is not valid. */

@@ -2,6 +2,7 @@ export { AuthModule } from './auth.module';
 export { ApiKeysService } from './api-keys.service';
 export type { IssuedKey } from './api-keys.service';
 export { AuthGuard } from './auth.guard';
-export { ApiKeysController } from './api-keys.controller';
+export { ApiKeyEntity } from './api-key.entity';
+export { ApiKeyResponseDto, CreateApiKeyDto } from './dto/api-key.dto';
 export { AdminOnly, ProjectAccess, Public, CurrentPrincipal } from './auth.decorators';
 export type { Principal } from './principal';

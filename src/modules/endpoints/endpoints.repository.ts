@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { Tx, writeResult } from '../../../libs/database/sql';
+import { limitReached } from '../../common/errors/domain-error';
 import { EndpointEntity } from './endpoint.entity';
 
 export interface EndpointListFilter {
@@ -34,6 +35,10 @@ export class EndpointsRepository {
 
   async insert(row: EndpointEntity): Promise<void> {
     await this.repo.insert(row);
+  }
+
+  countLive(projectId: string): Promise<number> {
+    return this.repo.count({ where: { projectId, deletedAt: IsNull() } });
   }
 
   findLive(projectId: string, id: string): Promise<EndpointEntity | null> {
@@ -120,11 +125,12 @@ export class EndpointsRepository {
    * creating the same endpoint twice; a unique index cannot, because users may register
    * one URL more than once on purpose.
    */
-  findOrInsertByUrl(projectId: string, url: string, build: () => EndpointEntity): Promise<{ row: EndpointEntity; created: boolean }> {
+  findOrInsertByUrl(projectId: string, url: string, build: () => EndpointEntity, limit: number): Promise<{ row: EndpointEntity; created: boolean }> {
     return this.repo.manager.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`endpoint-url:${projectId}:${url}`]);
       const found = await m.findOne(EndpointEntity, { where: { projectId, url, deletedAt: IsNull() }, order: { id: 'ASC' } });
       if (found) return { row: found, created: false };
+      if ((await m.count(EndpointEntity, { where: { projectId, deletedAt: IsNull() } })) >= limit) throw limitReached('endpoints', limit);
       const row = build();
       await m.insert(EndpointEntity, row);
       return { row, created: true };

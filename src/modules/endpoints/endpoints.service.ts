@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { constantTimeEqual } from '../../common/crypto/secret-box';
-import { notFound, unprocessable } from '../../common/errors/domain-error';
+import { limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EncryptionService } from '../instance';
@@ -39,6 +39,7 @@ export class EndpointsService {
 
   async create(projectId: string, dto: CreateEndpointDto): Promise<EndpointEntity> {
     const project = await this.projects.get(projectId);
+    await this.checkCount(projectId);
     const now = new Date();
     const row: EndpointEntity = {
       id: newId(),
@@ -186,30 +187,39 @@ export class EndpointsService {
     const project = await this.projects.getCached(projectId);
     const checked = this.checkUrl(url, project);
     const now = new Date();
-    const { row, created } = await this.endpoints.findOrInsertByUrl(projectId, checked, () => ({
-      id: newId(),
+    const { row, created } = await this.endpoints.findOrInsertByUrl(
       projectId,
-      name: checked.slice(0, 200),
-      url: checked,
-      description: '',
-      ownerId: '',
-      status: 'active',
-      secrets: [this.newSecret(project, secret, now)],
-      advancedSignatures: true,
-      httpTimeout: DEFAULT_HTTP_TIMEOUT,
-      rateLimit: 0,
-      rateLimitDuration: 0,
-      maxConcurrency: null,
-      contentType: 'application/json',
-      supportEmail: '',
-      slackWebhookUrl: '',
-      authentication: null,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    }));
+      checked,
+      () => ({
+        id: newId(),
+        projectId,
+        name: checked.slice(0, 200),
+        url: checked,
+        description: '',
+        ownerId: '',
+        status: 'active',
+        secrets: [this.newSecret(project, secret, now)],
+        advancedSignatures: true,
+        httpTimeout: DEFAULT_HTTP_TIMEOUT,
+        rateLimit: 0,
+        rateLimitDuration: 0,
+        maxConcurrency: null,
+        contentType: 'application/json',
+        supportEmail: '',
+        slackWebhookUrl: '',
+        authentication: null,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+      }),
+      this.config.projectMaxEndpoints,
+    );
     if (created) this.events.emit({ type: 'endpoint.created', projectId, endpointId: row.id });
     return row;
+  }
+
+  private async checkCount(projectId: string): Promise<void> {
+    if ((await this.endpoints.countLive(projectId)) >= this.config.projectMaxEndpoints) throw limitReached('endpoints', this.config.projectMaxEndpoints);
   }
 
   /** Plaintext of every secret that still signs at `now`, newest first. */

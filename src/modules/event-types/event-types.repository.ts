@@ -25,6 +25,10 @@ export class EventTypesRepository {
     return this.repo.findOne({ where: { id, projectId } });
   }
 
+  count(projectId: string): Promise<number> {
+    return this.repo.count({ where: { projectId } });
+  }
+
   listForProject(projectId: string): Promise<EventTypeEntity[]> {
     return this.repo.find({ where: { projectId }, order: { id: 'ASC' } });
   }

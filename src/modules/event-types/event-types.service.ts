@@ -1,20 +1,33 @@
-import { Injectable } from '@nestjs/common';
-import { conflict, notFound } from '../../common/errors/domain-error';
+import { Inject, Injectable } from '@nestjs/common';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { badRequest, conflict, limitReached, notFound } from '../../common/errors/domain-error';
 import { newId } from '../../common/ids';
 import { ProjectsService } from '../projects';
 import { CreateEventTypeDto, UpdateEventTypeDto } from './dto/event-type.dto';
 import { EventTypeEntity } from './event-type.entity';
 import { EventTypesRepository } from './event-types.repository';
 
+/** The most JSON text one event type's schema may have: the list answer carries every schema of the project. */
+export const MAX_JSON_SCHEMA_CHARS = 16 * 1024;
+
+function checkSchema(schema: Record<string, unknown> | null | undefined): void {
+  if (schema && JSON.stringify(schema).length > MAX_JSON_SCHEMA_CHARS) {
+    throw badRequest('json_schema_too_large', `json_schema must be at most ${MAX_JSON_SCHEMA_CHARS} characters of JSON`);
+  }
+}
+
 @Injectable()
 export class EventTypesService {
   constructor(
     private readonly eventTypes: EventTypesRepository,
     private readonly projects: ProjectsService,
+    @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
   ) {}
 
   async create(projectId: string, dto: CreateEventTypeDto): Promise<EventTypeEntity> {
     await this.projects.get(projectId);
+    checkSchema(dto.json_schema);
+    if ((await this.eventTypes.count(projectId)) >= this.config.projectMaxEventTypes) throw limitReached('event types', this.config.projectMaxEventTypes);
     const now = new Date();
     const row: EventTypeEntity = {
       id: newId(),
@@ -45,6 +58,7 @@ export class EventTypesService {
 
   async update(projectId: string, id: string, dto: UpdateEventTypeDto): Promise<EventTypeEntity> {
     await this.projects.get(projectId);
+    checkSchema(dto.json_schema);
     const patch: Partial<Pick<EventTypeEntity, 'description' | 'category' | 'jsonSchema'>> = {};
     if (dto.category !== undefined) patch.category = dto.category;
     if (dto.description !== undefined) patch.description = dto.description;

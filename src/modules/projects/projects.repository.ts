@@ -28,6 +28,14 @@ export class ProjectsRepository {
     return (res.affected ?? 0) > 0;
   }
 
+  /** Runs `fn` while holding the live project's row (FOR SHARE); undefined when the project is gone. */
+  async withLiveProject<T>(id: string, fn: (tx: Tx) => Promise<T>): Promise<T | undefined> {
+    return this.repo.manager.transaction(async (m) => {
+      const rows: unknown[] = await m.query(`SELECT 1 FROM projects WHERE id = $1 AND deleted_at IS NULL FOR SHARE`, [id]);
+      return rows.length ? fn(m) : undefined;
+    });
+  }
+
   /** Soft-deletes the project; `alongside` runs in the same transaction (what other owners end with it). */
   async softDelete(id: string, alongside: (tx: Tx) => Promise<void>): Promise<boolean> {
     return this.repo.manager.transaction(async (m) => {

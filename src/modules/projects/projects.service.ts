@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InvalidationBus } from '../../../libs/queue/invalidation-bus';
 import { ApiKeysService, IssuedKey } from '../auth';
 import { notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
@@ -17,13 +18,31 @@ interface CachedProject {
 const CACHE_TTL_MS = 5_000;
 
 @Injectable()
-export class ProjectsService {
+export class ProjectsService implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<string, CachedProject>();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly projects: ProjectsRepository,
     private readonly apiKeys: ApiKeysService,
+    private readonly bus: InvalidationBus,
   ) {}
+
+  /** A project changed or deleted on any pod leaves this pod's cache at once. */
+  onModuleInit(): void {
+    this.unsubscribe = this.bus.on('project', (id) => this.cache.delete(id));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Another key for a live project; the project row is held meanwhile, so a deletion cannot slip in between. */
+  async issueKey(projectId: string, name: string, expiresAt: Date | null): Promise<IssuedKey> {
+    const issued = await this.projects.withLiveProject(projectId, (tx) => this.apiKeys.issueProjectKey(projectId, name, expiresAt, tx));
+    if (!issued) throw notFound('project');
+    return issued;
+  }
 
   async create(dto: CreateProjectDto): Promise<{ project: ProjectEntity; key: IssuedKey }> {
     const now = new Date();
@@ -71,14 +90,15 @@ export class ProjectsService {
     const current = await this.get(id);
     const config = dto.config ? normaliseConfig(mergeProjectConfig(current.config, dto.config as ProjectConfigPatch)) : current.config;
     await this.projects.update(id, { name: dto.name ?? current.name, logoUrl: dto.logo_url ?? current.logoUrl, config });
-    this.cache.delete(id);
+    this.bus.publish('project', id);
     return this.get(id);
   }
 
   async delete(id: string): Promise<void> {
     // a deleted project's keys stop working at once
     if (!(await this.projects.softDelete(id, (tx) => this.apiKeys.revokeAllOfProject(tx, id)))) throw notFound('project');
-    this.cache.delete(id);
+    // every pod forgets the project and its keys now, not when their caches expire
+    this.bus.publish('project', id);
   }
 }
 

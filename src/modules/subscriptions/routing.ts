@@ -1,4 +1,4 @@
-import { matchFilter } from './filter/filter-engine';
+import { matchBudget, matchFilter } from './filter/filter-engine';
 import type { SubscriptionEntity } from './subscription.entity';
 
 export function eventTypeMatches(patterns: readonly string[] | undefined, eventType: string): boolean {
@@ -24,12 +24,14 @@ export interface RoutableEvent {
  */
 export function matchingSubscriptions(subs: readonly SubscriptionEntity[], ev: RoutableEvent): SubscriptionEntity[] {
   const targets = ev.endpoints ? new Set(ev.endpoints) : undefined;
+  // one allowance for the whole event, so many expensive filters cannot multiply the cost
+  const budget = matchBudget();
   return subs.filter(
     (s) =>
       (!targets || targets.has(s.endpointId)) &&
       (ev.sourceId === undefined || s.sourceId === ev.sourceId) &&
       eventTypeMatches(s.filterConfig.event_types, ev.eventType) &&
-      matchFilter(s.filterConfig.filter?.body ?? {}, ev.body) &&
-      matchFilter(s.filterConfig.filter?.headers ?? {}, ev.headers),
+      matchFilter(s.filterConfig.filter?.body ?? {}, ev.body, budget) &&
+      matchFilter(s.filterConfig.filter?.headers ?? {}, ev.headers, budget),
   );
 }

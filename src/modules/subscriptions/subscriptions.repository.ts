@@ -49,6 +49,10 @@ export class SubscriptionsRepository {
     return applyKeyset(qb, 's', orderedKeyset(page, sort)).getMany();
   }
 
+  countLive(projectId: string): Promise<number> {
+    return this.repo.count({ where: { projectId, deletedAt: IsNull() } });
+  }
+
   listLive(projectId: string): Promise<SubscriptionEntity[]> {
     return this.repo.find({ where: { projectId, deletedAt: IsNull() }, order: { id: 'ASC' } });
   }

@@ -1,12 +1,13 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { conflict, notFound, unprocessable } from '../../common/errors/domain-error';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { conflict, limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EndpointEvents, EndpointsService } from '../endpoints';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
-import { matchFilter, validateFilter } from './filter/filter-engine';
+import { matchBudget, matchFilter, validateFilter } from './filter/filter-engine';
 import { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
@@ -29,6 +30,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     private readonly projects: ProjectsService,
     private readonly endpoints: EndpointsService,
     private readonly endpointEvents: EndpointEvents,
+    @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
   ) {}
 
   /** A deleted endpoint takes its subscriptions with it, in the same transaction. */
@@ -47,6 +49,8 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const project = await this.projects.get(projectId);
     rejectUnsupported(dto);
     const endpoint = await this.endpoints.getLive(projectId, dto.endpoint_id);
+    if ((await this.subscriptions.countLive(projectId)) >= this.config.projectMaxSubscriptions)
+      throw limitReached('subscriptions', this.config.projectMaxSubscriptions);
     const now = new Date();
     const row: SubscriptionEntity = {
       id: newId(),
@@ -110,7 +114,13 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const headerFilter = dto.schema.headers ?? dto.schema.header ?? {};
     const problems = [...validateFilter(bodyFilter).map((p) => `schema.body: ${p}`), ...validateFilter(headerFilter).map((p) => `schema.headers: ${p}`)];
     if (problems.length > 0) throw unprocessable('invalid_filter', problems.join('; '), { errors: problems });
-    return matchFilter(bodyFilter, dto.request.body ?? {}) && matchFilter(headerFilter, dto.request.headers ?? dto.request.header ?? {});
+    const budget = matchBudget();
+    const matched =
+      matchFilter(bodyFilter, dto.request.body ?? {}, budget) && matchFilter(headerFilter, dto.request.headers ?? dto.request.header ?? {}, budget);
+    if (budget.remaining < 0) {
+      throw unprocessable('filter_too_expensive', 'the filter needs more work on this request than one event may take; routing would treat it as no match');
+    }
+    return matched;
   }
 
   /** Every live subscription of the project, at most a couple of seconds stale. */

@@ -37,6 +37,8 @@ export const FILTER_LIMITS = {
   maxWildcards: 3,
   maxKeyLength: 256,
   maxRegexLength: MAX_REGEX_LENGTH,
+  /** Characters of every key and string value in the document together. */
+  maxChars: 64 * 1024,
 } as const;
 
 const MAX_PROBLEMS = 20;
@@ -59,9 +61,15 @@ export function compileConditions(filter: unknown): CompileResult {
 function documentProblem(filter: Record<string, unknown>): string | undefined {
   const stack: { value: unknown; depth: number }[] = [{ value: filter, depth: 0 }];
   let nodes = 0;
+  let chars = 0;
   while (stack.length > 0) {
     const { value, depth } = stack.pop() as { value: unknown; depth: number };
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (typeof value === 'string') {
+      chars += value.length;
+      if (chars > FILTER_LIMITS.maxChars) return `filter has more than ${FILTER_LIMITS.maxChars} characters of keys and strings`;
+      continue;
+    }
+    if (value === null || typeof value === 'boolean') continue;
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return 'filter numbers must be finite';
       continue;
@@ -70,6 +78,8 @@ function documentProblem(filter: Record<string, unknown>): string | undefined {
     if (!children) return 'filter must contain only JSON values';
     if (depth + 1 > FILTER_LIMITS.maxDepth) return `filter is nested deeper than ${FILTER_LIMITS.maxDepth} levels`;
     nodes += children.length;
+    if (!Array.isArray(value)) for (const k of Object.keys(value as object)) chars += k.length;
+    if (chars > FILTER_LIMITS.maxChars) return `filter has more than ${FILTER_LIMITS.maxChars} characters of keys and strings`;
     if (nodes > FILTER_LIMITS.maxNodes) return `filter has more than ${FILTER_LIMITS.maxNodes} keys and array elements`;
     for (const child of children) stack.push({ value: child, depth: depth + 1 });
   }

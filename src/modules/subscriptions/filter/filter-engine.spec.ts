@@ -421,7 +421,7 @@ describe('matchFilter: hostile input stays cheap', () => {
     if (!compiled.ok) throw new Error('filter should compile');
     const budget = { remaining: MAX_MATCH_STEPS };
     expect(matchCompiled(compiled.filter, payload, budget)).toBe(true);
-    expect(MAX_MATCH_STEPS - budget.remaining).toBeLessThan(MAX_MATCH_STEPS / 10);
+    expect(MAX_MATCH_STEPS - budget.remaining).toBeLessThan(MAX_MATCH_STEPS / 4);
   });
 });
 
@@ -434,5 +434,44 @@ describe('compileFilter', () => {
 
   it('reports problems the same way validateFilter does', () => {
     expect(compileFilter({ $bad: 1 })).toEqual({ ok: false, problems: validateFilter({ $bad: 1 }) });
+  });
+});
+
+describe('the step budget covers every operator', () => {
+  const bomb = Array.from({ length: 50_000 }, (_, i) => `v${i}`);
+  const listed = Array.from({ length: 900 }, (_, i) => `x${i}`);
+
+  // arrays as long as the filter's, differing only at the end: each comparison walks all of it
+  const nearMiss = [...listed.slice(0, -1), 'different'];
+  const nested = Array.from({ length: 2_000 }, () => nearMiss);
+
+  it.each([
+    ['$in against a large array', { tags: { $in: listed } }, bomb],
+    ['$nin against a large array', { tags: { $nin: listed } }, bomb],
+    ['array containment', { tags: listed }, nested],
+    ['$in of arrays', { tags: { $in: [listed] } }, nested],
+  ])('counts %s, and gives up (no match) past the budget', (_what, filter, tags) => {
+    const compiled = compileFilter(filter);
+    if (!compiled.ok) throw new Error(`filter should compile: ${compiled.problems.join('; ')}`);
+    const budget = { remaining: 100_000 };
+    expect(matchCompiled(compiled.filter, { tags }, budget)).toBe(false);
+    expect(budget.remaining).toBeLessThan(0);
+  });
+
+  it('shares one allowance across the filters of one event, failing the rest closed', () => {
+    const compiled = compileFilter({ tags: { $in: listed } });
+    if (!compiled.ok) throw new Error('filter should compile');
+    const budget = { remaining: 1_000 };
+    expect(matchCompiled(compiled.filter, { tags: bomb }, budget)).toBe(false);
+    const cheap = compileFilter({ a: 1 });
+    if (!cheap.ok) throw new Error('filter should compile');
+    expect(matchCompiled(cheap.filter, { a: 1 }, budget)).toBe(false);
+    expect(matchCompiled(cheap.filter, { a: 1 })).toBe(true);
+  });
+
+  it('refuses a filter document past its size', () => {
+    expect(validateFilter({ a: { $in: Array.from({ length: 900 }, () => 'y'.repeat(100)) } })).toEqual([
+      `filter has more than ${FILTER_LIMITS.maxChars} characters of keys and strings`,
+    ]);
   });
 });

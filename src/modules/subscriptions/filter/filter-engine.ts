@@ -28,11 +28,14 @@ export { FILTER_LIMITS } from './filter-compiler';
 export { MAX_REGEX_LENGTH } from './linear-regex';
 
 /**
- * Work allowed for one evaluation (path steps plus regex steps, roughly 25 ns each); past it
- * the filter does not match (fail closed). A tree-shaped payload under the body limit stays far
- * below it unless a regex runs over most of a very large payload.
+ * Work allowed for routing one event through all of its project's filters (path steps,
+ * regex steps, and every value compared by equality, `$in`/`$nin` and array containment;
+ * roughly 25 ns each, so about 25 ms at most). Past it the remaining filters do not match
+ * (fail closed), and the cost falls on the project whose filters and payload spent it: no
+ * filter can hold the event loop that every tenant shares. A tree-shaped payload under the
+ * body limit stays far below it unless a regex runs over most of a very large payload.
  */
-export const MAX_MATCH_STEPS = 10_000_000;
+export const MAX_MATCH_STEPS = 1_000_000;
 
 export interface CompiledFilter {
   readonly conditions: readonly Condition[];
@@ -48,11 +51,11 @@ export function validateFilter(filter: unknown): string[] {
   return compiled.ok ? [] : compiled.problems;
 }
 
-/** Whether `payload` passes `filter`. An invalid filter matches nothing. */
-export function matchFilter(filter: unknown, payload: unknown): boolean {
+/** Whether `payload` passes `filter`, spending from `budget`. An invalid filter matches nothing. */
+export function matchFilter(filter: unknown, payload: unknown, budget: StepBudget = matchBudget()): boolean {
   const compiled = compileFilter(filter);
   if (!compiled.ok) return false;
-  return matchCompiled(compiled.filter, payload);
+  return matchCompiled(compiled.filter, payload, budget);
 }
 
 /** Compiles once per filter object; callers that keep filters around can hold on to the result. */
@@ -66,7 +69,14 @@ export function compileFilter(filter: unknown): FilterCompilation {
   return compiled;
 }
 
-export function matchCompiled(filter: CompiledFilter, payload: unknown, budget: StepBudget = { remaining: MAX_MATCH_STEPS }): boolean {
+/** A fresh allowance for one event (or one test_filter call), shared by every filter it meets. */
+export function matchBudget(): StepBudget {
+  return { remaining: MAX_MATCH_STEPS };
+}
+
+export function matchCompiled(filter: CompiledFilter, payload: unknown, budget: StepBudget = matchBudget()): boolean {
+  if (filter.conditions.length === 0) return true;
+  if (budget.remaining < 0) return false;
   try {
     return allHold(filter.conditions, payload, budget);
   } catch (e) {
@@ -97,12 +107,12 @@ function holds(condition: Condition, root: unknown, budget: StepBudget): boolean
 function test(op: Operator, value: unknown, budget: StepBudget): boolean {
   switch (op.op) {
     case 'implicit':
-      if (!Array.isArray(value)) return deepEqual(value, op.value);
-      return (Array.isArray(op.value) && deepEqual(value, op.value)) || value.some((e) => deepEqual(e, op.value));
+      if (!Array.isArray(value)) return deepEqual(value, op.value, budget);
+      return (Array.isArray(op.value) && deepEqual(value, op.value, budget)) || value.some((e) => deepEqual(e, op.value, budget));
     case '$eq':
-      return deepEqual(value, op.value);
+      return deepEqual(value, op.value, budget);
     case '$neq':
-      return !deepEqual(value, op.value);
+      return !deepEqual(value, op.value, budget);
     case '$gt':
       return typeof value === 'number' && value > op.value;
     case '$gte':
@@ -112,9 +122,9 @@ function test(op: Operator, value: unknown, budget: StepBudget): boolean {
     case '$lte':
       return typeof value === 'number' && value <= op.value;
     case '$in':
-      return isIn(value, op.values);
+      return isIn(value, op.values, budget);
     case '$nin':
-      return !isIn(value, op.values);
+      return !isIn(value, op.values, budget);
     case '$regex':
       return typeof value === 'string' && op.regex.test(value, budget);
     case '$exist':
@@ -122,9 +132,9 @@ function test(op: Operator, value: unknown, budget: StepBudget): boolean {
   }
 }
 
-function isIn(value: unknown, listed: readonly unknown[]): boolean {
-  if (listed.some((x) => deepEqual(value, x))) return true;
-  return Array.isArray(value) && value.some((e) => listed.some((x) => deepEqual(e, x)));
+function isIn(value: unknown, listed: readonly unknown[], budget: StepBudget): boolean {
+  if (listed.some((x) => deepEqual(value, x, budget))) return true;
+  return Array.isArray(value) && value.some((e) => listed.some((x) => deepEqual(e, x, budget)));
 }
 
 /**
@@ -174,13 +184,21 @@ function visit(root: unknown, path: readonly string[], budget: StepBudget, accep
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,8})$/;
 
-/** JSON deep equality; the filter side is bounded in depth, so the recursion is too. */
-function deepEqual(a: unknown, b: unknown): boolean {
+/**
+ * JSON deep equality, each value compared charged to the budget (a string by its length),
+ * so a long `$in` list against a large array cannot run unbounded. The filter side is
+ * bounded in depth, so the recursion is too.
+ */
+function deepEqual(a: unknown, b: unknown, budget: StepBudget): boolean {
+  budget.remaining -= typeof a === 'string' && typeof b === 'string' ? 1 + (Math.min(a.length, b.length) >> 5) : 1;
+  if (budget.remaining < 0) throw new StepBudgetExceeded();
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => deepEqual(x, b[k]));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => deepEqual(x, b[k], budget));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], budget))
+  );
 }

@@ -3,10 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, PaginationQueryDto, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import { ApiKeyEntity } from './api-key.entity';
-import { ApiKeysService } from './api-keys.service';
-import { ProjectAccess } from './auth.decorators';
-import { ApiKeyResponseDto, CreateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyEntity, ApiKeyResponseDto, ApiKeysService, CreateApiKeyDto, ProjectAccess } from '../auth';
+import { ProjectsService } from './projects.service';
 
 function toResponse(e: ApiKeyEntity, key?: string): ApiKeyResponseDto {
   return {
@@ -25,12 +23,15 @@ function toResponse(e: ApiKeyEntity, key?: string): ApiKeyResponseDto {
 @ProjectAccess()
 @Controller('api/v1/projects/:projectID/api-keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly projects: ProjectsService,
+  ) {}
 
   @Post()
   @ApiEnvelope(ApiKeyResponseDto, { status: 201 })
   async create(@Param('projectID') projectId: string, @Body() body: CreateApiKeyDto): Promise<Envelope<ApiKeyResponseDto>> {
-    const issued = await this.keys.issueProjectKey(projectId, body.name, body.expires_at ?? null);
+    const issued = await this.projects.issueKey(projectId, body.name, body.expires_at ?? null);
     return ok('API key created successfully', toResponse(issued.entity, issued.key));
   }
 
