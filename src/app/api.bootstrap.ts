@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { CaravanConfig, loadConfig } from '../../libs/config';
 import { REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
 import { installJsonBodyParser } from '../common/http/json-body';
+import { installRequestGuards } from '../common/http/request-guards';
 import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
 
@@ -46,6 +47,7 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   );
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify, config.maxBodyBytes);
+  installRequestGuards(fastify);
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { inspectJson, isValidUtf8, MAX_JSON_DEPTH } from './json-guard';
+import { topLevelMembers } from './json-members';
 
 class BodyError extends Error {
   constructor(
@@ -24,7 +26,8 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
     { parseAs: 'buffer', bodyLimit },
     (_req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
       const buf = typeof body === 'string' ? Buffer.from(body) : body;
-      if (buf.length === 0) return done(new BodyError(400, 'invalid_json', 'request body is empty'));
+      // Convoy's SDKs send the JSON content type with an empty body on body-less calls (pause, batchreplay)
+      if (buf.length === 0) return done(null, undefined);
       if (!isValidUtf8(buf)) return done(new BodyError(400, 'invalid_utf8', 'request body is not valid UTF-8'));
       let value: unknown;
       try {
@@ -34,10 +37,36 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
       }
       const verdict = inspectJson(value, { maxDepth: MAX_JSON_DEPTH });
       if (!verdict.ok) return done(new BodyError(422, verdict.code, verdict.message));
+      if (value !== null && typeof value === 'object') RAW_TEXT.set(value, buf);
       done(null, value);
     },
   );
 }
+
+/** The body as it came over the wire, kept beside the parsed value (the request's own buffer, not a copy). */
+const RAW_TEXT = new WeakMap<object, Buffer>();
+
+/** A top-level member of the request body: its exact JSON text, and its value as JSON.parse read it. */
+export interface RawMember {
+  text: string;
+  value: unknown;
+}
+
+/**
+ * The exact JSON text of a top-level member of the body (e.g. an event's `data`), with the
+ * value JSON.parse made of it, before any DTO transform. Undefined when the body was not
+ * JSON or has no such member.
+ */
+export function rawMember(body: unknown, key: string): RawMember | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const buf = RAW_TEXT.get(body);
+  if (!buf || !Object.hasOwn(body, key)) return undefined;
+  const text = topLevelMembers(buf.toString('utf8'))?.get(key);
+  return text === undefined ? undefined : { text, value: (body as Record<string, unknown>)[key] };
+}
+
+/** The request body as parsed, before the DTO transform: for {@link rawMember}. */
+export const ParsedBody = createParamDecorator((_: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<{ body?: unknown }>().body);
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
+import { ParsedBody, rawMember } from '../../common/http/json-body';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
@@ -47,14 +48,19 @@ function ingested(message: string, r: IngestResult): Envelope<EventResponseDto> 
   return ok(r.duplicate ? 'Duplicate event received' : message, toEventResponse(r.event, r.duplicate));
 }
 
-/** The API's event bodies as the ingest command; the use case runs every guard. */
-function command(projectId: string, target: IngestTarget, dto: BaseEventDto): IngestEventCommand {
+/**
+ * The API's event bodies as the ingest command; the use case runs every guard. `data` is
+ * taken as the producer wrote it (the exact JSON text of the member), so receivers get
+ * and verify the same bytes: big integers and keys like `__proto__` survive.
+ */
+function command(projectId: string, target: IngestTarget, dto: BaseEventDto, parsed: unknown): IngestEventCommand {
+  const data = rawMember(parsed, 'data');
   return {
     projectId,
     target,
     eventType: dto.event_type,
-    payload: JSON.stringify(dto.data),
-    data: dto.data,
+    payload: data?.text ?? JSON.stringify(dto.data),
+    data: data ? data.value : dto.data,
     customHeaders: dto.custom_headers,
     idempotencyKey: dto.idempotency_key,
   };
@@ -87,34 +93,37 @@ export class EventsController {
   /** Sends an event to one endpoint. */
   @Post()
   @ApiEnvelope(EventResponseDto, { status: 201 })
-  async create(@Param('projectID') projectId: string, @Body() body: CreateEventDto): Promise<Envelope<EventResponseDto>> {
+  async create(@Param('projectID') projectId: string, @Body() body: CreateEventDto, @ParsedBody() parsed: unknown): Promise<Envelope<EventResponseDto>> {
     return ingested(
       'Endpoint event created successfully',
-      await this.ingest.execute(command(projectId, { kind: 'endpoint', endpointId: body.endpoint_id }, body)),
+      await this.ingest.execute(command(projectId, { kind: 'endpoint', endpointId: body.endpoint_id }, body, parsed)),
     );
   }
 
   /** Sends an event to every endpoint with the given owner id. */
   @Post('fanout')
   @ApiEnvelope(EventResponseDto, { status: 201 })
-  async fanout(@Param('projectID') projectId: string, @Body() body: FanoutEventDto): Promise<Envelope<EventResponseDto>> {
-    return ingested('Fanout event created successfully', await this.ingest.execute(command(projectId, { kind: 'owner', ownerId: body.owner_id }, body)));
+  async fanout(@Param('projectID') projectId: string, @Body() body: FanoutEventDto, @ParsedBody() parsed: unknown): Promise<Envelope<EventResponseDto>> {
+    return ingested(
+      'Fanout event created successfully',
+      await this.ingest.execute(command(projectId, { kind: 'owner', ownerId: body.owner_id }, body, parsed)),
+    );
   }
 
   /** Sends an event to every subscription of its event type. */
   @Post('broadcast')
   @ApiEnvelope(EventResponseDto, { status: 201 })
-  async broadcast(@Param('projectID') projectId: string, @Body() body: BroadcastEventDto): Promise<Envelope<EventResponseDto>> {
-    return ingested('Broadcast event created successfully', await this.ingest.execute(command(projectId, { kind: 'broadcast' }, body)));
+  async broadcast(@Param('projectID') projectId: string, @Body() body: BroadcastEventDto, @ParsedBody() parsed: unknown): Promise<Envelope<EventResponseDto>> {
+    return ingested('Broadcast event created successfully', await this.ingest.execute(command(projectId, { kind: 'broadcast' }, body, parsed)));
   }
 
   /** Sends an event to a URL; its endpoint and subscription are found or created. */
   @Post('dynamic')
   @ApiEnvelope(EventResponseDto, { status: 201 })
-  async dynamic(@Param('projectID') projectId: string, @Body() body: DynamicEventDto): Promise<Envelope<EventResponseDto>> {
+  async dynamic(@Param('projectID') projectId: string, @Body() body: DynamicEventDto, @ParsedBody() parsed: unknown): Promise<Envelope<EventResponseDto>> {
     return ingested(
       'Dynamic event created successfully',
-      await this.ingest.execute(command(projectId, { kind: 'dynamic', url: body.url, secret: body.secret, eventTypes: body.event_types }, body)),
+      await this.ingest.execute(command(projectId, { kind: 'dynamic', url: body.url, secret: body.secret, eventTypes: body.event_types }, body, parsed)),
     );
   }
 

@@ -1,4 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
+import { EgressDeniedError } from '../../../libs/ssrf';
+
+const logger = new Logger('WebhookSender');
 
 export interface SendRequest {
   url: string;
@@ -96,6 +100,10 @@ export async function sendWebhook(dispatcher: Dispatcher, req: SendRequest): Pro
     return outcome;
   } catch (e) {
     const { errorClass, message } = classifyError(e, signal);
+    if (e instanceof EgressDeniedError) {
+      // the tenant sees the class; where its name resolved is for the operator only
+      logger.warn({ host: e.host, address: e.address, port: e.port, class: e.denyClass }, 'egress denied');
+    }
     return fail(requestedAt, started, errorClass, message);
   }
 }
@@ -135,6 +143,7 @@ interface ErrLike {
   message?: string;
   cause?: unknown;
   denyClass?: string;
+  host?: unknown;
   statusCode?: number;
 }
 
@@ -145,7 +154,14 @@ export function classifyError(e: unknown, signal?: AbortSignal): { errorClass: s
   const code = err.code ?? cause.code ?? '';
   const message = err.message ?? String(e);
   const denyClass = err.denyClass ?? cause.denyClass;
-  if (code === 'EGRESS_DENIED' || denyClass) return { errorClass: `egress_denied:${denyClass ?? 'policy'}`, message };
+  if (code === 'EGRESS_DENIED' || denyClass) {
+    // never the resolved address: it would tell a tenant where internal names point
+    const host = typeof err.host === 'string' ? err.host : undefined;
+    return {
+      errorClass: `egress_denied:${denyClass ?? 'policy'}`,
+      message: `egress denied: ${host ? `${host} resolves to ` : ''}a ${denyClass ?? 'forbidden'} address`,
+    };
+  }
   const tunnel = TUNNEL_CLASSES[code];
   if (tunnel) return { errorClass: tunnel, message };
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return { errorClass: 'connect_timeout', message };

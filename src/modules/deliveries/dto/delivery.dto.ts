@@ -1,5 +1,6 @@
+import { IsRfc3339 } from '../../../common/http/rfc3339';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
 
 const toArray = ({ value }: { value: unknown }): unknown => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
@@ -14,9 +15,9 @@ export class DeliveriesQueryDto extends PaginationQueryDto {
   @IsOptional() @IsString() @MaxLength(200) event_type?: string;
   @IsOptional() @IsString() @MaxLength(255) idempotencyKey?: string;
   /** RFC 3339 */
-  @IsOptional() @IsDateString() startDate?: string;
+  @IsOptional() @IsRfc3339() startDate?: string;
   /** RFC 3339 */
-  @IsOptional() @IsDateString() endDate?: string;
+  @IsOptional() @IsRfc3339() endDate?: string;
   /** accepted for Convoy compatibility; results are newest first */
   @IsOptional() @IsString() sort?: string;
 }

@@ -1,5 +1,6 @@
+import { IsRfc3339 } from '../../../common/http/rfc3339';
 import { Transform } from 'class-transformer';
-import { IsArray, IsDateString, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
 
 export const toArray = ({ value }: { value: unknown }): unknown => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
@@ -11,9 +12,9 @@ export class EventsQueryDto extends PaginationQueryDto {
   @IsOptional() @IsString() @MaxLength(255) idempotencyKey?: string;
   @IsOptional() @IsString() @MaxLength(200) event_type?: string;
   /** RFC 3339 */
-  @IsOptional() @IsDateString() startDate?: string;
+  @IsOptional() @IsRfc3339() startDate?: string;
   /** RFC 3339 */
-  @IsOptional() @IsDateString() endDate?: string;
+  @IsOptional() @IsRfc3339() endDate?: string;
   /** accepted for Convoy compatibility; ignored (results are newest first) */
   @IsOptional() @IsString() sort?: string;
   /** accepted for Convoy compatibility; full-text search is not supported */

@@ -1,11 +1,12 @@
-import { IsDateString, IsIn, IsOptional } from 'class-validator';
+import { IsRfc3339 } from '../../../common/http/rfc3339';
+import { IsIn, IsOptional } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
 
 export class MetaEventsQueryDto extends PaginationQueryDto {
   /** only meta events created at or after this time */
-  @IsOptional() @IsDateString() startDate?: string;
+  @IsOptional() @IsRfc3339() startDate?: string;
   /** only meta events created at or before this time */
-  @IsOptional() @IsDateString() endDate?: string;
+  @IsOptional() @IsRfc3339() endDate?: string;
   /** `ASC` or `DESC` (default); pages always run newest first, as for other lists */
   @IsOptional() @IsIn(['ASC', 'DESC']) sort?: 'ASC' | 'DESC';
 }

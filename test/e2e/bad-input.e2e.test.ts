@@ -1,0 +1,66 @@
+import request from 'supertest';
+import { ApiHarness, startApiHarness, TEST_ADMIN_KEY } from '../../libs/testing';
+import { createApiApp } from '../../src/app/api.bootstrap';
+
+/** Input a careless client sends: every answer is a 4xx naming the problem, never a 500. */
+describe('bad input (e2e)', () => {
+  let h: ApiHarness;
+  let pid: string;
+  let auth: { Authorization: string };
+  const http = () => request(h.app.getHttpServer());
+
+  beforeAll(async () => {
+    h = await startApiHarness(createApiApp);
+    const res = await http()
+      .post('/api/v1/projects')
+      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+      .send({ name: 'bad', type: 'outgoing' })
+      .expect(201);
+    pid = res.body.data.project.uid;
+    auth = { Authorization: `Bearer ${res.body.data.api_key.key}` };
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it.each([
+    ['an id with NUL', () => `/api/v1/projects/${pid}/events/abc%00def`, 'path parameter eventID'],
+    ['an endpoint id with NUL', () => `/api/v1/projects/${pid}/endpoints/x%00`, 'path parameter endpointID'],
+    ['a query value with NUL', () => `/api/v1/projects/${pid}/events?idempotencyKey=a%00b`, 'query parameter idempotencyKey'],
+    ['a query list value with a newline', () => `/api/v1/projects/${pid}/eventdeliveries?endpointId=a&endpointId=b%0A`, 'query parameter endpointId'],
+  ])('refuses %s with 400 naming the field', async (_what, url, field) => {
+    const res = await http().get(url()).set(auth).expect(400);
+    expect(res.body).toMatchObject({ status: false, code: 'invalid_parameter' });
+    expect(res.body.message).toContain(field);
+  });
+
+  it.each(['2009-W53-7', '2024-02-30', 'yesterday', '2024-05-01T25:00:00Z'])('refuses the date %s with 400 naming the field', async (d) => {
+    const res = await http()
+      .get(`/api/v1/projects/${pid}/events?startDate=${encodeURIComponent(d)}`)
+      .set(auth)
+      .expect(400);
+    expect(res.body.message).toContain('startDate');
+    await http()
+      .get(`/api/v1/projects/${pid}/eventdeliveries?endDate=${encodeURIComponent(d)}`)
+      .set(auth)
+      .expect(400);
+  });
+
+  it('accepts RFC 3339 dates and days', async () => {
+    await http()
+      .get(`/api/v1/projects/${pid}/events?startDate=2024-02-29&endDate=${encodeURIComponent('2024-03-01T00:00:00+01:00')}`)
+      .set(auth)
+      .expect(200);
+  });
+
+  it('answers 415 to a text/plain body', async () => {
+    const res = await http().post(`/api/v1/projects/${pid}/events/broadcast`).set(auth).set('Content-Type', 'text/plain').send('hello').expect(415);
+    expect(res.body.code).toBe('unsupported_media_type');
+  });
+
+  it('takes an empty JSON body on body-less routes, as Convoy SDKs send it, and refuses it where a body is needed', async () => {
+    await http().post(`/api/v1/projects/${pid}/events/batchreplay`).set(auth).set('Content-Type', 'application/json').send('').expect(200);
+    const res = await http().post(`/api/v1/projects/${pid}/events/broadcast`).set(auth).set('Content-Type', 'application/json').send('');
+    expect(res.status).toBe(400);
+  });
+});
