@@ -160,6 +160,25 @@ export const VARIABLES = {
   workerHealthPort: v('WORKER_HEALTH_PORT', '5006', parsers.port, 'health and metrics port of the worker role (0 = off)'),
   sweepIntervalMs: v('SWEEP_INTERVAL_MS', '1000', parsers.int(100, 600_000), 'how often each worker re-enqueues due and expired deliveries'),
   leaseGraceMs: v('DELIVERY_LEASE_GRACE_MS', '15000', parsers.int(1000, 600_000), 'lease = endpoint timeout + this grace'),
+  apiRateLimit: v(
+    'API_RATE_LIMIT',
+    '2000',
+    parsers.int(0, 10_000_000),
+    'requests per second one project API key may make, counted across all pods (0 = no limit); past it 429 with Retry-After',
+  ),
+  ingestRateLimit: v(
+    'INGEST_RATE_LIMIT',
+    '2000',
+    parsers.int(0, 10_000_000),
+    'events per second one project may send through the API, counted across all pods (0 = no limit)',
+  ),
+  apiRequestTimeoutMs: v(
+    'API_REQUEST_TIMEOUT_MS',
+    '30000',
+    parsers.int(1000, 600_000),
+    'the most time a client may take to send a whole request (headers and body)',
+  ),
+  apiHeadersTimeoutMs: v('API_HEADERS_TIMEOUT_MS', '10000', parsers.int(1000, 600_000), 'the most time a client may take to send the request headers'),
   maxBodyBytes: v('API_MAX_BODY_BYTES', '1048576', parsers.int(1024, 64 * 1024 * 1024), 'hard cap of any API request body (projects can set lower)'),
   endpointMaxConcurrency: v(
     'ENDPOINT_MAX_CONCURRENCY',

@@ -9,6 +9,8 @@ import { installJsonBodyParser } from '../common/http/json-body';
 import { installRequestGuards } from '../common/http/request-guards';
 import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
+import { ApiKeysService, authenticateBeforeBody, RequestRateLimiter } from '../modules/auth';
+import { createServer, RequestListener } from 'node:http';
 
 export interface ApiAppOptions {
   config?: CaravanConfig;
@@ -23,8 +25,19 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
     // genReqId reads and sanitises the caller's header itself; Fastify would trust it as is
     requestIdHeader: false,
     genReqId: requestIdFor,
-    // slow or stuck clients must not hold sockets for ever
-    requestTimeout: 30_000,
+    // slow or stuck clients must not hold sockets for ever: headers and the whole request
+    // are bounded, and checked every second (Node's default check runs every 30 s, so a
+    // slow sender used to keep its socket for 60-90 s)
+    serverFactory: (handler: RequestListener) =>
+      createServer(
+        {
+          requestTimeout: config.apiRequestTimeoutMs,
+          headersTimeout: Math.min(config.apiHeadersTimeoutMs, config.apiRequestTimeoutMs),
+          connectionsCheckingInterval: 1_000,
+        },
+        handler,
+      ),
+    requestTimeout: config.apiRequestTimeoutMs,
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     routerOptions: { maxParamLength: 200 },
@@ -48,6 +61,7 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify, config.maxBodyBytes);
   installRequestGuards(fastify);
+  authenticateBeforeBody(fastify, app.get(ApiKeysService), app.get(RequestRateLimiter));
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });

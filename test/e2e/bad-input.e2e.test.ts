@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ApiHarness, startApiHarness, TEST_ADMIN_KEY } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
@@ -10,7 +12,8 @@ describe('bad input (e2e)', () => {
   const http = () => request(h.app.getHttpServer());
 
   beforeAll(async () => {
-    h = await startApiHarness(createApiApp);
+    h = await startApiHarness(createApiApp, { apiRequestTimeoutMs: 2_000 });
+    await h.app.listen(0, '127.0.0.1');
     const res = await http()
       .post('/api/v1/projects')
       .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
@@ -62,5 +65,39 @@ describe('bad input (e2e)', () => {
     await http().post(`/api/v1/projects/${pid}/events/batchreplay`).set(auth).set('Content-Type', 'application/json').send('').expect(200);
     const res = await http().post(`/api/v1/projects/${pid}/events/broadcast`).set(auth).set('Content-Type', 'application/json').send('');
     expect(res.status).toBe(400);
+  });
+
+  /** Sends raw bytes and resolves with what came back once the server closes the socket (or after `waitMs`). */
+  function raw(head: string, body: string, waitMs: number): Promise<{ text: string; closed: boolean }> {
+    const { port } = h.app.getHttpServer().address() as AddressInfo;
+    return new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ text, closed: false });
+      }, waitMs);
+      socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ text, closed: true });
+      });
+      socket.on('error', () => undefined);
+      socket.write(head + body);
+    });
+  }
+
+  it('checks the key before reading the body: a refused sender never has to send it', async () => {
+    const head = `POST /api/v1/projects/${pid}/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nAuthorization: Bearer CO.nope.nope\r\n\r\n`;
+    const r = await raw(head, '', 10_000);
+    expect(r.text).toMatch(/^HTTP\/1\.1 401/);
+    expect(r.closed).toBe(true);
+  });
+
+  it('cuts a sender that stalls mid-body once the request timeout passes', async () => {
+    const head = `POST /api/v1/projects/${pid}/events/broadcast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nAuthorization: ${auth.Authorization}\r\n\r\n`;
+    // 2 s allowed; a generous bound for a busy machine, far below the 60-90 s it used to take
+    const r = await raw(head, '{"event_type":', 20_000);
+    expect(r.closed).toBe(true);
   });
 });

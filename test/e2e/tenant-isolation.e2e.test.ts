@@ -93,7 +93,13 @@ describe('tenant isolation: queue order (e2e)', () => {
   const http = () => request(h.api.getHttpServer());
 
   beforeAll(async () => {
-    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], workerConcurrency: 4, sweepIntervalMs: 500 });
+    h = await startPipelineHarness(createApiApp, createWorkerApp, {
+      egressAllow: ['127.0.0.0/8'],
+      workerConcurrency: 4,
+      sweepIntervalMs: 500,
+      apiRateLimit: 0,
+      ingestRateLimit: 0,
+    });
   });
   afterAll(async () => {
     await sinks.stopAll();

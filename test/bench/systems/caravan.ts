@@ -63,6 +63,9 @@ export class CaravanDeployment implements Deployment {
       EGRESS_ALLOW: '127.0.0.0/8',
       LOG_LEVEL: 'warn',
       EGRESS_PROXY_URL: '',
+      // the harness measures capacity: the per-tenant limits run (their cost counts) but never refuse
+      API_RATE_LIMIT: '10000000',
+      INGEST_RATE_LIMIT: '10000000',
       ...this.opts.caravanEnv,
     };
     if (this.opts.egress) {
