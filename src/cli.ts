@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { assertNodeVersion, ConfigValidationError, loadConfig } from '../libs/config';
 import { ensureDatabase, runMigrations } from '../libs/database';
-import { bootstrapInstance } from './app/bootstrap.command';
+import { bootstrapInstance, revokeAdminKeys, rotateAdminKey } from './app/bootstrap.command';
 import { Stop, stopOnSignal } from './app/signals';
 
 const HELP = `Usage: caravan <command>
@@ -13,6 +13,8 @@ Commands:
   egress      run the egress CONNECT proxy (EGRESS_PORT)
   migrate     create the database if missing and apply migrations, then exit
   bootstrap   create the instance admin key (printed once) unless CARAVAN_ADMIN_KEY is set
+  admin-key rotate   revoke every stored instance admin key and print a new one (once)
+  admin-key revoke   revoke every stored instance admin key (CARAVAN_ADMIN_KEY keeps working)
   openapi     print the OpenAPI document generated from the code
   help        this text
 `;
@@ -42,6 +44,21 @@ export async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'migrate':
       return migrate();
+    case 'admin-key': {
+      const config = loadConfig();
+      if (argv[1] === 'rotate') {
+        const r = await rotateAdminKey(config);
+        process.stdout.write(`\nRevoked ${r.revoked} instance admin key(s). New instance admin key (shown once, keep it safe):\n\n  ${r.key}\n\n`);
+        return;
+      }
+      if (argv[1] === 'revoke') {
+        log(`revoked ${await revokeAdminKeys(config)} stored instance admin key(s)${config.adminKey ? '; CARAVAN_ADMIN_KEY still works' : ''}`);
+        return;
+      }
+      process.stderr.write(`usage: caravan admin-key rotate|revoke\n`);
+      process.exitCode = 2;
+      return;
+    }
     case 'bootstrap':
       await migrate();
       return bootstrap();

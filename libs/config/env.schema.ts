@@ -126,7 +126,7 @@ export type WorkerDuty = (typeof WORKER_DUTIES)[number];
 /** The single list of variables; README's configuration table mirrors it. */
 export const VARIABLES = {
   port: v('PORT', '5005', parsers.port, 'HTTP port of the api role'),
-  host: v('HOST', '0.0.0.0', parsers.string, 'listen address of the api role'),
+  host: v('HOST', '0.0.0.0', parsers.string, 'listen address of the api role and of the worker health port'),
   databaseUrl: v('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/caravan', parsers.url(['postgres:', 'postgresql:']), 'PostgreSQL connection URL'),
   databasePoolSize: v('DATABASE_POOL_SIZE', '20', parsers.int(1, 500), 'connections per process'),
   databaseStatementTimeoutMs: v('DATABASE_STATEMENT_TIMEOUT_MS', '15000', parsers.int(0, 3_600_000), 'statement_timeout of app connections (0 = none)'),
@@ -156,6 +156,12 @@ export const VARIABLES = {
     WORKER_DUTIES.join(','),
     parsers.someOf(WORKER_DUTIES),
     'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge',
+  ),
+  metricsToken: v(
+    'METRICS_TOKEN',
+    '',
+    parsers.optionalSecret(16),
+    'bearer token for /metrics on every port; when unset, /metrics is served on the worker and egress health ports only, not on the API port',
   ),
   workerHealthPort: v('WORKER_HEALTH_PORT', '5006', parsers.port, 'health and metrics port of the worker role (0 = off)'),
   sweepIntervalMs: v('SWEEP_INTERVAL_MS', '1000', parsers.int(100, 600_000), 'how often each worker re-enqueues due and expired deliveries'),

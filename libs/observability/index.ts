@@ -1,2 +1,4 @@
 export * from './logger.module';
 export * from './metrics';
+export * from './metrics-access';
+export * from './redact-url';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
+import { redactUrl } from './redact-url';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -31,9 +32,12 @@ export class LoggerModule {
               genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req),
               customProps: () => ({}),
               autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
-              redact: { paths: ['req.headers.authorization', 'req.headers["proxy-authorization"]', 'req.headers.cookie'], censor: '[redacted]' },
+              redact: {
+                paths: ['req.headers.authorization', 'req.headers["proxy-authorization"]', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+                censor: '[redacted]',
+              },
               serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
               },
             },
           }),

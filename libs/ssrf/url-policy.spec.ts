@@ -93,4 +93,14 @@ describe('validateEndpointUrl', () => {
     expect(validateEndpointUrl('http://10.2.0.1/', opts)).toMatchObject({ code: 'address_not_allowed' });
     expect(validateEndpointUrl('https://[::1]:8080/', opts)).toMatchObject({ code: 'address_not_allowed' });
   });
+
+  it('refuses port 0, backslashes and cloud metadata names', () => {
+    const o = { allow: [], requireHttps: false };
+    expect(validateEndpointUrl('http://example.com:0/', o)).toMatchObject({ ok: false, code: 'invalid_url' });
+    expect(validateEndpointUrl('http://example.com\\@127.0.0.1/', o)).toMatchObject({ ok: false, code: 'invalid_url' });
+    for (const host of ['metadata.google.internal', 'METADATA.GOOGLE.INTERNAL.', 'metadata', 'instance-data.ec2.internal']) {
+      expect(validateEndpointUrl(`http://${host}/computeMetadata/v1/`, o)).toMatchObject({ ok: false, code: 'address_not_allowed' });
+    }
+    expect(validateEndpointUrl('http://example.com:65535/', o)).toEqual({ ok: true });
+  });
 });

@@ -17,6 +17,19 @@ function allowListFor(items: readonly string[]): AllowList {
   return cached.list;
 }
 
+/** Names cloud providers give their instance metadata services (their addresses are denied at dial time too). */
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+  'metadata.oraclecloud.com',
+  'metadata.tencentyun.com',
+  '100-100-100-200.alibaba.internal',
+]);
+
 function refuse(code: string, reason: string): UrlVerdict {
   return { ok: false, code, reason };
 }
@@ -31,6 +44,8 @@ export function validateEndpointUrl(url: string, opts: { allow: string[]; requir
   if (url.length > MAX_ENDPOINT_URL_LENGTH) return refuse('url_too_long', `the URL is longer than ${MAX_ENDPOINT_URL_LENGTH} characters`);
   // the URL parser would silently strip or encode these, hiding what was typed
   if (/[\s\p{Cc}]/u.test(url)) return refuse('invalid_url', 'the URL contains spaces or control characters');
+  // WHATWG parsers read `\` as `/`, others as part of the user-info: a URL two parsers see differently is refused
+  if (url.includes('\\')) return refuse('invalid_url', 'the URL contains a backslash');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -42,6 +57,7 @@ export function validateEndpointUrl(url: string, opts: { allow: string[]; requir
   if (parsed.username !== '' || parsed.password !== '')
     return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed; use endpoint authentication');
   const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+  if (port < 1 || port > 65535) return refuse('invalid_url', 'the port must be from 1 to 65535');
   const host = parseHost(parsed.hostname);
   if (host.kind === 'invalid') return refuse('invalid_url', host.reason);
   const allow = allowListFor(opts.allow);
@@ -50,6 +66,8 @@ export function validateEndpointUrl(url: string, opts: { allow: string[]; requir
     if (cls !== 'global' && !allow.isAllowed(host.ip, port)) return refuse('address_not_allowed', `the host is a ${cls} address, which endpoints may not use`);
     return { ok: true };
   }
+  if (METADATA_NAMES.has(host.name.toLowerCase().replace(/\.$/, '')))
+    return refuse('address_not_allowed', 'the host is a cloud metadata name, which endpoints may not use');
   if (isLocalhostName(host.name) && !LOOPBACKS.some((ip) => allow.isAllowed(ip, port))) {
     return refuse('address_not_allowed', 'the host is a loopback name, which endpoints may not use');
   }

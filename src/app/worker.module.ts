@@ -1,6 +1,7 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { CARAVAN_CONFIG, CaravanConfig, loadConfig, WorkerDuty } from '../../libs/config';
+import { metricsAllowed } from '../../libs/observability';
 import { HealthMetrics } from '../../libs/observability/metrics';
 import { DeliveriesWorkerModule } from '../modules/deliveries';
 import { EndpointsWorkerModule } from '../modules/endpoints';
@@ -23,9 +24,10 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server = await startSidePort('0.0.0.0', this.config.workerHealthPort, {
+    this.server = await startSidePort(this.config.host, this.config.workerHealthPort, {
       '/health/live': () => Promise.resolve({ status: 200, body: { status: 'ok' } }),
-      '/metrics': async () => {
+      '/metrics': async (req) => {
+        if (!metricsAllowed(this.config.metricsToken, req.headers.authorization, false)) return { status: 401, body: { status: 'unauthorized' } };
         const { contentType, body } = await this.metrics.render();
         return { status: 200, body, contentType };
       },

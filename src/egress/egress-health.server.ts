@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../libs/config';
+import { metricsAllowed } from '../../libs/observability/metrics-access';
 import { startSidePort, stopSidePort } from '../app/side-port';
 import { EgressMetrics } from './egress-metrics';
 import { EgressProxyServer } from './egress-proxy.server';
@@ -23,7 +24,10 @@ export class EgressHealthServer implements OnApplicationBootstrap, OnApplication
     this.server = await startSidePort(this.config.egressHost, this.config.egressHealthPort, {
       '/health/live': () => Promise.resolve({ status: 200, body: { status: 'ok' } }),
       '/health/ready': () => Promise.resolve(this.proxy.isReady() ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'unavailable' } }),
-      '/metrics': async () => ({ status: 200, body: await this.metrics.render(), contentType: this.metrics.registry.contentType }),
+      '/metrics': async (req) =>
+        metricsAllowed(this.config.metricsToken, req.headers.authorization, false)
+          ? { status: 200, body: await this.metrics.render(), contentType: this.metrics.registry.contentType }
+          : { status: 401, body: { status: 'unauthorized' } },
     });
     const bound = this.server?.address() as AddressInfo | undefined;
     if (bound) this.self.add(bound.address, bound.port);

@@ -6,6 +6,7 @@ export interface Profile {
   s2: { rates: number[]; stepMs: number; graceMs: number };
   s3: { rates: number[]; stepMs: number; graceMs: number; endpoints: number };
   s4: { stepMs: number; graceMs: number; timeoutS: number };
+  s8: { normalRate: number; hostileRate: number; stepMs: number; leadMs: number; graceMs: number; timeoutS: number };
   s5: { backlog: number; freshRate: number; freshMs: number; maxDrainMs: number };
   s7: { minutes: number; windowMs: number };
   finalDrainMs: number;
@@ -20,6 +21,7 @@ export const FULL: Profile = {
   s2: { rates: [100, 300, 500, 700, 1000], stepMs: 10_000, graceMs: 3_000 },
   s3: { rates: [20, 50, 80, 120], stepMs: 10_000, graceMs: 3_000, endpoints: 10 },
   s4: { stepMs: 15_000, graceMs: 3_000, timeoutS: 2 },
+  s8: { normalRate: 20, hostileRate: 100, stepMs: 15_000, leadMs: 3_000, graceMs: 3_000, timeoutS: 10 },
   s5: { backlog: 100_000, freshRate: 50, freshMs: 30_000, maxDrainMs: 600_000 },
   s7: { minutes: 30, windowMs: 60_000 },
   finalDrainMs: 120_000,
@@ -33,6 +35,7 @@ export const QUICK: Profile = {
   s2: { rates: [300, 700], stepMs: 2_000, graceMs: 1_500 },
   s3: { rates: [30, 60], stepMs: 2_000, graceMs: 1_500, endpoints: 10 },
   s4: { stepMs: 2_000, graceMs: 1_500, timeoutS: 1 },
+  s8: { normalRate: 20, hostileRate: 60, stepMs: 3_000, leadMs: 1_500, graceMs: 1_500, timeoutS: 5 },
   s5: { backlog: 1_500, freshRate: 50, freshMs: 2_000, maxDrainMs: 45_000 },
   s7: { minutes: 2, windowMs: 30_000 },
   finalDrainMs: 30_000,

@@ -100,4 +100,26 @@ describe('bad input (e2e)', () => {
     const r = await raw(head, '{"event_type":', 20_000);
     expect(r.closed).toBe(true);
   });
+
+  it.each(['Transfer-Encoding', 'content-length', 'Host', 'X-Caravan-Delivery-Id'])('refuses %s as the signature header', async (header) => {
+    const res = await http()
+      .put(`/api/v1/projects/${pid}`)
+      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+      .send({ config: { signature: { header } } });
+    expect([res.status, res.body.code]).toEqual([400, 'invalid_signature_header']);
+  });
+
+  it('refuses endpoint credentials that cannot be sent', async () => {
+    const send = (authentication: unknown) =>
+      http().post(`/api/v1/projects/${pid}/endpoints`).set(auth).send({ name: 'cred', url: 'https://hooks.example.com/x', authentication });
+    for (const bad of [
+      { type: 'api_key', api_key: { header_name: 'X-Key', header_value: 'a\r\nX-Evil: 1' } },
+      { type: 'api_key', api_key: { header_name: 'X-Key', header_value: 'ключ' } },
+      { type: 'basic_auth', basic_auth: { username: 'a:b', password: 'p' } },
+    ]) {
+      const res = await send(bad);
+      // CR/LF the DTO already refuses (400); what no DTO rule sees is the service's (422)
+      expect([JSON.stringify(bad), [400, 422].includes(res.status)]).toEqual([JSON.stringify(bad), true]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyConvoySignature } from '../../libs/webhooks';
-import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, WebhookSink } from '../../libs/testing';
+import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TEST_ADMIN_KEY, TestProject, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 import { ExpiredSecretPurger } from '../../src/modules/endpoints';
@@ -10,6 +10,7 @@ import { ExpiredSecretPurger } from '../../src/modules/endpoints';
  * stopped, and a throttled one is deferred without spending retries.
  */
 type Proj = TestProject;
+const METRICS_TOKEN = 'metrics-token-0123456789';
 type Delivery = { uid: string; status: string; description: string; metadata: { num_trials: number } };
 
 describe('endpoint health (e2e)', () => {
@@ -62,7 +63,12 @@ describe('endpoint health (e2e)', () => {
   }
 
   beforeAll(async () => {
-    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], workerConcurrency: 10, endpointMaxConcurrency: 2 });
+    h = await startPipelineHarness(createApiApp, createWorkerApp, {
+      egressAllow: ['127.0.0.0/8'],
+      workerConcurrency: 10,
+      endpointMaxConcurrency: 2,
+      metricsToken: METRICS_TOKEN,
+    });
   });
   afterAll(async () => {
     await sinks.stopAll();
@@ -228,8 +234,16 @@ describe('endpoint health (e2e)', () => {
     expect(verify(ep.secret)).toBe(false);
   });
 
-  it('serves Prometheus text on /metrics without an API key', async () => {
-    const res = await http().get('/metrics').expect(200);
+  it('serves Prometheus text on /metrics to the metrics token only, never an API key', async () => {
+    await http().get('/metrics').expect(404);
+    await http()
+      .get('/metrics')
+      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+      .expect(404);
+    const res = await http()
+      .get('/metrics')
+      .set({ Authorization: `Bearer ${METRICS_TOKEN}` })
+      .expect(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.text).toContain('caravan_queue_depth');
     const docs = await http().get('/docs-json');

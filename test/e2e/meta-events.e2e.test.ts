@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import request from 'supertest';
 import { verifyConvoySignature } from '../../libs/webhooks';
 import { PipelineHarness, startPipelineHarness, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
@@ -68,6 +69,28 @@ describe('meta events (e2e)', () => {
   afterAll(async () => {
     for (const s of sinks) await s.stop();
     await h.close();
+  });
+
+  it('refuses meta-event URLs the SSRF policy denies, and keeps the secret sealed at rest', async () => {
+    const base = { name: 'meta', type: 'outgoing', config: { meta_event: { is_enabled: true, type: 'http', event_type: ['endpoint.created'] } } };
+    // write-time refusals only, of addresses that cannot leave the machine (the dial-time ones run in the netns suite)
+    for (const url of ['http://metadata.google.internal/computeMetadata/v1/', 'http://0.0.0.0:9/hook']) {
+      const res = await http()
+        .post('/api/v1/projects')
+        .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+        .send({ ...base, config: { meta_event: { ...base.config.meta_event, url } } });
+      expect([url, res.status, res.body.code]).toEqual([url, 400, 'invalid_meta_event_url']);
+    }
+    const p = await project('http://127.0.0.1:9/meta', ['endpoint.created']);
+    const db = new Client({ connectionString: h.db.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ secret: unknown }>(`SELECT config->'meta_event'->'secret' AS secret FROM projects WHERE id = $1`, [p.id]);
+      expect(JSON.stringify(rows[0].secret)).not.toContain(META_SECRET);
+      expect(rows[0].secret).toMatchObject({ kid: expect.any(String), ct: expect.any(String) });
+    } finally {
+      await db.end();
+    }
   });
 
   it('sends endpoint and delivery meta events, signed with the meta secret', async () => {

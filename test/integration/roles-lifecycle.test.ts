@@ -88,4 +88,48 @@ describe('roles as processes (integration)', () => {
     const result = await Promise.race([done, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
     expect(result).toEqual({ code: 0, signal: null });
   });
+
+  /** Runs a CLI command to its end; resolves with its exit code and standard output. */
+  async function command(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const { code } = await exited(child);
+    return { code, out };
+  }
+
+  it('prints a bootstrap admin key once, and rotates and revokes it with every pod told at once', async () => {
+    const keyOf = (out: string) => /\n\s+(CO\.\S+)\n/.exec(out)?.[1];
+    const first = await command(['bootstrap'], {});
+    expect(first.code).toBe(0);
+    const key = keyOf(first.out);
+    expect(key).toBeDefined();
+    expect(keyOf((await command(['bootstrap'], {})).out)).toBeUndefined();
+
+    // an api process without CARAVAN_ADMIN_KEY, which caches the key once it has seen it
+    const port = await freePort();
+    const api = spawn(process.execPath, [CLI, 'api'], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(api);
+    await waitUntil('api to be ready', () => ready(`http://127.0.0.1:${port}/health/ready`), 20_000, 100);
+    const status = async (k: string) => (await fetch(`http://127.0.0.1:${port}/api/v1/projects`, { headers: { authorization: `Bearer ${k}` } })).status;
+    expect(await status(key!)).toBe(200);
+
+    const rotated = await command(['admin-key', 'rotate'], {});
+    expect(rotated.code).toBe(0);
+    const next = keyOf(rotated.out)!;
+    expect(next).toBeDefined();
+    await waitUntil('the old key to stop working', async () => (await status(key!)) === 401, 5_000, 50);
+    expect(await status(next)).toBe(200);
+
+    expect((await command(['admin-key', 'revoke'], {})).code).toBe(0);
+    await waitUntil('the rotated key to stop working', async () => (await status(next)) === 401, 5_000, 50);
+    api.kill('SIGTERM');
+    await exited(api);
+  });
 });

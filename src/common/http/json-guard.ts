@@ -198,7 +198,8 @@ export function validateCustomHeaders(headers: unknown, signatureHeaderOrOptions
   return problems;
 }
 
-function headerValueProblem(value: string): string | undefined {
+/** Why `value` cannot be sent as an HTTP header value, or undefined when it can. */
+export function headerValueProblem(value: string): string | undefined {
   if (/[\r\n]/.test(value)) return 'contains CR or LF';
   if (value.includes('\u0000')) return 'contains NUL';
   // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -19,6 +19,33 @@ export function controlCharacterField(params: unknown, query: unknown): string |
   return undefined;
 }
 
+/** Members whose content is the producer's own (payloads, filters, schemas): any key may appear there. */
+const FREE_FORM = new Set(['data', 'filter', 'json_schema', 'schema', 'request', 'custom_headers', 'headers', 'header', 'metadata']);
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A `__proto__`, `constructor` or `prototype` key among a body's fields (outside free-form
+ * members): the DTO transform drops such keys silently, so the unknown-field check would
+ * never see them.
+ */
+export function prototypeKeyField(body: unknown): string | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value: body, path: '' }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]` }));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      const at = path ? `${path}.${key}` : key;
+      if (PROTOTYPE_KEYS.has(key)) return at;
+      if (!FREE_FORM.has(key)) stack.push({ value: (value as Record<string, unknown>)[key], path: at });
+    }
+  }
+  return undefined;
+}
+
 /**
  * Request checks that run before any route: ids and query values with control characters
  * answer 400 naming the field (PostgreSQL refuses NUL in text, which used to surface as a
@@ -30,5 +57,7 @@ export function installRequestGuards(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
     const field = controlCharacterField(req.params, req.query);
     if (field) return reply.code(400).send({ status: false, message: `${field} contains a control character`, code: 'invalid_parameter' });
+    const unknown = prototypeKeyField(req.body);
+    if (unknown) return reply.code(400).send({ status: false, message: `property ${unknown} should not exist`, code: 'validation_failed' });
   });
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
-import type { Tx } from '../../../libs/database/sql';
+import { Tx, writeResult } from '../../../libs/database/sql';
 import { ApiKeyEntity } from './api-key.entity';
 
 @Injectable()
@@ -41,8 +41,31 @@ export class ApiKeysRepository {
     return (res.affected ?? 0) > 0 ? row.maskId : undefined;
   }
 
+  /** Revokes the live instance keys and inserts `row`, in one transaction; returns the revoked keys' masks. */
+  async replaceInstanceKeys(row: Omit<ApiKeyEntity, 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<{ entity: ApiKeyEntity; revokedMasks: string[] }> {
+    return this.repo.manager.transaction(async (m) => {
+      const revoked: { mask_id: string }[] = await m.query(
+        `UPDATE api_keys SET deleted_at = now(), updated_at = now() WHERE key_type = 'instance' AND deleted_at IS NULL RETURNING mask_id`,
+      );
+      const entity = await this.insert(row, m);
+      return { entity, revokedMasks: revokedMasksOf(revoked) };
+    });
+  }
+
+  async revokeInstanceKeys(): Promise<string[]> {
+    const raw: unknown = await this.repo.query(
+      `UPDATE api_keys SET deleted_at = now(), updated_at = now() WHERE key_type = 'instance' AND deleted_at IS NULL RETURNING mask_id`,
+    );
+    return revokedMasksOf(writeResult<{ mask_id: string }>(raw).rows);
+  }
+
   /** Inside the transaction that deletes the project: its keys stop working with it. */
   async revokeAllOfProject(tx: Tx, projectId: string): Promise<void> {
     await tx.query(`UPDATE api_keys SET deleted_at = now(), updated_at = now() WHERE project_id = $1 AND deleted_at IS NULL`, [projectId]);
   }
+}
+
+function revokedMasksOf(rows: unknown): string[] {
+  const list = Array.isArray(rows) && rows.length === 2 && Array.isArray(rows[0]) ? (rows[0] as { mask_id: string }[]) : (rows as { mask_id: string }[]);
+  return list.map((r) => r.mask_id);
 }

@@ -97,6 +97,22 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     return { entity, key: g.key };
   }
 
+  /** Revokes every stored instance key and issues a new one, in one transaction; every pod forgets the old ones. */
+  async rotateInstanceKeys(): Promise<{ issued: IssuedKey; revoked: number }> {
+    const g = generateApiKey();
+    const row = { id: newId(), projectId: null, keyType: 'instance' as const, name: 'rotated', maskId: g.maskId, hash: g.hash, salt: g.salt, expiresAt: null };
+    const { entity, revokedMasks } = await this.keys.replaceInstanceKeys(row);
+    for (const mask of revokedMasks) this.bus.publish('api-key', mask);
+    return { issued: { entity, key: g.key }, revoked: revokedMasks.length };
+  }
+
+  /** Revokes every stored instance key; returns how many. CARAVAN_ADMIN_KEY, if set, keeps working. */
+  async revokeInstanceKeys(): Promise<number> {
+    const masks = await this.keys.revokeInstanceKeys();
+    for (const mask of masks) this.bus.publish('api-key', mask);
+    return masks.length;
+  }
+
   listProjectKeys(projectId: string, page: PageRequest): Promise<ApiKeyEntity[]> {
     return this.keys.listForProject(projectId, page);
   }

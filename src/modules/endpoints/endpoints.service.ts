@@ -7,7 +7,7 @@ import { newId } from '../../common/ids';
 import { EncryptionService } from '../instance';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateEndpointDto, EndpointAuthenticationDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
-import { authHeaderProblem } from './endpoint-auth';
+import { authHeaderProblem, authValueProblem } from './endpoint-auth';
 import { EndpointEvents } from './endpoint-events';
 import { countLiveSecrets, generateSecret, liveSecretsNewestFirst, MAX_LIVE_SECRETS, rotateSecrets, secretProblem, StoredSecret } from './endpoint-secrets';
 import { activated, applyDisabledFlag, EndpointStatus, pauseToggled } from './endpoint-status';
@@ -298,12 +298,19 @@ export class EndpointsService {
     if (dto === null || dto.type === '') return null;
     if (dto.type === 'api_key') {
       if (!dto.api_key) throw unprocessable('invalid_authentication', 'authentication.api_key is required for type api_key');
-      const problem = authHeaderProblem(dto.api_key.header_name, project.config.signature.header);
+      const problem =
+        authHeaderProblem(dto.api_key.header_name, project.config.signature.header) ??
+        authValueProblem('authentication.api_key.header_value', dto.api_key.header_value);
       if (problem) throw unprocessable('invalid_authentication', problem);
       return { type: 'api_key', api_key: { header_name: dto.api_key.header_name, header_value: this.encryption.seal(dto.api_key.header_value) } };
     }
     if (dto.type === 'basic_auth') {
       if (!dto.basic_auth) throw unprocessable('invalid_authentication', 'authentication.basic_auth is required for type basic_auth');
+      const problem =
+        authValueProblem('authentication.basic_auth.username', dto.basic_auth.username) ??
+        authValueProblem('authentication.basic_auth.password', dto.basic_auth.password);
+      if (problem) throw unprocessable('invalid_authentication', problem);
+      if (dto.basic_auth.username.includes(':')) throw unprocessable('invalid_authentication', 'authentication.basic_auth.username cannot contain ":"');
       return { type: 'basic_auth', basic_auth: { username: dto.basic_auth.username, password: this.encryption.seal(dto.basic_auth.password) } };
     }
     throw unprocessable('unsupported_authentication', 'oauth2 endpoint authentication is not supported; use api_key or basic_auth');

@@ -15,9 +15,8 @@ const BATCH = 20;
 export const META_EVENT_ID_HEADER = 'x-caravan-meta-event-id';
 
 /** Headers of one meta event request, signed with the project's meta secret in its scheme. */
-export function metaEventHeaders(project: ProjectEntity, id: string, payload: string, now: Date): Record<string, string> {
+export function metaEventHeaders(project: ProjectEntity, secret: string | undefined, id: string, payload: string, now: Date): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json', 'user-agent': USER_AGENT, [META_EVENT_ID_HEADER]: id };
-  const secret = project.config.meta_event.secret;
   if (!secret) return h;
   const timestamp = Math.floor(now.getTime() / 1000);
   if (project.config.signature_scheme === 'standard' && isValidStandardSecret(secret)) {
@@ -88,7 +87,7 @@ export class MetaEventSender implements OnApplicationBootstrap, OnApplicationShu
     }
     const url = project.config.meta_event.url;
     const payload = JSON.stringify(m.payload);
-    const headers = metaEventHeaders(project, m.id, payload, new Date());
+    const headers = metaEventHeaders(project, this.projects.metaEventSecret(project), m.id, payload, new Date());
     const o = await this.client.send({ url, headers, body: payload, timeoutMs: this.config.metaEventTimeoutMs });
     const attempt = {
       request_http_header: headers,

@@ -1,3 +1,4 @@
+import type { SealedSecret } from '../../common/crypto/secret-box';
 /**
  * A project's configuration in Convoy's shape (snake_case, as stored and as served).
  * Defaults follow Convoy's; which settings are enforced is listed in the README.
@@ -22,7 +23,8 @@ export interface ProjectConfig {
   strategy: { type: 'linear' | 'exponential'; duration: number; retry_count: number };
   signature: { header: string; versions: SignatureVersion[] };
   ssl: { enforce_secure_endpoints: boolean };
-  meta_event: { is_enabled: boolean; type: 'http'; url: string; event_type: string[]; secret?: string };
+  /** `secret` is sealed at rest (AES-256-GCM); a plain string is what rows written before sealing hold */
+  meta_event: { is_enabled: boolean; type: 'http'; url: string; event_type: string[]; secret?: string | SealedSecret };
   circuit_breaker: {
     sample_rate: number;
     error_timeout: number;

@@ -1,7 +1,11 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { validateEndpointUrl } from '../../../libs/ssrf/url-policy';
+import { EncryptionService } from '../instance';
 import { InvalidationBus } from '../../../libs/queue/invalidation-bus';
 import { ApiKeysService, IssuedKey } from '../auth';
-import { notFound } from '../../common/errors/domain-error';
+import { badRequest, notFound } from '../../common/errors/domain-error';
+import { RESERVED_HEADER_NAMES } from '../../common/http/json-guard';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { CreateProjectDto, UpdateProjectDto } from './dto/project.dto';
@@ -26,7 +30,34 @@ export class ProjectsService implements OnModuleInit, OnModuleDestroy {
     private readonly projects: ProjectsRepository,
     private readonly apiKeys: ApiKeysService,
     private readonly bus: InvalidationBus,
+    private readonly encryption: EncryptionService,
+    @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
   ) {}
+
+  /** The meta-event secret in plain text, for signing (rows written before sealing hold it plain). */
+  metaEventSecret(project: ProjectEntity): string | undefined {
+    const s = project.config.meta_event.secret;
+    if (s === undefined || s === '') return undefined;
+    return typeof s === 'string' ? s : this.encryption.open(s);
+  }
+
+  /**
+   * What a config may hold before it is stored: the meta-event URL passes the same
+   * write-time SSRF check as endpoint URLs, and a new meta-event secret is sealed.
+   */
+  private checked(c: ProjectConfig, patch: ProjectConfigPatch | undefined): ProjectConfig {
+    if (isGatewayOwnedHeader(c.signature.header)) {
+      throw badRequest('invalid_signature_header', `config.signature.header cannot be ${c.signature.header}: the HTTP client or the gateway sets that header`);
+    }
+    const url = c.meta_event.url;
+    if (url) {
+      const verdict = validateEndpointUrl(url, { allow: this.config.egressAllow, requireHttps: false });
+      if (!verdict.ok) throw badRequest('invalid_meta_event_url', `config.meta_event.url: ${verdict.reason}`, { policy: verdict.code });
+    }
+    const given = (patch as { meta_event?: { secret?: unknown } } | undefined)?.meta_event?.secret;
+    if (typeof given === 'string' && given !== '') return { ...c, meta_event: { ...c.meta_event, secret: this.encryption.seal(given) } };
+    return c;
+  }
 
   /** A project changed or deleted on any pod leaves this pod's cache at once. */
   onModuleInit(): void {
@@ -46,7 +77,10 @@ export class ProjectsService implements OnModuleInit, OnModuleDestroy {
 
   async create(dto: CreateProjectDto): Promise<{ project: ProjectEntity; key: IssuedKey }> {
     const now = new Date();
-    const config = normaliseConfig(mergeProjectConfig(defaultProjectConfig(now, newId()), dto.config as ProjectConfigPatch));
+    const config = this.checked(
+      normaliseConfig(mergeProjectConfig(defaultProjectConfig(now, newId()), dto.config as ProjectConfigPatch)),
+      dto.config as ProjectConfigPatch,
+    );
     const project: ProjectEntity = {
       id: newId(),
       name: dto.name,
@@ -88,7 +122,9 @@ export class ProjectsService implements OnModuleInit, OnModuleDestroy {
 
   async update(id: string, dto: UpdateProjectDto): Promise<ProjectEntity> {
     const current = await this.get(id);
-    const config = dto.config ? normaliseConfig(mergeProjectConfig(current.config, dto.config as ProjectConfigPatch)) : current.config;
+    const config = dto.config
+      ? this.checked(normaliseConfig(mergeProjectConfig(current.config, dto.config as ProjectConfigPatch)), dto.config as ProjectConfigPatch)
+      : current.config;
     await this.projects.update(id, { name: dto.name ?? current.name, logoUrl: dto.logo_url ?? current.logoUrl, config });
     this.bus.publish('project', id);
     return this.get(id);
@@ -101,6 +137,14 @@ export class ProjectsService implements OnModuleInit, OnModuleDestroy {
     this.bus.publish('project', id);
   }
 }
+
+/** Headers a signature cannot travel in: every delivery would fail, or the gateway's own would be overwritten. */
+function isGatewayOwnedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower !== 'x-convoy-signature' && (RESERVED_HEADER_NAMES.has(lower) || lower.startsWith('proxy-') || OWNED_HEADERS.has(lower));
+}
+
+const OWNED_HEADERS = new Set(['content-type', 'content-encoding', 'user-agent', 'authorization']);
 
 /** Gives signature versions without a uid or date one, so every version is addressable. */
 function normaliseConfig(c: ProjectConfig): ProjectConfig {

@@ -24,7 +24,7 @@ export class SignatureVersionDto {
 }
 
 export class SignatureConfigurationDto {
-  /** header carrying the signature (Convoy scheme) */
+  /** header carrying the signature (Convoy scheme); not one the HTTP client or the gateway owns */
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9-]{1,64}$/) header?: string;
   @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => SignatureVersionDto) versions?: SignatureVersionDto[];
 }
