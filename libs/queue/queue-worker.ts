@@ -1,5 +1,5 @@
-import type { Logger } from '@nestjs/common';
-import { Processor, Worker } from 'bullmq';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Processor, Worker } from 'bullmq';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import type { CaravanConfig } from '../config';
 import { bullPrefix } from './queue.module';
@@ -23,4 +23,32 @@ export function startQueueWorker<T>(
   worker.on('failed', (job, err) => logger.warn({ queue, jobId: job?.id, err: err.message }, 'job failed; the sweeper will retry it'));
   worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'queue worker error'));
   return worker;
+}
+
+/**
+ * The processor of one queue: consumes it from bootstrap, and on shutdown stops taking
+ * jobs and waits for the ones in flight, so SIGTERM loses no attempt record. A subclass
+ * names the queue, its concurrency and what one job does.
+ */
+export abstract class QueueProcessor<T> implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected readonly logger = new Logger(this.constructor.name);
+  private worker?: Worker<T>;
+
+  protected constructor(
+    private readonly queue: QueueName,
+    private readonly queueConfig: Pick<CaravanConfig, 'redisUrl' | 'redisPrefix'>,
+  ) {}
+
+  protected abstract concurrency(): number;
+  protected abstract process(job: Job<T>, token?: string): Promise<void>;
+
+  onApplicationBootstrap(): void {
+    const concurrency = this.concurrency();
+    this.worker = startQueueWorker(this.queueConfig, this.queue, (job: Job<T>, token?: string) => this.process(job, token), concurrency, this.logger);
+    this.logger.log(`consuming ${this.queue} (concurrency ${concurrency})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
 }

@@ -176,7 +176,7 @@ describe('ownership map (docs/architecture.md)', () => {
         seen.push(`produce ${m[1]}`);
         expect([m[1], module]).toEqual([m[1], queues.get(m[1])?.producer]);
       }
-      for (const m of f.text.matchAll(/startQueueWorker\(\s*[^,]+,\s*QUEUES\.(\w+)/g)) {
+      for (const m of f.text.matchAll(/(?:startQueueWorker\(\s*[^,]+,\s*|extends QueueProcessor<\w+> \{[\s\S]*?super\()QUEUES\.(\w+)/g)) {
         seen.push(`consume ${m[1]}`);
         expect([m[1], module]).toEqual([m[1], queues.get(m[1])?.processor]);
       }

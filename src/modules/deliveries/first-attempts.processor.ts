@@ -1,29 +1,29 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
-import { QUEUES, startQueueWorker } from '../../../libs/queue';
+import { QueueProcessor, QUEUES } from '../../../libs/queue';
 import type { DeliveryJob } from '../delivery-queue';
 import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
 import { deliveryJobRunner } from './dispatch/delivery-job-runner';
 
 /** The consumer of the `deliveries` queue (first attempts), WORKER_CONCURRENCY at a time. */
 @Injectable()
-export class FirstAttemptsProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(FirstAttemptsProcessor.name);
-  private worker?: Worker<DeliveryJob>;
+export class FirstAttemptsProcessor extends QueueProcessor<DeliveryJob> {
+  private readonly run: (job: Job<DeliveryJob>, token?: string) => Promise<void>;
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
-    private readonly dispatcher: DeliveryDispatcher,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.worker = startQueueWorker(this.config, QUEUES.deliveries, deliveryJobRunner(this.dispatcher, 'first'), this.config.workerConcurrency, this.logger);
-    this.logger.log(`consuming ${QUEUES.deliveries} (concurrency ${this.config.workerConcurrency})`);
+    dispatcher: DeliveryDispatcher,
+  ) {
+    super(QUEUES.deliveries, config);
+    this.run = deliveryJobRunner(dispatcher, 'first');
   }
 
-  /** Stops taking jobs and waits for the ones in flight, so SIGTERM loses no attempt record. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+  protected concurrency(): number {
+    return this.config.workerConcurrency;
+  }
+
+  protected process(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    return this.run(job, token);
   }
 }

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
-import { QUEUES, startQueueWorker } from '../../../libs/queue';
+import { QueueProcessor, QUEUES } from '../../../libs/queue';
 import type { DeliveryJob } from '../delivery-queue';
 import { DeliveryDispatcher, retriesConcurrency } from './dispatch/delivery-dispatcher';
 import { deliveryJobRunner } from './dispatch/delivery-job-runner';
@@ -11,21 +11,22 @@ import { deliveryJobRunner } from './dispatch/delivery-job-runner';
  * worker's concurrency of its own, so retries can never starve first attempts.
  */
 @Injectable()
-export class RetriesProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RetriesProcessor.name);
-  private worker?: Worker<DeliveryJob>;
+export class RetriesProcessor extends QueueProcessor<DeliveryJob> {
+  private readonly run: (job: Job<DeliveryJob>, token?: string) => Promise<void>;
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
-    private readonly dispatcher: DeliveryDispatcher,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const concurrency = retriesConcurrency(this.config.workerConcurrency);
-    this.worker = startQueueWorker(this.config, QUEUES.retries, deliveryJobRunner(this.dispatcher, 'retry'), concurrency, this.logger);
+    dispatcher: DeliveryDispatcher,
+  ) {
+    super(QUEUES.retries, config);
+    this.run = deliveryJobRunner(dispatcher, 'retry');
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+  protected concurrency(): number {
+    return retriesConcurrency(this.config.workerConcurrency);
+  }
+
+  protected process(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    return this.run(job, token);
   }
 }

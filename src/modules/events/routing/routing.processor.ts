@@ -1,35 +1,25 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Worker } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../../libs/config';
-import { QUEUES, startQueueWorker } from '../../../../libs/queue';
+import { QueueProcessor, QUEUES } from '../../../../libs/queue';
 import { EventRouter } from './event-router';
 import type { RoutingJob } from './routing.queue';
 
 /** The consumer of the `routing` queue (worker duty `routing`). */
 @Injectable()
-export class RoutingProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RoutingProcessor.name);
-  private worker?: Worker<RoutingJob>;
-
+export class RoutingProcessor extends QueueProcessor<RoutingJob> {
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
     private readonly router: EventRouter,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const concurrency = Math.max(4, Math.ceil(this.config.workerConcurrency / 2));
-    this.worker = startQueueWorker(
-      this.config,
-      QUEUES.routing,
-      async (job: Job<RoutingJob>) => {
-        await this.router.route(job.data.eventId);
-      },
-      concurrency,
-      this.logger,
-    );
+  ) {
+    super(QUEUES.routing, config);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+  protected concurrency(): number {
+    return Math.max(4, Math.ceil(this.config.workerConcurrency / 2));
+  }
+
+  protected async process(job: Job<RoutingJob>): Promise<void> {
+    await this.router.route(job.data.eventId);
   }
 }
