@@ -56,6 +56,21 @@ describe('bad input (e2e)', () => {
       .expect(200);
   });
 
+  it('refuses __proto__ among the fields, but keeps it inside data', async () => {
+    const proto = await http()
+      .post(`/api/v1/projects/${pid}/event-types`)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"name":"p","__proto__":{"x":1}}');
+    expect([proto.status, proto.body.code]).toEqual([400, 'validation_failed']);
+    const inData = await http()
+      .post(`/api/v1/projects/${pid}/events/broadcast`)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"event_type":"x","data":{"__proto__":{"x":1}}}');
+    expect(inData.status).toBe(201);
+  });
+
   it('answers 415 to a text/plain body', async () => {
     const res = await http().post(`/api/v1/projects/${pid}/events/broadcast`).set(auth).set('Content-Type', 'text/plain').send('hello').expect(415);
     expect(res.body.code).toBe('unsupported_media_type');

@@ -78,6 +78,18 @@ describe('tenant limits (e2e)', () => {
     expect(third.body.code).toBe('limit_reached');
   });
 
+  it('answers a filter bomb on test_filter with 422 at once, and the API stays responsive', async () => {
+    const p = await project();
+    // 100,000 elements against 900 listed values: 90 million comparisons, once uncounted
+    const bomb = {
+      request: { body: { tags: Array.from({ length: 100_000 }, (_, i) => i % 10) } },
+      schema: { body: { tags: { $in: Array.from({ length: 900 }, (_, i) => 1000 + i) } } },
+    };
+    const res = await on(h.app).post(`/api/v1/projects/${p.id}/subscriptions/test_filter`).set(p.auth).send(bomb);
+    expect([res.status, res.body.code]).toEqual([422, 'filter_too_expensive']);
+    await on(h.app).get('/health/live').expect(200);
+  });
+
   it('refuses endpoints and subscriptions past their limits, dynamic events included', async () => {
     const p = await project();
     const ep = async (n: number) =>
