@@ -82,7 +82,7 @@ describe('endpoints (e2e)', () => {
       .post(`/api/v1/projects/${p.id}/endpoints`)
       .set(p.auth)
       .send({ name: 'x', url: 'https://a.example.com/', secret: 'short' })
-      .expect(422);
+      .expect(400);
     expect(bad.body.code).toBe('invalid_secret');
   });
 
@@ -106,7 +106,7 @@ describe('endpoints (e2e)', () => {
         url: 'https://a.example.com/',
         authentication: { type: 'api_key', api_key: { header_name: 'X-Convoy-Signature', header_value: 'v' } },
       })
-      .expect(422);
+      .expect(400);
     expect(reserved.body.code).toBe('invalid_authentication');
     await http()
       .post(`/api/v1/projects/${p.id}/endpoints`)
@@ -121,7 +121,7 @@ describe('endpoints (e2e)', () => {
       .post(`/api/v1/projects/${p.id}/endpoints`)
       .set(p.auth)
       .send({ name: 'x', url: 'https://a.example.com/', authentication: { type: 'oauth2', oauth2: {} } })
-      .expect(422);
+      .expect(400);
     expect(oauth.body.code).toBe('unsupported_authentication');
 
     const cleared = await http().put(`/api/v1/projects/${p.id}/endpoints/${e.uid}`).set(p.auth).send({ authentication: null }).expect(202);
@@ -330,16 +330,16 @@ describe('endpoints (e2e)', () => {
       ['not a url', 'invalid_url'],
     ];
 
-    it.each(refused)('refuses %s with 422 %s', async (url, code) => {
+    it.each(refused)('refuses %s with 400 %s', async (url, code) => {
       const p = await newProject();
-      const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url }).expect(422);
+      const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url }).expect(400);
       expect(res.body).toMatchObject({ status: false, code });
     });
 
     it('refuses a forbidden URL on update and for dynamic endpoints too', async () => {
       const p = await newProject();
       const e = await newEndpoint(p);
-      await http().put(`/api/v1/projects/${p.id}/endpoints/${e.uid}`).set(p.auth).send({ url: 'http://169.254.169.254/' }).expect(422);
+      await http().put(`/api/v1/projects/${p.id}/endpoints/${e.uid}`).set(p.auth).send({ url: 'http://169.254.169.254/' }).expect(400);
       await expect(h.app.get(EndpointsService).findOrCreateByUrl(p.id, 'http://10.0.0.1/')).rejects.toMatchObject({ code: 'address_not_allowed' });
       const still = await http().get(`/api/v1/projects/${p.id}/endpoints/${e.uid}`).set(p.auth).expect(200);
       expect(still.body.data.url).toBe('https://hooks.example.com/orders');
@@ -347,7 +347,7 @@ describe('endpoints (e2e)', () => {
 
     it('accepts only https when the project enforces secure endpoints', async () => {
       const p = await newProject({ ssl: { enforce_secure_endpoints: true } });
-      const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url: 'http://hooks.example.com/' }).expect(422);
+      const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url: 'http://hooks.example.com/' }).expect(400);
       expect(res.body.code).toBe('scheme_not_allowed');
       await newEndpoint(p, { url: 'https://hooks.example.com/' });
     });
@@ -356,7 +356,7 @@ describe('endpoints (e2e)', () => {
       const p = await newProject();
       const ok = await newEndpoint(p, { url: `http://${ALLOWED_SINK}/sink` });
       expect(ok.url).toBe(`http://${ALLOWED_SINK}/sink`);
-      await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url: 'http://127.0.0.1:45998/sink' }).expect(422);
+      await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url: 'http://127.0.0.1:45998/sink' }).expect(400);
     });
   });
 

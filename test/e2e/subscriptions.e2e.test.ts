@@ -79,27 +79,27 @@ describe('subscriptions (e2e)', () => {
     expect(sub).toMatchObject({ delivery_mode: 'at_most_once', rate_limit_config: { count: 10, duration: 60 }, alert_config: { count: 3, threshold: '1h' } });
   });
 
-  it('refuses filters it cannot run, naming the problem (422)', async () => {
+  it('refuses filters it cannot run, naming the problem (400)', async () => {
     const p = await newProject({ multiple_endpoint_subscriptions: true });
     const endpointId = await newEndpoint(p);
     const bad = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
       .send({ name: 's', endpoint_id: endpointId, filter_config: { filter: { body: { amount: { $nope: 1 } } } } })
-      .expect(422);
+      .expect(400);
     expect(bad.body.code).toBe('invalid_filter');
     expect(bad.body.message).toContain('filter_config.filter.body');
     const path = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
       .send({ name: 's', endpoint_id: endpointId, filter_config: { filter: { path: { id: 1 } } } })
-      .expect(422);
+      .expect(400);
     expect(path.body.message).toContain('path filters are not supported');
     const fn = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
       .send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p }' })
-      .expect(422);
+      .expect(400);
     expect(fn.body.code).toBe('unsupported_function');
     const modes = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
@@ -169,7 +169,7 @@ describe('subscriptions (e2e)', () => {
       .put(`/api/v1/projects/${p.id}/subscriptions/${sub.uid}`)
       .set(p.auth)
       .send({ retry_config: { type: 'linear' } })
-      .expect(422);
+      .expect(400);
     expect(unsupported.body.code).toBe('unsupported_retry_config');
   });
 
@@ -199,7 +199,7 @@ describe('subscriptions (e2e)', () => {
       .post(url)
       .set(p.auth)
       .send({ request: { body: {} }, schema: { body: { amount: { $nope: 1 } } } })
-      .expect(422);
+      .expect(400);
     expect(invalid.body.code).toBe('invalid_filter');
   });
 

@@ -23,7 +23,9 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  unprocessable: 422,
+  // Convoy answers 400 for every input it refuses and its SDKs map only that to their
+  // bad-request error; the `code` says which check refused it
+  unprocessable: 400,
   too_many_requests: 429,
   unavailable: 503,
   internal: 500,

@@ -36,7 +36,7 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
         return done(new BodyError(400, 'invalid_json', `malformed JSON: ${(e as Error).message}`));
       }
       const verdict = inspectJson(value, { maxDepth: MAX_JSON_DEPTH });
-      if (!verdict.ok) return done(new BodyError(422, verdict.code, verdict.message));
+      if (!verdict.ok) return done(new BodyError(400, verdict.code, verdict.message));
       if (value !== null && typeof value === 'object') RAW_TEXT.set(value, buf);
       done(null, value);
     },

@@ -9,6 +9,7 @@ import { DeliveriesService } from './deliveries.service';
 import { DeliveryFilter } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
 import { isHeld } from './held';
+import { asHttpHeader } from '../../common/http/http-header';
 import { AttemptResponseDto, BatchRetryResponseDto, DeliveriesQueryDto, DeliveryResponseDto, ForceResendResponseDto, IdsDto } from './dto/delivery.dto';
 
 export function toDeliveryResponse(d: DeliveryEntity, strategy?: { type: string; duration: number }): DeliveryResponseDto {
@@ -22,7 +23,7 @@ export function toDeliveryResponse(d: DeliveryEntity, strategy?: { type: string;
     event_type: d.eventType,
     status: d.status,
     delivery_mode: d.deliveryMode,
-    headers: d.headers,
+    headers: asHttpHeader(d.headers),
     metadata: {
       num_trials: d.attempts,
       retry_limit: d.retryLimit,

@@ -2,7 +2,7 @@ import { validateEndpointUrl } from '../../../libs/ssrf/url-policy';
 import { unprocessable } from '../../common/errors/domain-error';
 
 /**
- * Write-time URL check (422 with the policy's code). It only catches what is wrong on its
+ * Write-time URL check (400 with the policy's code). It only catches what is wrong on its
  * face; the dial-time check in the delivery path stays the real control.
  */
 export function checkEndpointUrl(url: string, field: string, opts: { allow: string[]; requireHttps: boolean }): string {

@@ -21,7 +21,7 @@ export class EndpointsController {
 
   @Post()
   @ApiEnvelope(EndpointResponseDto, { status: 201 })
-  @ApiResponse({ status: 422, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 400, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
     return ok('Endpoint created successfully', this.presenter.toResponse(await this.endpoints.create(projectId, body)));
   }
@@ -49,7 +49,7 @@ export class EndpointsController {
   @Put(':endpointID')
   @HttpCode(202)
   @ApiEnvelope(EndpointResponseDto, { status: 202 })
-  @ApiResponse({ status: 422, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 400, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
   async update(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,

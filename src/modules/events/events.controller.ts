@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
+import { asHttpHeader } from '../../common/http/http-header';
 import { ParsedBody, rawMember } from '../../common/http/json-body';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
@@ -31,7 +32,7 @@ export function toEventResponse(e: EventEntity, duplicate = false): EventRespons
     source_id: e.sourceId ?? '',
     idempotency_key: e.idempotencyKey ?? '',
     is_duplicate_event: duplicate,
-    headers: e.headers,
+    headers: asHttpHeader(e.headers),
     data: JSON.parse(e.raw) as Record<string, unknown>,
     raw: e.raw,
     url_query_params: e.urlQueryParams,

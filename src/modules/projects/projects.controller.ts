@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { AdminOnly, CurrentPrincipal, Principal, ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
-import { Page, PaginationQueryDto, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import { CreateProjectDto, CreateProjectResponseDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
+import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
+import { CreateProjectDto, CreateProjectResponseDto, ListProjectsQueryDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
 import { publicProjectConfig } from './project-config';
 import { ProjectEntity } from './project.entity';
 import { ProjectsService } from './projects.service';
@@ -51,7 +51,7 @@ export class ProjectsController {
   @Get()
   @ProjectAccess()
   @ApiEnvelope(ProjectResponseDto, { page: true })
-  async list(@Query() q: PaginationQueryDto, @CurrentPrincipal() who: Principal): Promise<Envelope<Page<ProjectResponseDto>>> {
+  async list(@Query() q: ListProjectsQueryDto, @CurrentPrincipal() who: Principal): Promise<Envelope<Page<ProjectResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.projects.list(req, who.kind === 'project' ? who.projectId : undefined);
     return ok('Projects fetched successfully', toPage(rows, req, toProjectResponse));

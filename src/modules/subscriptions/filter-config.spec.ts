@@ -15,7 +15,7 @@ describe('subscription filter config', () => {
     expect(c).toEqual({ event_types: ['a', 'b'], filter: { headers: { 'x-t': 'acme' }, body: { amount: { $gte: 1 } } } });
   });
 
-  it('reports every problem at once as a 422', () => {
+  it('reports every problem at once as a 400', () => {
     let err: unknown;
     try {
       normaliseFilterConfig({ filter: { body: { a: { $nope: 1 } }, path: { x: 1 }, query: { y: 2 } } });
@@ -31,7 +31,7 @@ describe('subscription filter config', () => {
         expect.stringContaining('filter_config.filter.body'),
       ]),
     );
-    expect((err as DomainError).status).toBe(422);
+    expect((err as DomainError).status).toBe(400);
   });
 
   it('widens event types only when they do not cover what is wanted', () => {

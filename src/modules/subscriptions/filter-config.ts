@@ -14,7 +14,7 @@ export function lowerCaseKeys<T>(o: Record<string, T>): Record<string, T> {
 
 /**
  * Convoy's defaults (every event type, no filters) applied to a submitted filter_config,
- * and every problem with it reported at once as a 422.
+ * and every problem with it reported at once as a 400.
  */
 export function normaliseFilterConfig(dto: FilterConfigDto | undefined): FilterConfig {
   const eventTypes = dto?.event_types?.length ? [...new Set(dto.event_types)] : ['*'];

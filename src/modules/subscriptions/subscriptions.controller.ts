@@ -27,7 +27,7 @@ export class SubscriptionsController {
   @Post()
   @ApiEnvelope(SubscriptionResponseDto, { status: 201 })
   @ApiResponse({ status: 409, description: 'the endpoint already has a subscription', type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 422, description: 'the filter is invalid or uses an unsupported feature', type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 400, description: 'the filter is invalid or uses an unsupported feature', type: ErrorEnvelopeDto })
   async create(@Param('projectID') projectId: string, @Body() body: CreateSubscriptionDto): Promise<Envelope<SubscriptionResponseDto>> {
     return ok('Subscription created successfully', await this.presenter.one(await this.subscriptions.create(projectId, body)));
   }
@@ -45,7 +45,7 @@ export class SubscriptionsController {
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'whether the request matches', schema: BOOLEAN_ENVELOPE })
   @ApiResponse({ status: 400, description: 'invalid input; `data.errors` names each field', type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 422, description: 'the filter is invalid', type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 400, description: 'the filter is invalid', type: ErrorEnvelopeDto })
   testFilter(@Body() body: TestFilterDto): Envelope<boolean> {
     return ok('Filter validated successfully', this.subscriptions.testFilter(body));
   }
@@ -60,7 +60,7 @@ export class SubscriptionsController {
   @HttpCode(202)
   @ApiEnvelope(SubscriptionResponseDto, { status: 202 })
   @ApiResponse({ status: 409, description: 'the target endpoint already has a subscription', type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 422, description: 'the filter is invalid or uses an unsupported feature', type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 400, description: 'the filter is invalid or uses an unsupported feature', type: ErrorEnvelopeDto })
   async update(
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,

@@ -170,6 +170,53 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     this.routingCache.delete(projectId);
     return row;
   }
+
+  /**
+   * Convoy's rule for events sent to an endpoint: one that has no subscription gets a
+   * catch-all one (`<endpoint name>-subscription`, every event type) so the event is
+   * delivered. Returns the project's routing list, fresh when something was created.
+   */
+  async subscribeUnsubscribed(projectId: string, endpointIds: readonly string[], subs: SubscriptionEntity[]): Promise<SubscriptionEntity[]> {
+    const have = subscribedEndpoints(subs);
+    const missing = endpointIds.filter((id) => !have.has(id));
+    if (missing.length === 0) return subs;
+    for (const endpointId of missing) {
+      const endpoint = await this.endpoints.getLive(projectId, endpointId);
+      await this.subscriptions.findOrCreateForEndpoint(
+        projectId,
+        endpoint.id,
+        () => null,
+        () => {
+          const now = new Date();
+          return {
+            id: newId(),
+            projectId,
+            endpointId: endpoint.id,
+            sourceId: null,
+            name: `${endpoint.name.slice(0, 180)}-subscription`,
+            type: 'api',
+            deliveryMode: 'at_least_once',
+            filterConfig: { event_types: ['*'], filter: { headers: {}, body: {} } },
+            rateLimitConfig: null,
+            alertConfig: null,
+            createdAt: now,
+            updatedAt: now,
+            deletedAt: null,
+          };
+        },
+      );
+    }
+    this.routingCache.delete(projectId);
+    return this.forRouting(projectId);
+  }
+}
+
+/** Which endpoints have a live subscription, per routing snapshot (computed once per cached list). */
+const subscribedCache = new WeakMap<readonly SubscriptionEntity[], Set<string>>();
+function subscribedEndpoints(subs: readonly SubscriptionEntity[]): Set<string> {
+  let set = subscribedCache.get(subs);
+  if (!set) subscribedCache.set(subs, (set = new Set(subs.map((s) => s.endpointId))));
+  return set;
 }
 
 function onePerEndpoint(project: ProjectEntity): boolean {

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsRfc3339 } from '../../../common/http/rfc3339';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -43,7 +44,9 @@ export class DeliveryResponseDto {
   event_type!: string;
   status!: string;
   delivery_mode!: string;
-  headers!: Record<string, string>;
+  /** the event's custom headers, as Convoy shows them: a list of values per name */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } })
+  headers!: Record<string, string[]>;
   metadata!: DeliveryMetadataDto;
   description!: string;
   latency_seconds!: number | null;

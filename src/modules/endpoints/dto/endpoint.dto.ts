@@ -40,7 +40,7 @@ export class EndpointAuthenticationDto {
   @IsIn(['api_key', 'basic_auth', 'oauth2', '']) type!: 'api_key' | 'basic_auth' | 'oauth2' | '';
   @IsOptional() @ValidateNested() @Type(() => EndpointApiKeyDto) api_key?: EndpointApiKeyDto;
   @IsOptional() @ValidateNested() @Type(() => EndpointBasicAuthDto) basic_auth?: EndpointBasicAuthDto;
-  /** accepted so Convoy clients get a clear 422 rather than an unknown-field 400 */
+  /** accepted so Convoy clients get a clear refusal (`code`) rather than an unknown-field error */
   @IsOptional() @IsObject() oauth2?: Record<string, unknown>;
 }
 

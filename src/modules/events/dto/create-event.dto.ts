@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsArray, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ArrayMaxSize } from 'class-validator';
 
 import { EVENT_TYPE_PATTERN } from '../ingest/payload-guards';
@@ -47,7 +48,9 @@ export class EventResponseDto {
   source_id!: string;
   idempotency_key!: string;
   is_duplicate_event!: boolean;
-  headers!: Record<string, string>;
+  /** custom headers sent with every delivery, as Convoy shows them: a list of values per name */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } })
+  headers!: Record<string, string[]>;
   data!: Record<string, unknown>;
   raw!: string;
   url_query_params!: string;

@@ -27,6 +27,7 @@ function sub(id: string, over: Partial<SubscriptionEntity> = {}): SubscriptionEn
 class World {
   subs: SubscriptionEntity[] = [sub('s1')];
   written: NewEvent[] = [];
+  created: string[] = [];
   woken: Wakeable[] = [];
   existing?: EventEntity;
 
@@ -36,7 +37,16 @@ class World {
       getForDelivery: (id: string) => Promise.resolve(id === 'ep1' ? ep : null),
       findByOwner: () => Promise.resolve([]),
     } as unknown as EndpointsService;
-    const subscriptions = { forRouting: () => Promise.resolve(this.subs) } as unknown as SubscriptionsService;
+    const subscriptions = {
+      forRouting: () => Promise.resolve(this.subs),
+      // as the real one: endpoints without a subscription get a catch-all
+      subscribeUnsubscribed: (_p: string, ids: string[], subs: SubscriptionEntity[]) => {
+        const missing = ids.filter((id) => !subs.some((x) => x.endpointId === id));
+        this.created.push(...missing);
+        this.subs = [...subs, ...missing.map((id) => sub(`catch-all-${id}`, { endpointId: id }))];
+        return Promise.resolve(this.subs);
+      },
+    } as unknown as SubscriptionsService;
     const events = { findByIdempotencyKey: () => Promise.resolve(this.existing ?? null) } as unknown as EventsRepository;
     const writer = {
       write: (ev: NewEvent) => {
@@ -69,10 +79,27 @@ describe('IngestEvent', () => {
     expect(w.woken.map((x) => x.id)).toEqual([w.written[0].deliveries[0].id]);
   });
 
-  it('stores an event that matched nothing as Failure, with the reason', async () => {
+  it('gives an endpoint without a subscription a catch-all one and delivers, as Convoy does', async () => {
     const w = new World();
     w.subs = [];
     const r = await w.ingest().execute(cmd());
+    expect(w.created).toEqual(['ep1']);
+    expect(r.event.status).toBe('Processing');
+    expect(w.written[0].deliveries.map((d) => d.subscriptionId)).toEqual(['catch-all-ep1']);
+  });
+
+  it('adds no catch-all when the endpoint has a subscription, even one that does not match', async () => {
+    const w = new World();
+    w.subs = [sub('other', { filterConfig: { event_types: ['other'], filter: { body: {}, headers: {} } } })];
+    const r = await w.ingest().execute(cmd());
+    expect(w.created).toEqual([]);
+    expect(r.event.status).toBe('Failure');
+  });
+
+  it('stores an event that matched nothing as Failure, with the reason', async () => {
+    const w = new World();
+    w.subs = [];
+    const r = await w.ingest().execute(cmd({ target: { kind: 'broadcast' } }));
     expect(r.event).toMatchObject({ status: 'Failure', failureReason: 'no subscription matched the event' });
     expect(w.woken).toEqual([]);
   });

@@ -53,7 +53,10 @@ export class IngestEvent {
 
     // Routed here, not in a worker hop: the subscriptions are cached per process, and the
     // event, its deliveries and its routed marker are written by one statement.
-    const subs = await this.subscriptions.forRouting(project.id);
+    let subs = await this.subscriptions.forRouting(project.id);
+    // Convoy delivers an event sent to an endpoint that has no subscription, through a catch-all one
+    if (cmd.target.kind === 'endpoint' || cmd.target.kind === 'owner')
+      subs = await this.subscriptions.subscribeUnsubscribed(project.id, target.endpoints, subs);
     const filterHeaders = cmd.requestHeaders ? { ...lowerCased(cmd.requestHeaders), ...headers } : headers;
     const routable = routableEvent({ eventType, target: target.stored, endpoints: target.endpoints, sourceId: target.sourceId, headers: filterHeaders }, data);
     const deliveries = planDeliveries(subs, routable, project.config.strategy.retry_count);

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUrl, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ApiKeyResponseDto } from '../../auth/dto/api-key.dto';
+import { PaginationQueryDto } from '../../../common/http/pagination.dto';
 import { ProjectConfigDto } from './project-config.dto';
 
 export class CreateProjectDto {
@@ -31,4 +32,10 @@ export class ProjectResponseDto {
 export class CreateProjectResponseDto {
   api_key!: ApiKeyResponseDto;
   project!: ProjectResponseDto;
+}
+
+/** Convoy's project list query: its SDKs always send `orgID`, which Caravan (one organisation per instance) accepts and ignores. */
+export class ListProjectsQueryDto extends PaginationQueryDto {
+  /** Convoy's organisation id; Caravan has one organisation per instance */
+  @IsOptional() @IsString() @MaxLength(64) orgID?: string;
 }

@@ -1,0 +1,86 @@
+import request from 'supertest';
+import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TEST_ADMIN_KEY } from '../../libs/testing';
+import { createApiApp } from '../../src/app/api.bootstrap';
+import { createWorkerApp } from '../../src/app/worker.bootstrap';
+
+/** What Convoy's own SDKs rely on, beyond the shapes the other suites check. */
+describe('Convoy compatibility (e2e)', () => {
+  let h: PipelineHarness;
+  const sinks = new Sinks();
+  const http = () => request(h.api.getHttpServer());
+
+  beforeAll(async () => {
+    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'] });
+  });
+  afterAll(async () => {
+    await sinks.stopAll();
+    await h?.close();
+  });
+
+  it('delivers an event sent to an endpoint without a subscription, through a catch-all one', async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'orders', url: `${sink.url}/hook` })
+      .expect(201);
+    const id = ep.body.data.uid as string;
+    const ev = await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: id, event_type: 'order.created', data: { n: 1 } })
+      .expect(201);
+    expect(ev.body.data.status).toBe('Processing');
+    await sink.waitFor((r) => r.length === 1);
+    const subs = await http().get(`/api/v1/projects/${p.id}/subscriptions?endpointId=${id}`).set(p.auth).expect(200);
+    expect(subs.body.data.content).toHaveLength(1);
+    expect(subs.body.data.content[0]).toMatchObject({ name: 'orders-subscription', filter_config: { event_types: ['*'] } });
+    // a second event reuses it
+    await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: id, event_type: 'order.paid', data: { n: 2 } })
+      .expect(201);
+    await sink.waitFor((r) => r.length === 2);
+    const again = await http().get(`/api/v1/projects/${p.id}/subscriptions?endpointId=${id}`).set(p.auth).expect(200);
+    expect(again.body.data.content).toHaveLength(1);
+  });
+
+  it('shows event and delivery headers as Convoy does: a list of values per name', async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'h', url: `${sink.url}/hook` })
+      .expect(201);
+    const ev = await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: ep.body.data.uid, event_type: 'x', data: {}, custom_headers: { 'X-Tenant': 'acme' } })
+      .expect(201);
+    expect(ev.body.data.headers).toEqual({ 'x-tenant': ['acme'] });
+    const [r] = await sink.waitFor((x) => x.length === 1);
+    expect(r.headers['x-tenant']).toBe('acme');
+    const read = await http().get(`/api/v1/projects/${p.id}/events/${ev.body.data.uid}`).set(p.auth).expect(200);
+    expect(read.body.data.headers).toEqual({ 'x-tenant': ['acme'] });
+    const deliveries = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${ev.body.data.uid}`).set(p.auth).expect(200);
+    expect(deliveries.body.data.content[0].headers).toEqual({ 'x-tenant': ['acme'] });
+  });
+
+  it('accepts the orgID the SDK sends when listing projects', async () => {
+    const res = await http()
+      .get('/api/v1/projects?orgID=01HX0000000000000000000000')
+      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+      .expect(200);
+    expect(Array.isArray(res.body.data.content)).toBe(true);
+  });
+
+  it('answers refused input with 400, the status Convoy uses, and a code', async () => {
+    const p = await createTestProject(h.api.getHttpServer());
+    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'x', url: 'http://localhost.localdomain.invalid:0/' });
+    expect(res.status).toBe(400);
+    expect(typeof res.body.code).toBe('string');
+  });
+});
