@@ -83,4 +83,61 @@ describe('Convoy compatibility (e2e)', () => {
     expect(res.status).toBe(400);
     expect(typeof res.body.code).toBe('string');
   });
+
+  it("answers deliveries and events with Convoy's metadata, never an endpoint's secrets", async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'meta', url: `${sink.url}/hook` })
+      .expect(201);
+    const id = ep.body.data.uid as string;
+    const secret = (ep.body.data.secrets as { value: string }[])[0].value;
+    const ev = await http()
+      .post(`/api/v1/projects/${p.id}/events`)
+      .set(p.auth)
+      .send({ endpoint_id: id, event_type: 'x', data: { a: 1 }, idempotency_key: 'meta-1' })
+      .expect(201);
+    await sink.waitFor((r) => r.length === 1);
+    const list = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${ev.body.data.uid}`).set(p.auth).expect(200);
+    const d = list.body.data.content[0];
+    expect(d).toMatchObject({ target_url: `${sink.url}/hook`, idempotency_key: 'meta-1', url_query_params: '' });
+    expect(d.endpoint_metadata).toMatchObject({ uid: id, name: 'meta', url: `${sink.url}/hook` });
+    expect(d.event_metadata).toMatchObject({ uid: ev.body.data.uid, event_type: 'x', idempotency_key: 'meta-1' });
+    expect(JSON.stringify(d)).not.toContain(secret);
+    const one = await http().get(`/api/v1/projects/${p.id}/eventdeliveries/${d.uid}`).set(p.auth).expect(200);
+    expect(one.body.data.latency).toMatch(/^\d+ms$/);
+    const read = await http().get(`/api/v1/projects/${p.id}/events/${ev.body.data.uid}`).set(p.auth).expect(200);
+    expect(read.body.data).toMatchObject({ url_path: '', source_metadata: null });
+    expect(read.body.data.endpoint_metadata).toEqual([expect.objectContaining({ uid: id })]);
+    expect(JSON.stringify(read.body.data)).not.toContain(secret);
+  });
+
+  it('records the endpoints a broadcast matched, so filters by endpoint find it', async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'b', url: `${sink.url}/hook` })
+      .expect(201);
+    const id = ep.body.data.uid as string;
+    await http()
+      .post(`/api/v1/projects/${p.id}/subscriptions`)
+      .set(p.auth)
+      .send({ name: 'all', endpoint_id: id, filter_config: { event_types: ['*'] } })
+      .expect(201);
+    const ev = await http().post(`/api/v1/projects/${p.id}/events/broadcast`).set(p.auth).send({ event_type: 'news', data: {} }).expect(201);
+    expect(ev.body.data.endpoints).toEqual([id]);
+    const found = await http().get(`/api/v1/projects/${p.id}/events?endpointId=${id}`).set(p.auth).expect(200);
+    expect(found.body.data.content.map((e: { uid: string }) => e.uid)).toContain(ev.body.data.uid);
+  });
+
+  it.each([['{}'], ['null'], ['{"request":{"body":{}}}']])('answers test_filter without a schema (%s) with 400 naming the field', async (body) => {
+    const p = await createTestProject(h.api.getHttpServer());
+    const res = await http().post(`/api/v1/projects/${p.id}/subscriptions/test_filter`).set(p.auth).set('Content-Type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/schema|request|body/);
+  });
 });

@@ -10,10 +10,41 @@ import { DeliveryFilter } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
 import { isHeld } from './held';
 import { asHttpHeader } from '../../common/http/http-header';
+import { endpointSummary, EndpointsService } from '../endpoints';
+import type { EndpointEntity } from '../endpoints';
+import { EventsService } from '../events';
+import type { EventEntity } from '../events';
 import { AttemptResponseDto, BatchRetryResponseDto, DeliveriesQueryDto, DeliveryResponseDto, ForceResendResponseDto, IdsDto } from './dto/delivery.dto';
 
-export function toDeliveryResponse(d: DeliveryEntity, strategy?: { type: string; duration: number }): DeliveryResponseDto {
+/** What the answers of one request know about the deliveries' endpoints and events, read once for the page. */
+export interface DeliveryContext {
+  strategy?: { type: string; duration: number };
+  endpoints: Map<string, EndpointEntity>;
+  events: Map<string, EventEntity>;
+}
+
+/** What a delivery tells about its event: no payload (a page of deliveries would carry every one). */
+function eventSummary(e: EventEntity): Record<string, unknown> {
+  return {
+    uid: e.id,
+    project_id: e.projectId,
+    event_type: e.eventType,
+    endpoints: e.endpoints,
+    source_id: e.sourceId ?? '',
+    idempotency_key: e.idempotencyKey ?? '',
+    headers: asHttpHeader(e.headers),
+    url_query_params: e.urlQueryParams,
+    status: e.status,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+  };
+}
+
+export function toDeliveryResponse(d: DeliveryEntity, ctx: DeliveryContext): DeliveryResponseDto {
   const held = isHeld(d.nextAttemptAt);
+  const strategy = ctx.strategy;
+  const endpoint = ctx.endpoints.get(d.endpointId);
+  const event = ctx.events.get(d.eventId);
   return {
     uid: d.id,
     project_id: d.projectId,
@@ -33,6 +64,13 @@ export function toDeliveryResponse(d: DeliveryEntity, strategy?: { type: string;
     },
     description: d.description,
     latency_seconds: d.latencyMs === null ? null : d.latencyMs / 1000,
+    // Convoy's duration text (Go's time.Duration format)
+    latency: d.latencyMs === null ? '' : `${d.latencyMs}ms`,
+    target_url: endpoint?.url ?? '',
+    idempotency_key: event?.idempotencyKey ?? '',
+    url_query_params: event?.urlQueryParams ?? '',
+    endpoint_metadata: endpoint ? endpointSummary(endpoint) : null,
+    event_metadata: event ? eventSummary(event) : null,
     acknowledged_at: d.acknowledgedAt.toISOString(),
     created_at: d.createdAt.toISOString(),
     updated_at: d.updatedAt.toISOString(),
@@ -81,17 +119,41 @@ function toFilter(q: DeliveriesQueryDto): DeliveryFilter {
 @ProjectAccess()
 @Controller('api/v1/projects/:projectID/eventdeliveries')
 export class DeliveriesController {
-  constructor(private readonly deliveries: DeliveriesService) {}
+  constructor(
+    private readonly deliveries: DeliveriesService,
+    private readonly endpoints: EndpointsService,
+    private readonly events: EventsService,
+  ) {}
+
+  /** The endpoints, events and retry strategy the answers about `rows` show, read once (three queries a page). */
+  private async context(projectId: string, rows: DeliveryEntity[]): Promise<DeliveryContext> {
+    const [strategy, endpoints, events] = await Promise.all([
+      this.deliveries.strategyOf(projectId),
+      this.endpoints.findManyLive(
+        projectId,
+        rows.map((r) => r.endpointId),
+      ),
+      this.events.findMany(
+        projectId,
+        rows.map((r) => r.eventId),
+      ),
+    ]);
+    return { strategy, endpoints: new Map(endpoints.map((e) => [e.id, e])), events: new Map(events.map((e) => [e.id, e])) };
+  }
+
+  private async one(projectId: string, d: DeliveryEntity): Promise<DeliveryResponseDto> {
+    return toDeliveryResponse(d, await this.context(projectId, [d]));
+  }
 
   @Get()
   @ApiEnvelope(DeliveryResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<Page<DeliveryResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.deliveries.list(projectId, toFilter(q), req);
-    const strategy = await this.deliveries.strategyOf(projectId);
+    const ctx = await this.context(projectId, rows);
     return ok(
       'Event deliveries fetched successfully',
-      toPage(rows, req, (d) => toDeliveryResponse(d, strategy)),
+      toPage(rows, req, (d) => toDeliveryResponse(d, ctx)),
     );
   }
 
@@ -116,17 +178,15 @@ export class DeliveriesController {
   @Get(':eventDeliveryID')
   @ApiEnvelope(DeliveryResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
-    return ok('Event delivery fetched successfully', toDeliveryResponse(await this.deliveries.get(projectId, id), await this.deliveries.strategyOf(projectId)));
+    const d = await this.deliveries.get(projectId, id);
+    return ok('Event delivery fetched successfully', toDeliveryResponse(d, await this.context(projectId, [d])));
   }
 
   /** One more attempt for a Failure or Discarded delivery. */
   @Put(':eventDeliveryID/resend')
   @ApiEnvelope(DeliveryResponseDto)
   async resend(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
-    return ok(
-      'App event processed for retry successfully',
-      toDeliveryResponse(await this.deliveries.resend(projectId, id), await this.deliveries.strategyOf(projectId)),
-    );
+    return ok('App event processed for retry successfully', await this.one(projectId, await this.deliveries.resend(projectId, id)));
   }
 
   @Get(':eventDeliveryID/deliveryattempts')

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events';
 import { DeliveriesCoreModule } from './deliveries-core.module';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveriesService } from './deliveries.service';
 
 /** Deliveries for the API: reads, resend, force resend, batch retry, release on resume. */
 @Module({
-  imports: [DeliveriesCoreModule],
+  imports: [DeliveriesCoreModule, EventsModule],
   providers: [DeliveriesRepository, DeliveriesService],
   exports: [DeliveriesService],
 })

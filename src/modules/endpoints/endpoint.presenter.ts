@@ -53,3 +53,26 @@ export class EndpointPresenter {
     return { type: a.type, api_key: null, basic_auth: { username: a.basic_auth.username, password: this.encryption.open(a.basic_auth.password) } };
   }
 }
+
+/**
+ * What other answers tell about an endpoint (a delivery's or event's `endpoint_metadata`,
+ * meta events): never its secrets or credentials.
+ */
+export function endpointSummary(e: EndpointEntity): Record<string, unknown> {
+  return {
+    uid: e.id,
+    project_id: e.projectId,
+    name: e.name,
+    url: e.url,
+    description: e.description,
+    owner_id: e.ownerId,
+    status: e.status,
+    http_timeout: e.httpTimeout,
+    rate_limit: e.rateLimit,
+    rate_limit_duration: e.rateLimitDuration,
+    support_email: e.supportEmail,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+    deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
+  };
+}

@@ -3,7 +3,7 @@ export { EndpointsService } from './endpoints.service';
 export { EndpointsController } from './endpoints.controller';
 export { EndpointEvents } from './endpoint-events';
 export type { EndpointChange, EndpointListener } from './endpoint-events';
-export { EndpointPresenter } from './endpoint.presenter';
+export { EndpointPresenter, endpointSummary } from './endpoint.presenter';
 export { EndpointResponseDto } from './dto/endpoint.dto';
 export { EndpointEntity } from './endpoint.entity';
 export type { StoredAuthentication } from './endpoint.entity';

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { asHttpHeader } from '../../common/http/http-header';
+import { endpointSummary, EndpointsService } from '../endpoints';
+import type { EndpointEntity } from '../endpoints';
 import { ParsedBody, rawMember } from '../../common/http/json-body';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
@@ -23,7 +25,11 @@ import { EventsService } from './events.service';
 import { IngestEvent, IngestResult } from './ingest/ingest-event';
 import type { IngestEventCommand, IngestTarget } from './ingest/ingest-event.command';
 
-export function toEventResponse(e: EventEntity, duplicate = false): EventResponseDto {
+/**
+ * `endpoints` are the endpoints the answer can describe (`endpoint_metadata`); ingest answers
+ * pass none, so the hot path reads nothing more.
+ */
+export function toEventResponse(e: EventEntity, duplicate = false, endpoints?: Map<string, EndpointEntity>): EventResponseDto {
   return {
     uid: e.id,
     project_id: e.projectId,
@@ -36,6 +42,14 @@ export function toEventResponse(e: EventEntity, duplicate = false): EventRespons
     data: JSON.parse(e.raw) as Record<string, unknown>,
     raw: e.raw,
     url_query_params: e.urlQueryParams,
+    url_path: '',
+    source_metadata: null,
+    endpoint_metadata: endpoints
+      ? e.endpoints.flatMap((id) => {
+          const ep = endpoints.get(id);
+          return ep ? [endpointSummary(ep)] : [];
+        })
+      : [],
     status: e.status,
     failure_reason: e.failureReason,
     acknowledged_at: e.acknowledgedAt.toISOString(),
@@ -89,7 +103,17 @@ export class EventsController {
   constructor(
     private readonly events: EventsService,
     private readonly ingest: IngestEvent,
+    private readonly endpoints: EndpointsService,
   ) {}
+
+  /** The endpoints of these events, read once for the answer. */
+  private async endpointsOf(projectId: string, rows: EventEntity[]): Promise<Map<string, EndpointEntity>> {
+    const found = await this.endpoints.findManyLive(
+      projectId,
+      rows.flatMap((e) => e.endpoints),
+    );
+    return new Map(found.map((e) => [e.id, e]));
+  }
 
   /** Sends an event to one endpoint. */
   @Post()
@@ -133,9 +157,10 @@ export class EventsController {
   async list(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<Page<EventResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.events.list(projectId, toEventFilter(q), req);
+    const eps = await this.endpointsOf(projectId, rows);
     return ok(
       'Events fetched successfully',
-      toPage(rows, req, (e) => toEventResponse(e)),
+      toPage(rows, req, (e) => toEventResponse(e, false, eps)),
     );
   }
 
@@ -158,7 +183,8 @@ export class EventsController {
   @Get(':eventID')
   @ApiEnvelope(EventResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {
-    return ok('Event fetched successfully', toEventResponse(await this.events.get(projectId, id)));
+    const e = await this.events.get(projectId, id);
+    return ok('Event fetched successfully', toEventResponse(e, false, await this.endpointsOf(projectId, [e])));
   }
 
   /** Sends the event again to its subscriptions as new deliveries, whatever its state. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { In, Repository, SelectQueryBuilder } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { writeResult } from '../../../libs/database/sql';
 import { EventEntity } from './event.entity';
@@ -24,6 +24,10 @@ export class EventsRepository {
 
   findOne(projectId: string, id: string): Promise<EventEntity | null> {
     return this.repo.findOne({ where: { projectId, id } });
+  }
+
+  findMany(projectId: string, ids: string[]): Promise<EventEntity[]> {
+    return ids.length ? this.repo.find({ where: { projectId, id: In(ids) } }) : Promise.resolve([]);
   }
 
   findById(id: string): Promise<EventEntity | null> {

@@ -23,6 +23,11 @@ export class EventsService {
     return e;
   }
 
+  /** The live events among `ids` (for other answers' `event_metadata`). */
+  async findMany(projectId: string, ids: string[]): Promise<EventEntity[]> {
+    return (await this.events.findMany(projectId, [...new Set(ids)])).filter((e) => !e.deletedAt);
+  }
+
   list(projectId: string, filter: EventFilter, page: PageRequest): Promise<EventEntity[]> {
     return this.events.list(projectId, filter, page);
   }

@@ -3,8 +3,7 @@ import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
-import { EndpointChange, EndpointEvents, EndpointsService, isAutoDisableReason } from '../endpoints';
-import type { EndpointEntity } from '../endpoints';
+import { endpointSummary, EndpointChange, EndpointEvents, EndpointsService, isAutoDisableReason } from '../endpoints';
 import { ProjectsService } from '../projects';
 import { MetaEventAttempt, MetaEventRow, MetaEventsRepository, MetaEventStatus } from './meta-events.repository';
 
@@ -99,24 +98,4 @@ export class MetaEventsService implements OnModuleInit, OnModuleDestroy {
     if (type === 'endpoint.disabled') Object.assign(data, { reason: change.reason });
     await this.emit(change.projectId, type, data);
   }
-}
-
-/** What a meta event tells about an endpoint: never its secrets or credentials. */
-function endpointSummary(e: EndpointEntity): Record<string, unknown> {
-  return {
-    uid: e.id,
-    project_id: e.projectId,
-    name: e.name,
-    url: e.url,
-    description: e.description,
-    owner_id: e.ownerId,
-    status: e.status,
-    http_timeout: e.httpTimeout,
-    rate_limit: e.rateLimit,
-    rate_limit_duration: e.rateLimitDuration,
-    support_email: e.supportEmail,
-    created_at: e.createdAt.toISOString(),
-    updated_at: e.updatedAt.toISOString(),
-    deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
-  };
 }

@@ -50,6 +50,18 @@ export class DeliveryResponseDto {
   metadata!: DeliveryMetadataDto;
   description!: string;
   latency_seconds!: number | null;
+  /** Convoy's duration text, e.g. `12ms`; empty until the delivery succeeds */
+  latency!: string;
+  /** the endpoint's URL now */
+  target_url!: string;
+  idempotency_key!: string;
+  url_query_params!: string;
+  /** the endpoint, without its secrets or credentials; null once it is deleted */
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  endpoint_metadata!: Record<string, unknown> | null;
+  /** the event, without its payload (read the event for that) */
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  event_metadata!: Record<string, unknown> | null;
   acknowledged_at!: string;
   created_at!: string;
   updated_at!: string;

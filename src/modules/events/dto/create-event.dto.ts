@@ -54,6 +54,14 @@ export class EventResponseDto {
   data!: Record<string, unknown>;
   raw!: string;
   url_query_params!: string;
+  /** Convoy's incoming-request path; empty for events sent through the API */
+  url_path!: string;
+  /** the event's source, for incoming events (none yet) */
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  source_metadata!: Record<string, unknown> | null;
+  /** the endpoints the event went to, without their secrets (empty in ingest answers) */
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
+  endpoint_metadata!: Record<string, unknown>[];
   status!: string;
   failure_reason!: string;
   acknowledged_at!: string;

@@ -65,7 +65,9 @@ export class IngestEvent {
       projectId: project.id,
       eventType,
       target: target.stored,
-      endpoints: target.endpoints,
+      // a broadcast or incoming event records the endpoints it matched, as Convoy does, so
+      // filtering, counting and batch replay by endpoint find it
+      endpoints: target.stored.kind === 'broadcast' || target.stored.kind === 'source' ? [...new Set(deliveries.map((d) => d.endpointId))] : target.endpoints,
       sourceId: target.sourceId,
       idempotencyKey,
       brokerMessageId,

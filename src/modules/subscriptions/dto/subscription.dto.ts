@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -101,8 +102,10 @@ export class TestFilterScopesDto {
 
 /** Convoy's `models.TestFilter`: does `request` match the filter in `schema`? */
 export class TestFilterDto {
-  @ValidateNested() @Type(() => TestFilterScopesDto) request!: TestFilterScopesDto;
-  @ValidateNested() @Type(() => TestFilterScopesDto) schema!: TestFilterScopesDto;
+  /** the sample request: its `body` and `header(s)` */
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) request!: TestFilterScopesDto;
+  /** the filters to try: `body` and `header(s)` */
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) schema!: TestFilterScopesDto;
 }
 
 export class FilterSchemaResponseDto {
