@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CaravanConfig } from '../../libs/config';
 import { HttpErrorFilter } from '../common/errors/http-exception.filter';
 import { AuthGuard, AuthModule } from '../modules/auth';
-import { DeliveriesController, DeliveriesModule } from '../modules/deliveries';
+import { DeliveriesController, DeliveriesModule, FailureRatesController } from '../modules/deliveries';
 import { EndpointsController, EndpointsModule } from '../modules/endpoints';
 import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
@@ -12,7 +12,7 @@ import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
-import { SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
+import { OnboardController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
 import { workerDuties } from './worker.module';
 
@@ -49,9 +49,11 @@ export class ApiModule {
         HealthController,
         ProjectsController,
         ApiKeysController,
+        FailureRatesController,
         EndpointsController,
         EventTypesController,
         SubscriptionsController,
+        OnboardController,
         EventsController,
         DeliveriesController,
         MetaEventsController,

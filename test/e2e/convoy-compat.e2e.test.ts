@@ -140,4 +140,92 @@ describe('Convoy compatibility (e2e)', () => {
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/schema|request|body/);
   });
+
+  it("answers each endpoint's failure rate over a period", async () => {
+    const ok = await sinks.start();
+    const bad = await sinks.start(() => ({ status: 500 }));
+    const p = await createTestProject(h.api.getHttpServer(), { strategy: { type: 'linear', duration: 1, retry_count: 2 } });
+    const mk = async (name: string, url: string) =>
+      (await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name, url }).expect(201)).body.data.uid as string;
+    const good = await mk('good', `${ok.url}/h`);
+    const failing = await mk('failing', `${bad.url}/h`);
+    for (const endpoint_id of [good, good, failing]) {
+      await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id, event_type: 'x', data: {} }).expect(201);
+    }
+    const rates = async () => (await http().get(`/api/v1/projects/${p.id}/endpoints/period-failure-rates`).set(p.auth).expect(200)).body.data as Rate[];
+    type Rate = { uid: string; success_count: number; failure_count: number; retry_count: number; period_failure_rate: number };
+    const deadline = Date.now() + 20_000;
+    let got: Rate[] = [];
+    while (Date.now() < deadline) {
+      got = await rates();
+      if (got.find((r) => r.uid === failing)?.failure_count === 1 && got.find((r) => r.uid === good)?.success_count === 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(got.find((r) => r.uid === good)).toMatchObject({ success_count: 2, failure_count: 0, period_failure_rate: 0 });
+    expect(got.find((r) => r.uid === failing)).toMatchObject({ success_count: 0, failure_count: 1, retry_count: 1, period_failure_rate: 1 });
+    const only = await http().get(`/api/v1/projects/${p.id}/endpoints/period-failure-rates?endpointId=${good}`).set(p.auth).expect(200);
+    expect(only.body.data.map((r: Rate) => r.uid)).toEqual([good]);
+    const past = await http()
+      .get(`/api/v1/projects/${p.id}/endpoints/period-failure-rates?startDate=2020-01-01T00:00:00Z&endDate=2020-01-02T00:00:00Z`)
+      .set(p.auth)
+      .expect(200);
+    expect(past.body.data).toEqual([]);
+  });
+
+  it('onboards endpoints in bulk, with a dry run that creates nothing', async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const items = [
+      { name: 'acme', url: `${sink.url}/acme`, event_type: 'invoice.paid' },
+      { name: 'globex', url: `${sink.url}/globex`, event_type: '*', auth_username: 'u', auth_password: 'p' },
+    ];
+    const bad = [...items, { name: '', url: 'ftp://x', event_type: 'a b' }];
+    const dry = await http().post(`/api/v1/projects/${p.id}/onboard?dry_run=true`).set(p.auth).send({ items: bad }).expect(202);
+    expect(dry.body.data).toMatchObject({ total_rows: 3, valid_count: 2 });
+    expect(dry.body.data.errors.map((e: { row: number; field: string }) => `${e.row}:${e.field}`)).toEqual(['2:name', '2:url', '2:event_type']);
+    const refused = await http().post(`/api/v1/projects/${p.id}/onboard`).set(p.auth).send({ items: bad }).expect(400);
+    expect(refused.body.code).toBe('invalid_onboard_items');
+    expect((await http().get(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).expect(200)).body.data.content).toHaveLength(0);
+
+    const done = await http().post(`/api/v1/projects/${p.id}/onboard`).set(p.auth).send({ items }).expect(202);
+    expect(done.body.data).toMatchObject({ total_items: 2 });
+    const eps = (await http().get(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).expect(200)).body.data.content as { uid: string; name: string }[];
+    expect(eps.map((e) => e.name).sort()).toEqual(['acme', 'globex']);
+    const globex = eps.find((e) => e.name === 'globex')!;
+    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: globex.uid, event_type: 'any', data: {} }).expect(201);
+    const [r] = await sink.waitFor((x) => x.length === 1);
+    expect(r.path).toBe('/globex');
+    expect(r.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it("imports event types from an OpenAPI document's webhooks, updating those that exist", async () => {
+    const p = await createTestProject(h.api.getHttpServer());
+    await http().post(`/api/v1/projects/${p.id}/event-types`).set(p.auth).send({ name: 'invoice.paid', description: 'old' }).expect(201);
+    const spec = [
+      'openapi: 3.1.0',
+      'info: { title: Shop, version: "1" }',
+      'webhooks:',
+      '  invoice.paid:',
+      '    post:',
+      '      summary: An invoice was paid',
+      '      requestBody: { content: { application/json: { schema: { $ref: "#/components/schemas/Invoice" } } } }',
+      '  order.created:',
+      '    post: { summary: A new order }',
+      'components: { schemas: { Invoice: { type: object, properties: { id: { type: string } } } } }',
+    ].join('\n');
+    const res = await http().post(`/api/v1/projects/${p.id}/event-types/import`).set(p.auth).send({ spec }).expect(200);
+    expect(res.body.data.map((t: { name: string }) => t.name)).toEqual(['invoice.paid', 'order.created']);
+    const list = (await http().get(`/api/v1/projects/${p.id}/event-types`).set(p.auth).expect(200)).body.data as {
+      name: string;
+      description: string;
+      json_schema: unknown;
+    }[];
+    expect(list).toHaveLength(2);
+    expect(list.find((t) => t.name === 'invoice.paid')).toMatchObject({
+      description: 'An invoice was paid',
+      json_schema: { type: 'object', properties: { id: { type: 'string' } } },
+    });
+    const bad = await http().post(`/api/v1/projects/${p.id}/event-types/import`).set(p.auth).send({ spec: 'swagger: "2.0"' }).expect(400);
+    expect(bad.body.code).toBe('invalid_openapi_spec');
+  });
 });

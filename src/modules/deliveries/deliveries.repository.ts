@@ -39,6 +39,30 @@ export class DeliveriesRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Delivery outcomes per endpoint between two ids (ids are ULIDs, so an id range is a
+   * time range and the (endpoint_id, id) index serves it).
+   */
+  async outcomesByEndpoint(
+    projectId: string,
+    endpointIds: string[] | undefined,
+    fromId: string,
+    toId: string,
+  ): Promise<{ endpoint_id: string; success: number; failure: number; retries: number }[]> {
+    const rows: { endpoint_id: string; success: string; failure: string; retries: string }[] = await this.deliveries.query(
+      `SELECT endpoint_id,
+              count(*) FILTER (WHERE status = 'Success') AS success,
+              count(*) FILTER (WHERE status IN ('Failure', 'Discarded')) AS failure,
+              coalesce(sum(greatest(attempts - 1, 0)), 0) AS retries
+       FROM event_deliveries
+       WHERE project_id = $1 AND id >= $2 AND id < $3 AND deleted_at IS NULL
+         AND ($4::text[] IS NULL OR endpoint_id = ANY($4::text[]))
+       GROUP BY endpoint_id`,
+      [projectId, fromId, toId, endpointIds?.length ? endpointIds : null],
+    );
+    return rows.map((r) => ({ endpoint_id: r.endpoint_id, success: Number(r.success), failure: Number(r.failure), retries: Number(r.retries) }));
+  }
+
   listAttempts(projectId: string, deliveryId: string): Promise<AttemptEntity[]> {
     return this.attempts.find({ where: { projectId, eventDeliveryId: deliveryId }, order: { id: 'ASC' }, take: 1000 });
   }

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
+import { idFloor } from '../../common/ids';
 import { DeliveryQueue } from '../delivery-queue';
 import { EndpointEvents } from '../endpoints';
 import { ProjectsService } from '../projects';
@@ -48,6 +49,32 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
     const d = await this.deliveries.findOne(projectId, id);
     if (!d || d.deletedAt) throw notFound('event delivery');
     return d;
+  }
+
+  /**
+   * Convoy's period failure rates: per endpoint, the deliveries that succeeded and failed
+   * between `start` and `end` (default: the last 24 hours, at most 31 days), retries made,
+   * and failures ÷ finished deliveries.
+   */
+  async periodFailureRates(
+    projectId: string,
+    endpointIds: string[] | undefined,
+    start?: Date,
+    end?: Date,
+  ): Promise<{ uid: string; success_count: number; failure_count: number; retry_count: number; period_failure_rate: number }[]> {
+    await this.projects.getCached(projectId);
+    const to = end ?? new Date();
+    const from = start ?? new Date(to.getTime() - 24 * 3600_000);
+    if (from.getTime() > to.getTime()) throw new DomainError('bad_request', 'invalid_period', 'startDate must not be after endDate');
+    if (to.getTime() - from.getTime() > 31 * 24 * 3600_000) throw new DomainError('bad_request', 'period_too_long', 'the period can be at most 31 days');
+    const rows = await this.deliveries.outcomesByEndpoint(projectId, endpointIds, idFloor(from), idFloor(new Date(to.getTime() + 1)));
+    return rows.map((r) => ({
+      uid: r.endpoint_id,
+      success_count: r.success,
+      failure_count: r.failure,
+      retry_count: r.retries,
+      period_failure_rate: r.success + r.failure === 0 ? 0 : r.failure / (r.success + r.failure),
+    }));
   }
 
   async attempts(projectId: string, deliveryId: string): Promise<AttemptEntity[]> {

@@ -268,6 +268,17 @@ export class EndpointsService {
     return res.after;
   }
 
+  /** Why the project could not use `url` for an endpoint, or undefined when it could (a dry run's check). */
+  async urlProblem(projectId: string, url: string): Promise<string | undefined> {
+    const project = await this.projects.getCached(projectId);
+    try {
+      this.checkUrl(url, project);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
   private checkUrl(url: string, project: ProjectEntity, field = 'url'): string {
     return checkEndpointUrl(url, field, { allow: this.config.egressAllow, requireHttps: project.config.ssl.enforce_secure_endpoints });
   }

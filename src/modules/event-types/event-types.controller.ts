@@ -3,7 +3,7 @@ import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ErrorEnvelopeDto } from '../../common/http/api-envelope.decorator';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
-import { CreateEventTypeDto, EventTypeResponseDto, UpdateEventTypeDto } from './dto/event-type.dto';
+import { CreateEventTypeDto, EventTypeResponseDto, ImportOpenApiDto, UpdateEventTypeDto } from './dto/event-type.dto';
 import { EventTypeEntity } from './event-type.entity';
 import { EventTypesService } from './event-types.service';
 
@@ -32,6 +32,15 @@ export class EventTypesController {
   @ApiResponse({ status: 409, description: 'the project already has an event type with this name', type: ErrorEnvelopeDto })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEventTypeDto): Promise<Envelope<EventTypeResponseDto>> {
     return ok('Event type created successfully', toEventTypeResponse(await this.eventTypes.create(projectId, body)));
+  }
+
+  /** Creates (or updates) the event types an OpenAPI 3 document's `webhooks` section describes. */
+  @Post('import')
+  @HttpCode(200)
+  @ApiEnvelope(EventTypeResponseDto, { array: true })
+  async importOpenApi(@Param('projectID') projectId: string, @Body() body: ImportOpenApiDto): Promise<Envelope<EventTypeResponseDto[]>> {
+    const rows = await this.eventTypes.importOpenApi(projectId, body.spec);
+    return ok('Event types imported successfully', rows.map(toEventTypeResponse));
   }
 
   /** Every event type of the project (Convoy returns them unpaged). */

@@ -29,6 +29,10 @@ export class EventTypesRepository {
     return this.repo.count({ where: { projectId } });
   }
 
+  findByName(projectId: string, name: string): Promise<EventTypeEntity | null> {
+    return this.repo.findOne({ where: { projectId, name } });
+  }
+
   listForProject(projectId: string): Promise<EventTypeEntity[]> {
     return this.repo.find({ where: { projectId }, order: { id: 'ASC' } });
   }

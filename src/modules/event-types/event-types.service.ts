@@ -6,6 +6,7 @@ import { ProjectsService } from '../projects';
 import { CreateEventTypeDto, UpdateEventTypeDto } from './dto/event-type.dto';
 import { EventTypeEntity } from './event-type.entity';
 import { EventTypesRepository } from './event-types.repository';
+import { eventTypesFromOpenApi, ImportedEventType } from './openapi-import';
 
 /** The most JSON text one event type's schema may have: the list answer carries every schema of the project. */
 export const MAX_JSON_SCHEMA_CHARS = 16 * 1024;
@@ -42,6 +43,57 @@ export class EventTypesService {
     };
     if (!(await this.eventTypes.insert(row))) throw conflict('event_type_exists', `the project already has an event type named "${dto.name}"`);
     return row;
+  }
+
+  /**
+   * Convoy's import: the event types an OpenAPI 3 document's `webhooks` section describes;
+   * an existing type of the same name gets the document's description, category and schema.
+   * Checked whole before anything is written.
+   */
+  async importOpenApi(projectId: string, spec: string): Promise<EventTypeEntity[]> {
+    await this.projects.get(projectId);
+    let found: ImportedEventType[];
+    try {
+      found = eventTypesFromOpenApi(spec);
+    } catch (e) {
+      throw badRequest('invalid_openapi_spec', `spec: ${(e as Error).message}`);
+    }
+    for (const t of found) {
+      if (!/^(?!\*$)[\x21-\x7e]{1,200}$/.test(t.name))
+        throw badRequest('invalid_openapi_spec', `spec: webhook name "${t.name.slice(0, 64)}" is not a valid event type name`);
+      checkSchema(t.jsonSchema);
+    }
+    const existing = new Map((await this.eventTypes.listForProject(projectId)).map((e) => [e.name, e]));
+    const added = found.filter((t) => !existing.has(t.name)).length;
+    if (existing.size + added > this.config.projectMaxEventTypes) throw limitReached('event types', this.config.projectMaxEventTypes);
+    const out: EventTypeEntity[] = [];
+    for (const t of found) {
+      const current = existing.get(t.name);
+      if (current) {
+        const row = await this.eventTypes.update(projectId, current.id, { description: t.description, category: t.category, jsonSchema: t.jsonSchema });
+        if (row) out.push(row);
+        continue;
+      }
+      const now = new Date();
+      const row: EventTypeEntity = {
+        id: newId(),
+        projectId,
+        name: t.name,
+        category: t.category,
+        description: t.description,
+        jsonSchema: t.jsonSchema,
+        deprecatedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      if (await this.eventTypes.insert(row)) out.push(row);
+      else {
+        // created meanwhile by someone else: take theirs
+        const other = await this.eventTypes.findByName(projectId, t.name);
+        if (other) out.push(other);
+      }
+    }
+    return out;
   }
 
   async list(projectId: string): Promise<EventTypeEntity[]> {

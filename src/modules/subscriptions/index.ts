@@ -1,6 +1,7 @@
 export { SubscriptionsModule } from './subscriptions.module';
 export { SubscriptionsService } from './subscriptions.service';
 export { SubscriptionsController } from './subscriptions.controller';
+export { OnboardController } from './onboard/onboard.controller';
 export { SubscriptionPresenter } from './subscription.presenter';
 export { SubscriptionEntity } from './subscription.entity';
 export type { AlertConfig, DeliveryMode, FilterConfig, RateLimitConfig } from './subscription.entity';

@@ -6,10 +6,11 @@ import { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionPresenter } from './subscription.presenter';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
+import { OnboardService } from './onboard/onboard.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SubscriptionEntity]), ProjectsModule, EndpointsModule],
-  providers: [SubscriptionsRepository, SubscriptionsService, SubscriptionPresenter],
-  exports: [SubscriptionsService, SubscriptionPresenter],
+  providers: [SubscriptionsRepository, SubscriptionsService, SubscriptionPresenter, OnboardService],
+  exports: [SubscriptionsService, SubscriptionPresenter, OnboardService],
 })
 export class SubscriptionsModule {}

@@ -10,6 +10,12 @@ export class CreateEventTypeDto {
   @IsOptional() @IsObject() json_schema?: Record<string, unknown> | null;
 }
 
+/** Convoy's import: an OpenAPI 3 document (JSON or YAML) as text. */
+export class ImportOpenApiDto {
+  /** the document; its `webhooks` section names the event types */
+  @IsString() @MaxLength(2 * 1024 * 1024) spec!: string;
+}
+
 /** What is absent stays as it is; the name cannot change. */
 export class UpdateEventTypeDto {
   @IsOptional() @IsString() @MaxLength(200) category?: string;
