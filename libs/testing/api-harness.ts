@@ -3,6 +3,7 @@ import type { CaravanConfig } from '../config';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { deleteRedisPrefix, testRedisPrefix } from './test-redis';
 import { testConfig } from './test-config';
+import { recordContract } from './convoy-contract';
 
 export interface ApiHarness {
   app: NestFastifyApplication;
@@ -23,6 +24,7 @@ export async function startApiHarness(
   const prefix = testRedisPrefix('e2e');
   const config = testConfig({ databaseUrl: db.url, redisPrefix: prefix, databasePoolSize: 5, ...overrides });
   const app = await createApp({ config });
+  const contract = recordContract(app.getHttpAdapter().getInstance());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
@@ -33,6 +35,7 @@ export async function startApiHarness(
       await app.close();
       await db.drop();
       await deleteRedisPrefix(prefix);
+      contract.check();
     },
   };
 }

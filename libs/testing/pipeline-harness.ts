@@ -4,6 +4,7 @@ import type { CaravanConfig } from '../config';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { deleteRedisPrefix, testRedisPrefix } from './test-redis';
 import { testConfig } from './test-config';
+import { recordContract } from './convoy-contract';
 
 export interface PipelineHarness {
   api: NestFastifyApplication;
@@ -29,6 +30,7 @@ export async function startPipelineHarness(
   const prefix = testRedisPrefix('pipe');
   const config = testConfig({ databaseUrl: db.url, redisPrefix: prefix, databasePoolSize: 10, sweepIntervalMs: 250, workerConcurrency: 10, ...overrides });
   const api = await createApi({ config });
+  const contract = recordContract(api.getHttpAdapter().getInstance());
   await api.init();
   await api.getHttpAdapter().getInstance().ready();
   let worker: INestApplicationContext | undefined = await createWorker({ config });
@@ -53,6 +55,7 @@ export async function startPipelineHarness(
       await api.close();
       await db.drop();
       await deleteRedisPrefix(prefix);
+      contract.check();
     },
   };
   return h;

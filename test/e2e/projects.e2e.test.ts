@@ -54,7 +54,7 @@ describe('projects and API keys (e2e)', () => {
     await http().put(`/api/v1/projects/${b.project.uid}`).set(keyA).send({ name: 'x' }).expect(404);
     await http().get(`/api/v1/projects/${b.project.uid}/api-keys`).set(keyA).expect(404);
     const list = await http().get('/api/v1/projects').set(keyA).expect(200);
-    expect(list.body.data.content.map((p: { uid: string }) => p.uid)).toEqual([a.project.uid]);
+    expect(list.body.data.map((p: { uid: string }) => p.uid)).toEqual([a.project.uid]);
     await http().post('/api/v1/projects').set(keyA).send({ name: 'c', type: 'outgoing' }).expect(403);
     await http().delete(`/api/v1/projects/${a.project.uid}`).set(keyA).expect(403);
   });
@@ -84,26 +84,22 @@ describe('projects and API keys (e2e)', () => {
     await http().get(`/api/v1/projects/${pid}`).set(second).expect(401);
   });
 
-  it('pages projects with cursors', async () => {
-    for (let i = 0; i < 5; i++)
-      await http()
-        .post('/api/v1/projects')
-        .set(admin)
-        .send({ name: `p${i}`, type: 'incoming' })
-        .expect(201);
-    const first = await http().get('/api/v1/projects?perPage=2').set(admin).expect(200);
-    expect(first.body.data.content).toHaveLength(2);
-    expect(first.body.data.pagination).toMatchObject({ per_page: 2, has_next_page: true, has_prev_page: false });
-    const second = await http()
-      .get(`/api/v1/projects?perPage=2&direction=next&next_page_cursor=${first.body.data.pagination.next_page_cursor}`)
-      .set(admin)
-      .expect(200);
-    expect(second.body.data.content[0].uid < first.body.data.content[1].uid).toBe(true);
-    const back = await http()
-      .get(`/api/v1/projects?perPage=2&direction=prev&prev_page_cursor=${second.body.data.pagination.prev_page_cursor}`)
-      .set(admin)
-      .expect(200);
-    expect(back.body.data.content.map((p: { uid: string }) => p.uid)).toEqual(first.body.data.content.map((p: { uid: string }) => p.uid));
+  it('lists projects as Convoy does: one array, newest first', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++)
+      made.push(
+        (
+          await http()
+            .post('/api/v1/projects')
+            .set(admin)
+            .send({ name: `p${i}`, type: 'incoming' })
+            .expect(201)
+        ).body.data.project.uid,
+      );
+    const list = await http().get('/api/v1/projects?orgID=x').set(admin).expect(200);
+    expect(Array.isArray(list.body.data)).toBe(true);
+    const uids = (list.body.data as { uid: string }[]).map((p) => p.uid);
+    expect(uids.slice(0, 3)).toEqual([...made].reverse());
   });
 
   it('deletes a project and its keys stop working', async () => {

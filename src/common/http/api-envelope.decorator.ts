@@ -27,9 +27,10 @@ export class ErrorEnvelopeDto {
  * Documents a route's success answer as Convoy's `{status, message, data}` envelope around
  * `model`, so generated SDKs get typed responses; also documents the error envelope.
  */
-export function ApiEnvelope(model: Type<unknown> | null, opts: EnvelopeOptions = {}): MethodDecorator {
+export function ApiEnvelope(model: Type<unknown> | null | typeof String, opts: EnvelopeOptions = {}): MethodDecorator {
   let data: SchemaObject | ReferenceObject;
   if (model === null) data = { type: 'object', nullable: true };
+  else if (model === String) data = { type: 'string' };
   else if (opts.page) {
     data = {
       type: 'object',
@@ -38,7 +39,7 @@ export function ApiEnvelope(model: Type<unknown> | null, opts: EnvelopeOptions =
     };
   } else if (opts.array) data = { type: 'array', items: { $ref: getSchemaPath(model) } };
   else data = { $ref: getSchemaPath(model) };
-  const models: Type<unknown>[] = [ErrorEnvelopeDto, PaginationDataDto, ...(model ? [model] : [])];
+  const models: Type<unknown>[] = [ErrorEnvelopeDto, PaginationDataDto, ...(model && model !== String ? [model as Type<unknown>] : [])];
   return applyDecorators(
     ApiExtraModels(...models),
     ApiResponse({

@@ -8,16 +8,7 @@ import { ParsedBody, rawMember } from '../../common/http/json-body';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import {
-  BaseEventDto,
-  BatchReplayResponseDto,
-  BroadcastEventDto,
-  CountResponseDto,
-  CreateEventDto,
-  DynamicEventDto,
-  EventResponseDto,
-  FanoutEventDto,
-} from './dto/create-event.dto';
+import { BaseEventDto, BroadcastEventDto, CountResponseDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
 import { EventsQueryDto } from './dto/events-query.dto';
 import { EventEntity } from './event.entity';
 import { EventFilter } from './events.repository';
@@ -174,10 +165,10 @@ export class EventsController {
   /** Replays every event matching the filters (at most 10,000 per call). */
   @Post('batchreplay')
   @HttpCode(200)
-  @ApiEnvelope(BatchReplayResponseDto)
-  async batchReplay(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<BatchReplayResponseDto>> {
+  @ApiEnvelope(String, { description: "Convoy's summary, e.g. `12 successful, 0 failed`" })
+  async batchReplay(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<string>> {
     const r = await this.events.batchReplay(projectId, toEventFilter(q));
-    return ok(`${r.replayed} successful, 0 failed`, r);
+    return ok(`batch replay successful (at most ${r.limit} events a call)`, `${r.replayed} successful, 0 failed`);
   }
 
   @Get(':eventID')

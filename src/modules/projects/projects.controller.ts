@@ -3,7 +3,6 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { AdminOnly, CurrentPrincipal, Principal, ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
-import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
 import { CreateProjectDto, CreateProjectResponseDto, ListProjectsQueryDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
 import { publicProjectConfig } from './project-config';
 import { ProjectEntity } from './project.entity';
@@ -21,6 +20,9 @@ export function toProjectResponse(p: ProjectEntity): ProjectResponseDto {
     deleted_at: p.deletedAt ? p.deletedAt.toISOString() : null,
   };
 }
+
+/** Convoy lists projects unpaged; an instance with more than this many answers the newest. */
+const MAX_LISTED_PROJECTS = 1000;
 
 @ApiTags('Projects')
 @Controller('api/v1/projects')
@@ -50,11 +52,10 @@ export class ProjectsController {
   /** Lists projects; a project key sees only its own. */
   @Get()
   @ProjectAccess()
-  @ApiEnvelope(ProjectResponseDto, { page: true })
-  async list(@Query() q: ListProjectsQueryDto, @CurrentPrincipal() who: Principal): Promise<Envelope<Page<ProjectResponseDto>>> {
-    const req = toPageRequest(q);
-    const rows = await this.projects.list(req, who.kind === 'project' ? who.projectId : undefined);
-    return ok('Projects fetched successfully', toPage(rows, req, toProjectResponse));
+  @ApiEnvelope(ProjectResponseDto, { array: true, description: "Convoy's shape: every project the key may see (at most 1,000), newest first" })
+  async list(@Query() _q: ListProjectsQueryDto, @CurrentPrincipal() who: Principal): Promise<Envelope<ProjectResponseDto[]>> {
+    const rows = await this.projects.list({ perPage: MAX_LISTED_PROJECTS, direction: 'next' }, who.kind === 'project' ? who.projectId : undefined);
+    return ok('Projects fetched successfully', rows.slice(0, MAX_LISTED_PROJECTS).map(toProjectResponse));
   }
 
   @Get(':projectID')

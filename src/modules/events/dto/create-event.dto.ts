@@ -74,9 +74,3 @@ export class CountResponseDto {
   /** events matching the filters, capped at 10,001 */
   num!: number;
 }
-
-export class BatchReplayResponseDto {
-  replayed!: number;
-  /** the most events one call replays */
-  limit!: number;
-}
