@@ -4,6 +4,7 @@ import { conflict, limitReached, notFound, unprocessable } from '../../common/er
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EndpointEvents, EndpointsService } from '../endpoints';
+import type { EndpointEntity } from '../endpoints';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
@@ -148,24 +149,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
         const widened = widenedEventTypes(found.filterConfig.event_types, wanted);
         return widened ? { filterConfig: { ...found.filterConfig, event_types: widened } } : null;
       },
-      () => {
-        const now = new Date();
-        return {
-          id: newId(),
-          projectId,
-          endpointId: endpoint.id,
-          sourceId: null,
-          name: `${endpoint.name.slice(0, 180)} subscription`,
-          type: 'api',
-          deliveryMode: 'at_least_once',
-          filterConfig: { event_types: wanted, filter: { headers: {}, body: {} } },
-          rateLimitConfig: null,
-          alertConfig: null,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-        };
-      },
+      () => gatewaySubscription(projectId, endpoint, wanted),
     );
     this.routingCache.delete(projectId);
     return row;
@@ -186,29 +170,32 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
         projectId,
         endpoint.id,
         () => null,
-        () => {
-          const now = new Date();
-          return {
-            id: newId(),
-            projectId,
-            endpointId: endpoint.id,
-            sourceId: null,
-            name: `${endpoint.name.slice(0, 180)}-subscription`,
-            type: 'api',
-            deliveryMode: 'at_least_once',
-            filterConfig: { event_types: ['*'], filter: { headers: {}, body: {} } },
-            rateLimitConfig: null,
-            alertConfig: null,
-            createdAt: now,
-            updatedAt: now,
-            deletedAt: null,
-          };
-        },
+        () => gatewaySubscription(projectId, endpoint, ['*']),
       );
     }
     this.routingCache.delete(projectId);
     return this.forRouting(projectId);
   }
+}
+
+/** A subscription the gateway makes for an endpoint (dynamic events, Convoy's catch-all), named as Convoy names it. */
+function gatewaySubscription(projectId: string, endpoint: EndpointEntity, eventTypes: string[]): SubscriptionEntity {
+  const now = new Date();
+  return {
+    id: newId(),
+    projectId,
+    endpointId: endpoint.id,
+    sourceId: null,
+    name: `${endpoint.name.slice(0, 180)}-subscription`,
+    type: 'api',
+    deliveryMode: 'at_least_once',
+    filterConfig: { event_types: eventTypes, filter: { headers: {}, body: {} } },
+    rateLimitConfig: null,
+    alertConfig: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
 }
 
 /** Which endpoints have a live subscription, per routing snapshot (computed once per cached list). */
