@@ -103,4 +103,12 @@ describe('validateEndpointUrl', () => {
     }
     expect(validateEndpointUrl('http://example.com:65535/', o)).toEqual({ ok: true });
   });
+
+  it('names the setting that would allow what it refuses', () => {
+    expect(validateEndpointUrl('http://hooks.example.com/', { allow: [], requireHttps: true })).toMatchObject({
+      code: 'scheme_not_allowed',
+      reason: expect.stringContaining('config.ssl.enforce_secure_endpoints'),
+    });
+    expect(validateEndpointUrl('http://127.0.0.1:9/', { allow: [], requireHttps: false })).toMatchObject({ reason: expect.stringContaining('EGRESS_ALLOW') });
+  });
 });

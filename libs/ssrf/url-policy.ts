@@ -53,7 +53,13 @@ export function validateEndpointUrl(url: string, opts: { allow: string[]; requir
     return refuse('invalid_url', 'not a valid absolute URL');
   }
   const schemes = opts.requireHttps ? ['https:'] : ['http:', 'https:'];
-  if (!schemes.includes(parsed.protocol)) return refuse('scheme_not_allowed', `the URL must use ${schemes.map((s) => s.slice(0, -1)).join(' or ')}`);
+  if (!schemes.includes(parsed.protocol))
+    return refuse(
+      'scheme_not_allowed',
+      opts.requireHttps
+        ? 'the URL must use https: the project requires secure endpoints (config.ssl.enforce_secure_endpoints)'
+        : 'the URL must use http or https',
+    );
   if (parsed.username !== '' || parsed.password !== '')
     return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed; use endpoint authentication');
   const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
@@ -63,13 +69,14 @@ export function validateEndpointUrl(url: string, opts: { allow: string[]; requir
   const allow = allowListFor(opts.allow);
   if (host.kind === 'ip') {
     const cls = classifyAddress(host.ip);
-    if (cls !== 'global' && !allow.isAllowed(host.ip, port)) return refuse('address_not_allowed', `the host is a ${cls} address, which endpoints may not use`);
+    if (cls !== 'global' && !allow.isAllowed(host.ip, port))
+      return refuse('address_not_allowed', `the host is a ${cls} address, which endpoints may not use (an operator can allow it with EGRESS_ALLOW)`);
     return { ok: true };
   }
   if (METADATA_NAMES.has(host.name.toLowerCase().replace(/\.$/, '')))
     return refuse('address_not_allowed', 'the host is a cloud metadata name, which endpoints may not use');
   if (isLocalhostName(host.name) && !LOOPBACKS.some((ip) => allow.isAllowed(ip, port))) {
-    return refuse('address_not_allowed', 'the host is a loopback name, which endpoints may not use');
+    return refuse('address_not_allowed', 'the host is a loopback name, which endpoints may not use (an operator can allow loopback with EGRESS_ALLOW)');
   }
   return { ok: true };
 }

@@ -172,7 +172,8 @@ export class DeliveriesController {
   @ApiEnvelope(ForceResendResponseDto)
   async forceResend(@Param('projectID') projectId: string, @Body() body: IdsDto): Promise<Envelope<ForceResendResponseDto>> {
     const r = await this.deliveries.forceResend(projectId, body.ids);
-    return ok(`${r.resent} successful, ${r.skipped} failed`, r);
+    const why = r.skipped ? ' (only deliveries that ended Success can be force-resent; resend the others)' : '';
+    return ok(`${r.resent} successful, ${r.skipped} failed${why}`, r);
   }
 
   @Get(':eventDeliveryID')
