@@ -8,10 +8,12 @@ import { EndpointsController, EndpointsModule } from '../modules/endpoints';
 import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
 import { HealthController, HealthModule } from '../modules/health';
+import { IngestController, IngestModule } from '../modules/ingest';
 import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
+import { SourcesController, SourcesModule } from '../modules/sources';
 import { OnboardController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
 import { workerDuties } from './worker.module';
@@ -39,8 +41,10 @@ export class ApiModule {
         ProjectsModule,
         EndpointsModule,
         EventTypesModule,
+        SourcesModule,
         SubscriptionsModule,
         EventsModule,
+        IngestModule,
         MetaEventsModule,
         DeliveriesModule,
         ...worker.imports,
@@ -52,9 +56,11 @@ export class ApiModule {
         FailureRatesController,
         EndpointsController,
         EventTypesController,
+        SourcesController,
         SubscriptionsController,
         OnboardController,
         EventsController,
+        IngestController,
         DeliveriesController,
         MetaEventsController,
         MetricsController,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EndpointsModule } from '../endpoints';
 import { ProjectsModule } from '../projects';
+import { SourcesModule } from '../sources';
 import { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionPresenter } from './subscription.presenter';
 import { SubscriptionsRepository } from './subscriptions.repository';
@@ -9,7 +10,7 @@ import { SubscriptionsService } from './subscriptions.service';
 import { OnboardService } from './onboard/onboard.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SubscriptionEntity]), ProjectsModule, EndpointsModule],
+  imports: [TypeOrmModule.forFeature([SubscriptionEntity]), ProjectsModule, EndpointsModule, SourcesModule],
   providers: [SubscriptionsRepository, SubscriptionsService, SubscriptionPresenter, OnboardService],
   exports: [SubscriptionsService, SubscriptionPresenter, OnboardService],
 })

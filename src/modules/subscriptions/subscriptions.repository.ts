@@ -92,6 +92,10 @@ export class SubscriptionsRepository {
     await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE endpoint_id = $1 AND deleted_at IS NULL`, [endpointId]);
   }
 
+  async softDeleteForSource(tx: Tx, sourceId: string): Promise<void> {
+    await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE source_id = $1 AND deleted_at IS NULL`, [sourceId]);
+  }
+
   /**
    * For dynamic events: under the endpoint's lock, either widens the endpoint's oldest
    * live subscription to cover `eventTypes` or inserts `build()` when it has none.

@@ -6,6 +6,7 @@ import { newId } from '../../common/ids';
 import { EndpointEvents, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
 import { ProjectEntity, ProjectsService } from '../projects';
+import { SourceEvents, SourcesService } from '../sources';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
 import { matchBudget, matchFilter, validateFilter } from './filter/filter-engine';
@@ -24,32 +25,41 @@ const ROUTING_CACHE_MAX = 10_000;
 @Injectable()
 export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   private readonly routingCache = new Map<string, CachedRouting>();
-  private unregister?: () => void;
+  private unregister: (() => void)[] = [];
 
   constructor(
     private readonly subscriptions: SubscriptionsRepository,
     private readonly projects: ProjectsService,
     private readonly endpoints: EndpointsService,
     private readonly endpointEvents: EndpointEvents,
+    private readonly sources: SourcesService,
+    private readonly sourceEvents: SourceEvents,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
   ) {}
 
-  /** A deleted endpoint takes its subscriptions with it, in the same transaction. */
+  /** A deleted endpoint or source takes its subscriptions with it, in the same transaction (Convoy cascades both). */
   onModuleInit(): void {
-    this.unregister = this.endpointEvents.onDeleting(async (tx, endpointId) => {
-      await this.subscriptions.softDeleteForEndpoint(tx, endpointId);
-      this.routingCache.clear();
-    });
+    this.unregister = [
+      this.endpointEvents.onDeleting(async (tx, endpointId) => {
+        await this.subscriptions.softDeleteForEndpoint(tx, endpointId);
+        this.routingCache.clear();
+      }),
+      this.sourceEvents.onDeleting(async (tx, sourceId) => {
+        await this.subscriptions.softDeleteForSource(tx, sourceId);
+        this.routingCache.clear();
+      }),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.unregister?.();
+    for (const off of this.unregister.splice(0)) off();
   }
 
   async create(projectId: string, dto: CreateSubscriptionDto): Promise<SubscriptionEntity> {
     const project = await this.projects.get(projectId);
     rejectUnsupported(dto);
     const endpoint = await this.endpoints.getLive(projectId, dto.endpoint_id);
+    const sourceId = await this.checkSource(project, dto.source_id, true);
     if ((await this.subscriptions.countLive(projectId)) >= this.config.projectMaxSubscriptions)
       throw limitReached('subscriptions', this.config.projectMaxSubscriptions);
     const now = new Date();
@@ -57,7 +67,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
       id: newId(),
       projectId,
       endpointId: endpoint.id,
-      sourceId: dto.source_id ?? null,
+      sourceId,
       name: dto.name,
       type: 'api',
       deliveryMode: dto.delivery_mode ?? 'at_least_once',
@@ -91,7 +101,9 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const patch: Partial<SubscriptionEntity> = {};
     if (dto.name !== undefined) patch.name = dto.name;
     if (dto.endpoint_id !== undefined) patch.endpointId = (await this.endpoints.getLive(projectId, dto.endpoint_id)).id;
-    if (dto.source_id !== undefined) patch.sourceId = dto.source_id;
+    // Convoy asks for the source again when an incoming subscription moves to another endpoint
+    if (dto.source_id !== undefined || (dto.endpoint_id !== undefined && project.type === 'incoming'))
+      patch.sourceId = await this.checkSource(project, dto.source_id, dto.endpoint_id !== undefined);
     if (dto.delivery_mode !== undefined) patch.deliveryMode = dto.delivery_mode;
     if (dto.filter_config !== undefined) patch.filterConfig = normaliseFilterConfig(dto.filter_config);
     if (dto.rate_limit_config !== undefined) patch.rateLimitConfig = dto.rate_limit_config;
@@ -101,6 +113,20 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     if (res === 'endpoint_taken') throw endpointTaken();
     this.routingCache.delete(projectId);
     return res;
+  }
+
+  /**
+   * A subscription's source must be a live source of the same project; an incoming
+   * project's subscription needs one (`required`), as Convoy asks.
+   */
+  private async checkSource(project: ProjectEntity, sourceId: string | undefined, required: boolean): Promise<string | null> {
+    if (sourceId === undefined || sourceId === '') {
+      if (required && project.type === 'incoming')
+        throw unprocessable('source_required', 'source_id is required for incoming projects', { field: 'source_id' });
+      return null;
+    }
+    if (!(await this.sources.exists(project.id, sourceId))) throw notFound('source');
+    return sourceId;
   }
 
   async delete(projectId: string, id: string): Promise<void> {

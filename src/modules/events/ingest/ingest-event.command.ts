@@ -30,6 +30,8 @@ export interface IngestEventCommand {
   customHeaders?: Record<string, unknown>;
   /** Headers of the request or message that carried the event: header filters see them, receivers do not. */
   requestHeaders?: Record<string, string>;
+  requestQuery?: Record<string, string | string[]>;
+  requestPath?: string;
   /** A repeat with the same key returns the original event and writes nothing. */
   idempotencyKey?: string;
   /** The broker's id of the message the event came from. */

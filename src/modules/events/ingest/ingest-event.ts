@@ -73,7 +73,7 @@ export class IngestEvent {
       brokerMessageId,
       headers,
       raw,
-      urlQueryParams: '',
+      urlQueryParams: cmd.requestQuery ? queryString(cmd.requestQuery) : '',
       deliveries,
     };
     // No look-up first: the insert itself loses to an existing key, and only then do we
@@ -110,6 +110,13 @@ export class IngestEvent {
         return { stored: { kind: 'source' }, endpoints: [], sourceId: t.sourceId };
     }
   }
+}
+
+/** The query of the request that carried the event, as Convoy stores it (`url_query_params`). */
+function queryString(query: Record<string, string | string[]>): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) for (const one of Array.isArray(v) ? v : [v]) out.append(k, one);
+  return out.toString();
 }
 
 function lowerCased(headers: Record<string, string>): Record<string, string> {
