@@ -1,8 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../../common/errors/domain-error';
-import { ErrorEnvelopeDto } from '../../common/http/api-envelope.decorator';
 import { Public } from '../auth';
 import { SourcesService, twitterCrcResponse } from '../sources';
 import { ingestContext, IngestContext } from './ingest-http';
@@ -10,9 +9,11 @@ import { ReceiveWebhook } from './receive-webhook';
 
 /**
  * Incoming webhooks: no API key, the source's verifier authenticates the sender. The
- * hooks in `ingest-http.ts` have already found the source and checked its rate.
+ * hooks in `ingest-http.ts` have already found the source and checked its rate. Left
+ * out of the OpenAPI document, which describes the `/api/v1` API (the README documents
+ * the answers: 200, 400, 404, 413, 429, 503).
  */
-@ApiTags('Ingest')
+@ApiExcludeController()
 @Public()
 @Controller('ingest')
 export class IngestController {
@@ -24,12 +25,6 @@ export class IngestController {
   /** Takes a provider's webhook (any content type; forms become a flat JSON object) and answers once it is stored. */
   @Post(':maskID')
   @HttpCode(200)
-  @ApiResponse({ status: 200, description: "Convoy's `{status, message, data: <bytes>}` or the source's custom response" })
-  @ApiResponse({ status: 400, description: 'Request verification failed, or the body is refused (see `code`)', type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 404, description: 'no enabled source has this mask', type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 413, description: "the body is larger than the project's max_payload_read_size", type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 429, description: "past the source's rate limit (see Retry-After)", type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 503, description: 'the event could not be stored; retry after Retry-After', type: ErrorEnvelopeDto })
   async ingest(
     @Param('maskID') _mask: string,
     @Req() req: FastifyRequest,
@@ -53,8 +48,6 @@ export class IngestController {
 
   /** Twitter's CRC check: answers `response_token` for the `crc_token` query value. */
   @Get(':maskID')
-  @ApiResponse({ status: 200, description: '`{response_token: "sha256=…"}`' })
-  @ApiResponse({ status: 400, description: 'the source is not a Twitter source, or no crc_token', type: ErrorEnvelopeDto })
   async crc(@Param('maskID') _mask: string, @Query('crc_token') token: string | undefined, @Req() req: FastifyRequest): Promise<{ response_token: string }> {
     const { source } = contextOf(req);
     if (source.provider !== 'twitter') throw badRequest('unsupported_provider', 'Provider type is not supported');

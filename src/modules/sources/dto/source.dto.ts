@@ -159,6 +159,14 @@ export class CustomResponseResponseDto {
   content_type!: string;
 }
 
+export class TwitterProviderConfigDto {
+  crc_verified_at!: string | null;
+}
+
+export class ProviderConfigResponseDto {
+  twitter?: TwitterProviderConfigDto;
+}
+
 export class SourceResponseDto {
   uid!: string;
   project_id!: string;
@@ -176,8 +184,10 @@ export class SourceResponseDto {
   forward_headers!: string[];
   body_function!: string | null;
   header_function!: string | null;
-  provider_config!: { twitter?: { crc_verified_at: string | null } } | null;
-  pub_sub!: null;
+  /** Twitter sources: when the last CRC check was answered */
+  provider_config!: ProviderConfigResponseDto | null;
+  /** broker sources are not served yet: always null */
+  pub_sub!: Record<string, unknown> | null;
   rate_limit!: number;
   rate_limit_duration!: number;
   created_at!: string;
