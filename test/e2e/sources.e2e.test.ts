@@ -177,6 +177,7 @@ describe('sources (e2e)', () => {
     await sub({ source_id: foreign.uid }).expect(404);
     const created = (await sub({ source_id: s.uid }).expect(201)).body.data;
     expect(created.source_id).toBe(s.uid);
+    expect(created.source_metadata).toMatchObject({ uid: s.uid, mask_id: s.mask_id, name: 'src' });
     await http().put(`/api/v1/projects/${p.id}/subscriptions/${created.uid}`).set(p.auth).send({ source_id: foreign.uid }).expect(404);
 
     await http().delete(`/api/v1/projects/${p.id}/sources/${s.uid}`).set(p.auth).expect(200);

@@ -1,5 +1,6 @@
 import { Transform, TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isTransientDatabaseError } from '../../../libs/database/database-errors';
 import { DomainError } from '../../common/errors/domain-error';
 import type { ProjectEntity } from '../projects';
 import type { SourceEntity } from '../sources';
@@ -43,6 +44,14 @@ export function installIngestHooks(fastify: FastifyInstance, gate: IngestGate, h
         limit: Math.min(hardLimit, project.config.max_payload_read_size),
       };
     } catch (e) {
+      // a sender must retry, not give up, when the source cannot be read (Convoy answers 400)
+      if (isTransientDatabaseError(e)) {
+        return reply
+          .code(503)
+          .header('retry-after', '2')
+          .header('connection', 'close')
+          .send({ status: false, message: 'storage temporarily unavailable, retry later', code: 'storage_unavailable' });
+      }
       if (!(e instanceof DomainError)) throw e;
       if (e.retryAfter !== undefined) void reply.header('retry-after', String(e.retryAfter));
       // the body was never read: close the connection rather than drain it

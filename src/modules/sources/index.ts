@@ -4,6 +4,7 @@ export { SourcesController } from './sources.controller';
 export { SourceEvents } from './source-events';
 export type { SourceDeletingHook } from './source-events';
 export { SourcePresenter } from './source.presenter';
+export { SourceResponseDto } from './dto/source.dto';
 export { SourceEntity } from './source.entity';
 export type { CustomResponse, StoredVerifier } from './source.entity';
 export { InboundBodyError, readInboundBody } from './inbound-body';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import type { Tx } from '../../../libs/database/sql';
 import { SourceEntity } from './source.entity';
@@ -21,6 +21,11 @@ export class SourcesRepository {
 
   findLive(projectId: string, id: string): Promise<SourceEntity | null> {
     return this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+  }
+
+  findManyLive(projectId: string, ids: string[]): Promise<SourceEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.repo.find({ where: { projectId, id: In(ids), deletedAt: IsNull() } });
   }
 
   findLiveByMask(maskId: string): Promise<SourceEntity | null> {

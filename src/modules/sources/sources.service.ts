@@ -80,6 +80,11 @@ export class SourcesService {
     return row;
   }
 
+  /** The live sources of the project among `ids` (others' and deleted ones are left out). */
+  findManyLive(projectId: string, ids: string[]): Promise<SourceEntity[]> {
+    return this.sources.findManyLive(projectId, [...new Set(ids)]);
+  }
+
   /** Whether a live source with this id belongs to the project (subscriptions check their source_id). */
   async exists(projectId: string, id: string): Promise<boolean> {
     return (await this.sources.findLive(projectId, id)) !== null;
