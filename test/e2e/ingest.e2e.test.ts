@@ -239,6 +239,20 @@ describe('incoming webhooks (e2e)', () => {
     expect(await eventsOf(p, s.uid)).toHaveLength(1);
   });
 
+  it('takes a Stripe-style t=…,v1=… signature inside its tolerance and refuses an expired one', async () => {
+    const p = await incomingProject();
+    const s = await source(p, {
+      verifier: { type: 'hmac', hmac: { scheme: 'timestamped', header: 'Stripe-Signature', secret: 'whsec_stripe', tolerance: 60 } },
+    });
+    const body = '{"id":"evt_1","type":"charge.succeeded"}';
+    const signed = (t: number) => `t=${t},v1=${createHmac('sha256', 'whsec_stripe').update(`${t}.${body}`).digest('hex')}`;
+    const now = Math.floor(Date.now() / 1000);
+    const post = (sig: string) => http().post(`/ingest/${s.mask_id}`).set('Content-Type', 'application/json').set('Stripe-Signature', sig).send(body);
+    await post(signed(now)).expect(200);
+    await post(signed(now - 3600)).expect(400);
+    expect(await eventsOf(p, s.uid)).toHaveLength(1);
+  });
+
   it("answers Twitter's CRC check", async () => {
     const p = await incomingProject();
     const s = await source(p, { provider: 'twitter', verifier: { type: 'hmac', hmac: { secret: 'consumer-secret' } } });
