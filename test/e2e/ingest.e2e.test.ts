@@ -204,6 +204,8 @@ describe('incoming webhooks (e2e)', () => {
     const p = await incomingProject();
     const s = await source(p, {});
     await http().post('/ingest/NoSuchMask000000').send({ a: 1 }).expect(404);
+    // a malformed escape is a bad URL, never an error of ours
+    await http().post('/ingest/%E0%A4%A').send({ a: 1 }).expect(400);
     await http().put(`/api/v1/projects/${p.id}/sources/${s.uid}`).set(p.auth).send({ is_disabled: true }).expect(202);
     const res = await http().post(`/ingest/${s.mask_id}`).send({ a: 1 }).expect(404);
     expect(res.body).toMatchObject({ status: false, message: 'Resource not found' });

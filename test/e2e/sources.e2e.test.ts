@@ -179,6 +179,9 @@ describe('sources (e2e)', () => {
     expect(created.source_id).toBe(s.uid);
     expect(created.source_metadata).toMatchObject({ uid: s.uid, mask_id: s.mask_id, name: 'src' });
     await http().put(`/api/v1/projects/${p.id}/subscriptions/${created.uid}`).set(p.auth).send({ source_id: foreign.uid }).expect(404);
+    // one endpoint may take several sources: Convoy holds only outgoing projects to one subscription per endpoint
+    const second = (await create(p, { name: 'src2', type: 'http' }).expect(201)).body.data;
+    await sub({ source_id: second.uid }).expect(201);
 
     await http().delete(`/api/v1/projects/${p.id}/sources/${s.uid}`).set(p.auth).expect(200);
     await http().get(`/api/v1/projects/${p.id}/subscriptions/${created.uid}`).set(p.auth).expect(404);

@@ -37,7 +37,7 @@ export function installIngestHooks(fastify: FastifyInstance, gate: IngestGate, h
     const m = INGEST_PATH.exec(req.url);
     if (!m) return;
     try {
-      const { source, project } = await gate.open(decodeURIComponent(m[1]));
+      const { source, project } = await gate.open(maskOf(m[1]));
       (req as unknown as { [CONTEXT]?: IngestContext })[CONTEXT] = {
         source,
         project,
@@ -65,6 +65,15 @@ export function installIngestHooks(fastify: FastifyInstance, gate: IngestGate, h
     if (Number.isFinite(declared) && declared > ctx.limit) throw tooLarge(ctx.limit);
     return payload.pipe(new ByteLimit(ctx.limit));
   });
+}
+
+/** The mask as sent; a malformed escape names no source. */
+function maskOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
+  }
 }
 
 /** Counts the bytes as they stream and fails past `limit`, whatever Content-Length said. */

@@ -232,8 +232,9 @@ function subscribedEndpoints(subs: readonly SubscriptionEntity[]): Set<string> {
   return set;
 }
 
+/** Convoy holds only outgoing projects to one subscription per endpoint: an incoming endpoint may take several sources. */
 function onePerEndpoint(project: ProjectEntity): boolean {
-  return !project.config.multiple_endpoint_subscriptions;
+  return project.type === 'outgoing' && !project.config.multiple_endpoint_subscriptions;
 }
 
 function endpointTaken() {
