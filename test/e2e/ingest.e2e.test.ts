@@ -99,6 +99,10 @@ describe('incoming webhooks (e2e)', () => {
     const [ev] = await eventsOf(p, gh.uid);
     expect(ev.event_type).toBe('opened');
     expect(ev.url_query_params).toBe('ref=main');
+    const one = await http().get(`/api/v1/projects/${p.id}/events/${ev.uid}`).set(p.auth).expect(200);
+    expect(one.body.data.source_metadata).toMatchObject({ uid: gh.uid, mask_id: gh.mask_id });
+    expect(one.body.data.headers['x-convoy-source-id']).toEqual([gh.mask_id]);
+    expect(one.body.data.headers['x-github-delivery']).toEqual(['d-1']);
     expect(bystander.receipts).toHaveLength(0);
   });
 
