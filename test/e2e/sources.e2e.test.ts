@@ -102,6 +102,19 @@ describe('sources (e2e)', () => {
     }).expect(201);
   });
 
+  it('a preset is not dropped without saying what verifies the source instead', async () => {
+    const p = await newProject();
+    const s = (await create(p, { name: 'gh', type: 'http', provider: 'github', verifier: { type: 'hmac', hmac: { secret: 'x' } } }).expect(201)).body.data;
+    const res = await http().put(`/api/v1/projects/${p.id}/sources/${s.uid}`).set(p.auth).send({ provider: '' }).expect(400);
+    expect(res.body.message).toBe('verifier is required when the provider is removed');
+    const moved = await http()
+      .put(`/api/v1/projects/${p.id}/sources/${s.uid}`)
+      .set(p.auth)
+      .send({ provider: '', verifier: { type: 'api_key', api_key: { header_name: 'X-Key', header_value: 'k' } } })
+      .expect(202);
+    expect(moved.body.data).toMatchObject({ provider: '', verifier: { type: 'api_key', api_key: { header_name: 'X-Key' } } });
+  });
+
   it('refuses http sources in outgoing projects', async () => {
     const p = await newProject('outgoing');
     const res = await create(p, { name: 'x', type: 'http' }).expect(400);

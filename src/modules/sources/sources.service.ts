@@ -102,6 +102,10 @@ export class SourcesService {
       // a new provider needs its secret again; otherwise the stored verifier stays unless replaced
       let verifier: VerifierConfig | undefined;
       if (dto.verifier !== undefined || (dto.provider !== undefined && dto.provider !== cur.provider)) {
+        // dropping a preset must not leave the source open to anyone: say what checks it now
+        if (dto.verifier === undefined && provider === '') {
+          throw unprocessable('invalid_verifier', 'verifier is required when the provider is removed', { field: 'verifier' });
+        }
         verifier = verifierFromDto(dto.verifier, provider);
         patch.verifier = this.seal(verifier);
       }
