@@ -1,0 +1,19 @@
+import { IsDefined, IsIn, IsObject, IsOptional, IsString } from 'class-validator';
+
+/** Convoy's `models.FunctionRequest`: a transform function tried on a sample payload. */
+export class FunctionRequestDto {
+  /** JavaScript that defines `function transform(payload) { …; return payload }` */
+  @IsDefined() @IsString() function!: string;
+  /** the sample payload the function receives */
+  @IsOptional() @IsObject() payload?: Record<string, unknown> | null;
+  /** sources only: `body` (the result must be an event Caravan can ingest) or `header` */
+  @IsOptional() @IsString() @IsIn(['body', 'header', '']) type?: string;
+}
+
+/** Convoy's `models.FunctionResponse`: what the function returned and what it logged. */
+export class FunctionResponseDto {
+  /** the function's result */
+  payload!: unknown;
+  /** one entry per console.log call */
+  log!: string[];
+}
