@@ -7,6 +7,7 @@ import { DeliveriesController, DeliveriesModule, FailureRatesController } from '
 import { EndpointsController, EndpointsModule } from '../modules/endpoints';
 import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
+import { FunctionsController, FunctionsModule } from '../modules/functions';
 import { HealthController, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
@@ -40,6 +41,7 @@ export class ApiModule {
         EndpointsModule,
         EventTypesModule,
         SubscriptionsModule,
+        FunctionsModule,
         EventsModule,
         MetaEventsModule,
         DeliveriesModule,
@@ -54,6 +56,7 @@ export class ApiModule {
         EventTypesController,
         SubscriptionsController,
         OnboardController,
+        FunctionsController,
         EventsController,
         DeliveriesController,
         MetaEventsController,

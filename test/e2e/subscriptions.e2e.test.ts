@@ -98,9 +98,9 @@ describe('subscriptions (e2e)', () => {
     const fn = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
-      .send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p }' })
+      .send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p' })
       .expect(400);
-    expect(fn.body.code).toBe('unsupported_function');
+    expect(fn.body.code).toBe('invalid_function');
     const modes = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)

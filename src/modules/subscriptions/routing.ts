@@ -1,5 +1,5 @@
 import { matchBudget, matchFilter } from './filter/filter-engine';
-import type { SubscriptionEntity } from './subscription.entity';
+import type { RoutingSubscription } from './subscription.entity';
 
 export function eventTypeMatches(patterns: readonly string[] | undefined, eventType: string): boolean {
   if (!patterns || patterns.length === 0) return true;
@@ -22,7 +22,7 @@ export interface RoutableEvent {
  * source's, for an incoming event), the event type (exact or `*`), then the body and
  * header filters. Used at ingest and by the router for replays.
  */
-export function matchingSubscriptions(subs: readonly SubscriptionEntity[], ev: RoutableEvent): SubscriptionEntity[] {
+export function matchingSubscriptions<S extends RoutingSubscription>(subs: readonly S[], ev: RoutableEvent): S[] {
   const targets = ev.endpoints ? new Set(ev.endpoints) : undefined;
   // one allowance for the whole event, so many expensive filters cannot multiply the cost
   const budget = matchBudget();

@@ -32,7 +32,12 @@ export class SubscriptionEntity {
   @Column({ name: 'filter_config', type: 'jsonb' }) filterConfig!: FilterConfig;
   @Column({ name: 'rate_limit_config', type: 'jsonb', nullable: true }) rateLimitConfig!: RateLimitConfig | null;
   @Column({ name: 'alert_config', type: 'jsonb', nullable: true }) alertConfig!: AlertConfig | null;
+  /** Convoy's transform function (JavaScript), applied to the payload before it is signed and sent */
+  @Column({ name: 'function', type: 'text', nullable: true }) function!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt!: Date | null;
 }
+
+/** What routing reads of a subscription: everything but its function, which only the worker needs, at send time. */
+export type RoutingSubscription = Omit<SubscriptionEntity, 'function'>;

@@ -43,7 +43,7 @@ export function toSubscriptionResponse(s: SubscriptionEntity, endpoint: Endpoint
     alert_config: s.alertConfig,
     endpoint_metadata: endpoint,
     source_metadata: null,
-    function: null,
+    function: s.function,
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
     deleted_at: s.deletedAt ? s.deletedAt.toISOString() : null,

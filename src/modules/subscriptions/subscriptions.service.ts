@@ -5,16 +5,17 @@ import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EndpointEvents, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
+import { functionError, FunctionFailure, FunctionSandbox } from '../functions';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
 import { matchBudget, matchFilter, validateFilter } from './filter/filter-engine';
-import { SubscriptionEntity } from './subscription.entity';
+import { RoutingSubscription, SubscriptionEntity } from './subscription.entity';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 interface CachedRouting {
   at: number;
-  rows: SubscriptionEntity[];
+  rows: RoutingSubscription[];
 }
 
 /** Routing reads a project's subscriptions per event; a short per-process cache keeps them off PostgreSQL. */
@@ -32,6 +33,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     private readonly endpoints: EndpointsService,
     private readonly endpointEvents: EndpointEvents,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+    private readonly sandbox: FunctionSandbox,
   ) {}
 
   /** A deleted endpoint takes its subscriptions with it, in the same transaction. */
@@ -50,6 +52,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const project = await this.projects.get(projectId);
     rejectUnsupported(dto);
     const endpoint = await this.endpoints.getLive(projectId, dto.endpoint_id);
+    const transform = dto.function ? await this.checkedFunction(projectId, dto.function) : null;
     if ((await this.subscriptions.countLive(projectId)) >= this.config.projectMaxSubscriptions)
       throw limitReached('subscriptions', this.config.projectMaxSubscriptions);
     const now = new Date();
@@ -64,6 +67,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
       filterConfig: normaliseFilterConfig(dto.filter_config),
       rateLimitConfig: dto.rate_limit_config ?? null,
       alertConfig: dto.alert_config ?? null,
+      function: transform,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
@@ -96,6 +100,9 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     if (dto.filter_config !== undefined) patch.filterConfig = normaliseFilterConfig(dto.filter_config);
     if (dto.rate_limit_config !== undefined) patch.rateLimitConfig = dto.rate_limit_config;
     if (dto.alert_config !== undefined) patch.alertConfig = dto.alert_config;
+    // Convoy's SDKs always send `function`, empty when untouched: only null removes it
+    if (dto.function === null) patch.function = null;
+    else if (dto.function) patch.function = await this.checkedFunction(projectId, dto.function);
     const res = await this.subscriptions.update(projectId, id, () => patch, onePerEndpoint(project));
     if (res === null) throw notFound('subscription');
     if (res === 'endpoint_taken') throw endpointTaken();
@@ -107,6 +114,17 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     await this.projects.get(projectId);
     if (!(await this.subscriptions.softDelete(projectId, id))) throw notFound('subscription');
     this.routingCache.delete(projectId);
+  }
+
+  /** A function is saved only if it runs: it compiles, its top level ends in time, it defines `transform`. */
+  private async checkedFunction(projectId: string, source: string): Promise<string> {
+    try {
+      await this.sandbox.check(source, projectId);
+    } catch (e) {
+      if (e instanceof FunctionFailure) throw functionError(e, 'function');
+      throw e;
+    }
+    return source;
   }
 
   /** Convoy's test_filter: whether the sample request matches the body and header filters of `schema`. */
@@ -125,7 +143,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Every live subscription of the project, at most a couple of seconds stale. */
-  async forRouting(projectId: string): Promise<SubscriptionEntity[]> {
+  async forRouting(projectId: string): Promise<RoutingSubscription[]> {
     const hit = this.routingCache.get(projectId);
     const now = Date.now();
     if (hit && now - hit.at < ROUTING_CACHE_TTL_MS) return hit.rows;
@@ -160,7 +178,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
    * catch-all one (`<endpoint name>-subscription`, every event type) so the event is
    * delivered. Returns the project's routing list, fresh when something was created.
    */
-  async subscribeUnsubscribed(projectId: string, endpointIds: readonly string[], subs: SubscriptionEntity[]): Promise<SubscriptionEntity[]> {
+  async subscribeUnsubscribed(projectId: string, endpointIds: readonly string[], subs: RoutingSubscription[]): Promise<RoutingSubscription[]> {
     const have = subscribedEndpoints(subs);
     const missing = endpointIds.filter((id) => !have.has(id));
     if (missing.length === 0) return subs;
@@ -192,6 +210,7 @@ function gatewaySubscription(projectId: string, endpoint: EndpointEntity, eventT
     filterConfig: { event_types: eventTypes, filter: { headers: {}, body: {} } },
     rateLimitConfig: null,
     alertConfig: null,
+    function: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
@@ -199,8 +218,8 @@ function gatewaySubscription(projectId: string, endpoint: EndpointEntity, eventT
 }
 
 /** Which endpoints have a live subscription, per routing snapshot (computed once per cached list). */
-const subscribedCache = new WeakMap<readonly SubscriptionEntity[], Set<string>>();
-function subscribedEndpoints(subs: readonly SubscriptionEntity[]): Set<string> {
+const subscribedCache = new WeakMap<readonly RoutingSubscription[], Set<string>>();
+function subscribedEndpoints(subs: readonly RoutingSubscription[]): Set<string> {
   let set = subscribedCache.get(subs);
   if (!set) subscribedCache.set(subs, (set = new Set(subs.map((s) => s.endpointId))));
   return set;
@@ -216,7 +235,6 @@ function endpointTaken() {
 
 /** Convoy features Caravan does not run: refused loudly rather than stored and ignored. */
 function rejectUnsupported(dto: CreateSubscriptionDto | UpdateSubscriptionDto): void {
-  if (dto.function) throw unprocessable('unsupported_function', 'subscription functions (payload transforms) are not supported');
   if ('retry_config' in dto && dto.retry_config) {
     throw unprocessable('unsupported_retry_config', "per-subscription retry_config is not supported; the project's retry strategy applies");
   }

@@ -10,11 +10,13 @@ import { DeliveryQueue } from '../../delivery-queue';
 import { EndpointDisabler, EndpointGate } from '../../endpoint-health';
 import type { DeferReason, Pass } from '../../endpoint-health';
 import { EndpointsService } from '../../endpoints';
+import { FunctionFailure, FunctionSandbox } from '../../functions';
 import type { EndpointEntity } from '../../endpoints';
 import { ProjectsService } from '../../projects';
 import type { ProjectEntity } from '../../projects';
 import { ClaimedDelivery, DeliveryStateRepository } from '../delivery-state.repository';
 import { WebhookClient } from '../../webhook-http';
+import type { SendOutcome } from '../../webhook-http';
 import { buildDeliveryHeaders } from '../signing/delivery-headers';
 import { attemptRecord } from './attempt-record';
 import { autoDisableDecision } from './auto-disable.rule';
@@ -76,6 +78,7 @@ export class DeliveryDispatcher {
     private readonly client: WebhookClient,
     private readonly recorder: DeliveryRecorder,
     private readonly metrics: HealthMetrics,
+    private readonly functions: FunctionSandbox,
   ) {
     this.projectSlots = {
       first: new ProjectSlots(config.workerConcurrency, config.workerProjectShare),
@@ -132,6 +135,12 @@ export class DeliveryDispatcher {
   }
 
   private async send(d: ClaimedDelivery, endpoint: EndpointEntity, project: ProjectEntity, pass: Pass | undefined): Promise<void> {
+    let body = d.raw;
+    if (d.function) {
+      const transformed = await this.transform(d, d.function);
+      if (typeof transformed !== 'string') return this.conclude(d, endpoint, project, pass, {}, [], transformed, transformed.requestedAt);
+      body = transformed;
+    }
     const now = new Date();
     const authHeaders = this.endpoints.authenticationHeaders(endpoint);
     let headers: Record<string, string>;
@@ -145,14 +154,14 @@ export class DeliveryDispatcher {
         eventId: d.event_id,
         eventType: d.event_type,
         customHeaders: d.headers,
-        payload: d.raw,
+        payload: body,
         now,
       });
     } catch (e) {
       // e.g. every secret expired: retrying cannot help until the endpoint is fixed
       return this.recorder.finish(d, this.owner, null, ended('Failure', `signing failed: ${(e as Error).message}`));
     }
-    const request = { url: endpoint.url, headers, body: d.raw, timeoutMs: endpoint.httpTimeout * 1000 };
+    const request = { url: endpoint.url, headers, body, timeoutMs: endpoint.httpTimeout * 1000 };
     const outcome = pass
       ? await this.gate.run(
           pass,
@@ -160,18 +169,58 @@ export class DeliveryDispatcher {
           (o) => classifyAttempt(o).blamesEndpoint && !o.ok,
         )
       : await this.client.send(request);
+    await this.conclude(d, endpoint, project, pass, headers, Object.keys(authHeaders), outcome, now);
+  }
+
+  /** Records what one attempt came to, settles the gate and applies the auto-disable rule. */
+  private async conclude(
+    d: ClaimedDelivery,
+    endpoint: EndpointEntity,
+    project: ProjectEntity,
+    pass: Pass | undefined,
+    headers: Record<string, string>,
+    credentialHeaders: string[],
+    outcome: SendOutcome,
+    now: Date,
+  ): Promise<void> {
     const verdict = classifyAttempt(outcome);
     let streak: number | undefined;
     if (pass && !verdict.success && !verdict.blamesEndpoint) await this.gate.release(pass);
     else if (pass) streak = await this.gate.settle(pass, verdict.success);
     const next = nextState(d, outcome, verdict, project.config.strategy, now);
-    await this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, Object.keys(authHeaders), outcome), next);
+    await this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, credentialHeaders, outcome), next);
     this.metrics.delivered(verdict.success ? 'success' : next.status === 'Retry' ? 'retry' : 'failure');
     const disable = autoDisableDecision(verdict, streak, project.config);
     if (disable) {
       await this.disabler.disable(project.id, endpoint.id, disable.cause, disable.detail).catch((e: unknown) => {
         this.logger.warn({ endpointId: endpoint.id, err: (e as Error).message }, 'could not disable a failing endpoint');
       });
+    }
+  }
+
+  /**
+   * The subscription's function applied to the payload, as Convoy does before sending: the
+   * body to sign and send, or the failed attempt it makes (the function threw, ran too long,
+   * used too much memory). Such an attempt is retried like any failure but never counts
+   * against the endpoint, which was not called.
+   */
+  private async transform(d: ClaimedDelivery, source: string): Promise<string | SendOutcome> {
+    const requestedAt = new Date();
+    try {
+      return (await this.functions.run(source, d.raw, d.project_id)).output;
+    } catch (e) {
+      if (!(e instanceof FunctionFailure)) throw e;
+      const respondedAt = new Date();
+      return {
+        ok: false,
+        headers: {},
+        body: '',
+        durationMs: respondedAt.getTime() - requestedAt.getTime(),
+        errorClass: `function_${e.kind}`,
+        error: `transform function: ${e.message}`,
+        requestedAt,
+        respondedAt,
+      };
     }
   }
 

@@ -1,7 +1,7 @@
 import { newId } from '../../../common/ids';
 import { attemptsAllowed } from '../../../common/retry-policy';
 import { matchingSubscriptions } from '../../subscriptions';
-import type { RoutableEvent, SubscriptionEntity } from '../../subscriptions';
+import type { RoutableEvent, RoutingSubscription } from '../../subscriptions';
 import type { EventEntity } from '../event.entity';
 
 /** A delivery row an event's routing decided on: one per matching subscription. */
@@ -17,7 +17,7 @@ export interface NewDelivery {
  * The deliveries of one routing pass, at ingest and on replay alike: one per matching
  * subscription, with the project's attempt limit (an at-most-once subscription gets one).
  */
-export function planDeliveries(subs: readonly SubscriptionEntity[], ev: RoutableEvent, retryCount: number): NewDelivery[] {
+export function planDeliveries(subs: readonly RoutingSubscription[], ev: RoutableEvent, retryCount: number): NewDelivery[] {
   const retryLimit = attemptsAllowed(retryCount);
   return matchingSubscriptions(subs, ev).map((s) => ({
     id: newId(),

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString } from 'class-validator';
 
 /** Convoy's `models.FunctionRequest`: a transform function tried on a sample payload. */
@@ -12,7 +13,11 @@ export class FunctionRequestDto {
 
 /** Convoy's `models.FunctionResponse`: what the function returned and what it logged. */
 export class FunctionResponseDto {
-  /** the function's result */
+  /** the function's result: any JSON value */
+  @ApiProperty({
+    nullable: true,
+    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  })
   payload!: unknown;
   /** one entry per console.log call */
   log!: string[];

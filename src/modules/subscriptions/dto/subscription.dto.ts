@@ -63,7 +63,11 @@ export class CreateSubscriptionDto {
   @IsOptional() @IsIn(['at_least_once', 'at_most_once']) delivery_mode?: 'at_least_once' | 'at_most_once';
   @IsOptional() @ValidateNested() @Type(() => RateLimitConfigDto) rate_limit_config?: RateLimitConfigDto | null;
   @IsOptional() @ValidateNested() @Type(() => AlertConfigDto) alert_config?: AlertConfigDto | null;
-  /** Convoy's payload transform; not supported, so only empty is accepted */
+  /**
+   * JavaScript defining `function transform(payload) { …; return payload }`, applied to each
+   * payload before it is signed and sent; it must run in the sandbox when saved. On update an
+   * empty string leaves it as it is (as Convoy does) and null removes it.
+   */
   @IsOptional() @IsString() function?: string | null;
   /** deprecated by Convoy and ignored; accepted so older SDKs keep working */
   @IsOptional() @IsString() @MaxLength(200) app_id?: string;
@@ -134,7 +138,7 @@ export class SubscriptionResponseDto {
   endpoint_metadata!: EndpointResponseDto | null;
   /** sources are not modelled yet: always null */
   source_metadata!: Record<string, unknown> | null;
-  /** payload transforms are not supported: always null */
+  /** the transform function, or null */
   function!: string | null;
   created_at!: string;
   updated_at!: string;
