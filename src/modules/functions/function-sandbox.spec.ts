@@ -168,6 +168,13 @@ describe('FunctionSandbox', () => {
     }
   });
 
+  it('fails a run as busy when no thread takes it within its wait limit', async () => {
+    const held = sandbox.run('function transform(p) { for (;;) {} }', '{}', 'tenant-a');
+    const waiting = await failure(sandbox.run('function transform(p) { return p }', '{}', 'tenant-b', 10));
+    expect(waiting).toMatchObject({ kind: 'busy', byFunction: false });
+    expect((await failure(held)).kind).toBe('timeout');
+  });
+
   it('takes waiting runs round-robin by tenant, so a slow tenant waits behind itself', async () => {
     const order: string[] = [];
     const slow = 'function transform(p) { const t = Date.now(); while (Date.now() - t < 20) {} return p }';

@@ -35,11 +35,16 @@ export class FunctionFailure extends Error {
  * busy this long after the deadline is terminated and replaced.
  */
 const KILL_GRACE_MS = 100;
+const START_FAILURE = 'the function sandbox could not start';
+const START_FAILURE_PAUSE_MS = 5_000;
 /** Tasks waiting for a thread, per process; past it runs fail at once as `busy`. */
 const MAX_QUEUED_PER_THREAD = 256;
 
 interface Task {
   id: number;
+  tenant: string;
+  /** fails the task as `busy` if no thread took it in time */
+  waitTimer?: NodeJS.Timeout;
   op: SandboxTask['op'];
   source: string;
   input: string;
@@ -76,6 +81,8 @@ export class FunctionSandbox implements OnModuleDestroy {
   private queued = 0;
   private nextId = 1;
   private closed = false;
+  /** after a thread could not even start, runs fail at once for a while instead of respawning threads in a loop */
+  private startFailedUntil = 0;
   readonly limits: SandboxLimits;
 
   constructor(@Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig) {
@@ -98,29 +105,34 @@ export class FunctionSandbox implements OnModuleDestroy {
     await this.submit('check', source, '', tenant);
   }
 
-  /** Calls `transform` on a copy of the payload (JSON text); resolves with its result as JSON text. */
-  run(source: string, payloadJson: string, tenant = ''): Promise<FunctionResult> {
-    return this.submit('run', source, payloadJson, tenant);
+  /**
+   * Calls `transform` on a copy of the payload (JSON text); resolves with its result as JSON
+   * text. With `maxWaitMs`, a run no thread has taken by then fails as `busy`.
+   */
+  run(source: string, payloadJson: string, tenant = '', maxWaitMs?: number): Promise<FunctionResult> {
+    return this.submit('run', source, payloadJson, tenant, maxWaitMs);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    for (const tasks of this.waiting.values()) for (const t of tasks) t.reject(new FunctionFailure('busy', 'the function sandbox is shutting down'));
+    for (const tasks of this.waiting.values()) for (const t of tasks) this.failWaiting(t, new FunctionFailure('busy', 'the function sandbox is shutting down'));
     this.waiting.clear();
     this.queued = 0;
     await Promise.all([...this.threads].map((t) => this.retire(t, new FunctionFailure('busy', 'the function sandbox is shutting down'))));
   }
 
-  private submit(op: SandboxTask['op'], source: string, input: string, tenant: string): Promise<FunctionResult> {
+  private submit(op: SandboxTask['op'], source: string, input: string, tenant: string, maxWaitMs?: number): Promise<FunctionResult> {
     if (Buffer.byteLength(source) > this.config.functionMaxSourceBytes) {
       return Promise.reject(new FunctionFailure('error', `the function is larger than ${this.config.functionMaxSourceBytes} bytes`));
     }
     if (this.closed) return Promise.reject(new FunctionFailure('busy', 'the function sandbox is shutting down'));
+    if (Date.now() < this.startFailedUntil) return Promise.reject(new FunctionFailure('crashed', START_FAILURE));
     if (this.queued >= this.config.functionThreads * MAX_QUEUED_PER_THREAD) {
       return Promise.reject(new FunctionFailure('busy', 'too many functions are waiting to run'));
     }
     return new Promise<FunctionResult>((resolve, reject) => {
-      const task: Task = { id: this.nextId++, op, source, input, resolve, reject };
+      const task: Task = { id: this.nextId++, tenant, op, source, input, resolve, reject };
+      if (maxWaitMs !== undefined) task.waitTimer = setTimeout(() => this.giveUp(task), maxWaitMs);
       const list = this.waiting.get(tenant);
       if (list) list.push(task);
       else this.waiting.set(tenant, [task]);
@@ -144,6 +156,17 @@ export class FunctionSandbox implements OnModuleDestroy {
     }
   }
 
+  /** A task that waited too long leaves the queue, failed as `busy`. */
+  private giveUp(task: Task): void {
+    const list = this.waiting.get(task.tenant);
+    const at = list?.indexOf(task) ?? -1;
+    if (!list || at < 0) return;
+    list.splice(at, 1);
+    if (list.length === 0) this.waiting.delete(task.tenant);
+    this.queued--;
+    task.reject(new FunctionFailure('busy', 'every function sandbox thread stayed busy'));
+  }
+
   /** Round-robin over tenants: the first tenant in line gives one task and goes to the back. */
   private takeNext(): Task | undefined {
     for (const [tenant, tasks] of this.waiting) {
@@ -159,6 +182,7 @@ export class FunctionSandbox implements OnModuleDestroy {
   }
 
   private start(thread: Thread, task: Task): void {
+    clearTimeout(task.waitTimer);
     thread.task = task;
     const message: SandboxTask = { id: task.id, op: task.op, source: task.source, input: task.input, limits: this.limits };
     thread.worker.postMessage(message);
@@ -209,6 +233,11 @@ export class FunctionSandbox implements OnModuleDestroy {
     this.pump();
   }
 
+  private failWaiting(task: Task, why: FunctionFailure): void {
+    clearTimeout(task.waitTimer);
+    task.reject(why);
+  }
+
   /** Ends a thread (killed, crashed or exited): its task fails with `why`, waiting tasks go to the others. */
   private async retire(thread: Thread, why: FunctionFailure): Promise<void> {
     if (!this.threads.has(thread)) return;
@@ -218,6 +247,12 @@ export class FunctionSandbox implements OnModuleDestroy {
     const task = thread.task;
     thread.task = undefined;
     task?.reject(why);
+    if (!thread.ready && !this.closed) {
+      this.startFailedUntil = Date.now() + START_FAILURE_PAUSE_MS;
+      for (const tasks of this.waiting.values()) for (const t of tasks) this.failWaiting(t, new FunctionFailure('crashed', START_FAILURE));
+      this.waiting.clear();
+      this.queued = 0;
+    }
     if (!this.closed) this.pump();
     await thread.worker.terminate().catch(() => undefined);
   }

@@ -1,7 +1,7 @@
 import type { CaravanConfig } from '../../../../libs/config';
 import { testConfig } from '../../../../libs/testing/test-config';
 import { verifyConvoySignature } from '../../../../libs/webhooks';
-import { FunctionSandbox } from '../../functions';
+import { FunctionFailure, FunctionSandbox } from '../../functions';
 import type { DeliveryQueue, Wakeable } from '../../delivery-queue';
 import type { EndpointDisabler, EndpointGate, GateDecision, Pass } from '../../endpoint-health';
 import type { EndpointEntity, EndpointsService } from '../../endpoints';
@@ -68,6 +68,8 @@ class Fakes {
   released = 0;
   settled: boolean[] = [];
   claimedLeaseMs = 0;
+  requeued: string[] = [];
+  functions: FunctionSandbox = sandbox;
 
   dispatcher(): DeliveryDispatcher {
     const endpoints = {
@@ -90,7 +92,10 @@ class Fakes {
         this.deferred.push({ id, delayMs });
         return Promise.resolve({ id, generation: generation + 1, endpoint_id: 'ep1', attempts: 0 });
       },
-      requeue: () => Promise.resolve(undefined),
+      requeue: (_d: ClaimedDelivery, _o: string, _delay: number, reason: string) => {
+        this.requeued.push(reason);
+        return Promise.resolve(undefined);
+      },
     } as unknown as DeliveryStateRepository;
     const queue = {
       enqueueDeferred: (w: Wakeable[]) => {
@@ -130,7 +135,7 @@ class Fakes {
       },
     } as unknown as DeliveryRecorder;
     const metrics = { delivered: () => undefined, deferred: () => undefined } as unknown as HealthMetrics;
-    return new DeliveryDispatcher(config, state, queue, endpoints, projects, gate, disabler, client, recorder, metrics, sandbox);
+    return new DeliveryDispatcher(config, state, queue, endpoints, projects, gate, disabler, client, recorder, metrics, this.functions);
   }
 }
 
@@ -288,6 +293,16 @@ describe('DeliveryDispatcher', () => {
     await looping.dispatcher().deliver(job);
     expect(looping.finished[0].attempt?.errorClass).toBe('function_timeout');
     expect(looping.finished[0].t).toMatchObject({ status: 'Failure', description: expect.stringContaining('retry limit reached') as unknown });
+  });
+
+  it('gives the delivery back without an attempt when every sandbox thread stays busy', async () => {
+    const f = new Fakes();
+    f.functions = { run: () => Promise.reject(new FunctionFailure('busy', 'every function sandbox thread stayed busy')) } as unknown as FunctionSandbox;
+    f.row = claimed({ function: 'function transform(p) { return p }' });
+    await f.dispatcher().deliver(job);
+    expect(f.requeued).toEqual(['deferred: function sandbox busy']);
+    expect(f.finished).toEqual([]);
+    expect(f.sent).toHaveLength(0);
   });
 
   it('sends nothing when another worker holds the claim', async () => {

@@ -47,11 +47,16 @@ export function retriesConcurrency(workerConcurrency: number): number {
 const SHORT_DEFERRAL_MS = 5_000;
 /** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
 const STALE_STATUS_RETRY_MS = 2_500;
+/** A delivery whose function found every sandbox thread busy is tried again this much later. */
+const FUNCTION_BUSY_RETRY_MS = 1_000;
 /** A delivery refused for its project's share of the worker waits this long, doubling per refusal in a row, up to the ceiling. */
 const SHARE_BACKOFF_MS = 25;
 const SHARE_BACKOFF_CEILING_MS = 2_000;
 
 type DispatchDeferReason = DeferReason | 'project_share';
+
+/** What a subscription's function made of the payload: the body to send, a failed attempt, or no thread free. */
+type Transformed = { kind: 'body'; body: string } | { kind: 'failed'; outcome: SendOutcome } | { kind: 'busy' };
 
 /**
  * Sends one delivery: ask the endpoint's gate (breaker, concurrency, rate) before
@@ -138,8 +143,9 @@ export class DeliveryDispatcher {
     let body = d.raw;
     if (d.function) {
       const transformed = await this.transform(d, d.function);
-      if (typeof transformed !== 'string') return this.conclude(d, endpoint, project, pass, {}, [], transformed, transformed.requestedAt);
-      body = transformed;
+      if (transformed.kind === 'busy') return this.requeue(d, FUNCTION_BUSY_RETRY_MS, 'deferred: function sandbox busy');
+      if (transformed.kind === 'failed') return this.conclude(d, endpoint, project, pass, {}, [], transformed.outcome, transformed.outcome.requestedAt);
+      body = transformed.body;
     }
     const now = new Date();
     const authHeaders = this.endpoints.authenticationHeaders(endpoint);
@@ -202,16 +208,18 @@ export class DeliveryDispatcher {
    * The subscription's function applied to the payload, as Convoy does before sending: the
    * body to sign and send, or the failed attempt it makes (the function threw, ran too long,
    * used too much memory). Such an attempt is retried like any failure but never counts
-   * against the endpoint, which was not called.
+   * against the endpoint, which was not called. When every sandbox thread stays busy the
+   * delivery waits instead, without spending an attempt, well within its lease.
    */
-  private async transform(d: ClaimedDelivery, source: string): Promise<string | SendOutcome> {
+  private async transform(d: ClaimedDelivery, source: string): Promise<Transformed> {
     const requestedAt = new Date();
     try {
-      return (await this.functions.run(source, d.raw, d.project_id)).output;
+      return { kind: 'body', body: (await this.functions.run(source, d.raw, d.project_id, this.config.leaseGraceMs / 2)).output };
     } catch (e) {
       if (!(e instanceof FunctionFailure)) throw e;
+      if (e.kind === 'busy') return { kind: 'busy' };
       const respondedAt = new Date();
-      return {
+      const outcome: SendOutcome = {
         ok: false,
         headers: {},
         body: '',
@@ -221,6 +229,7 @@ export class DeliveryDispatcher {
         requestedAt,
         respondedAt,
       };
+      return { kind: 'failed', outcome };
     }
   }
 
@@ -231,13 +240,15 @@ export class DeliveryDispatcher {
   private async whileInactive(d: ClaimedDelivery, cached: EndpointEntity): Promise<void> {
     const fresh = await this.endpoints.getLive(d.project_id, cached.id).catch(() => null);
     if (!fresh) return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint deleted'));
-    if (fresh.status !== 'inactive') {
-      const w = await this.state.requeue(d, this.owner, STALE_STATUS_RETRY_MS, '');
-      if (w) await this.queue.enqueueDeferred([w], STALE_STATUS_RETRY_MS);
-      return;
-    }
+    if (fresh.status !== 'inactive') return this.requeue(d, STALE_STATUS_RETRY_MS, '');
     if (await this.disabler.holdsDeliveries(cached.id)) return this.state.hold(d, this.owner, 'held: endpoint disabled after failing; activate it to resume');
     return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint is inactive'));
+  }
+
+  /** Gives the claimed delivery back, due again after `delayMs`, without an attempt. */
+  private async requeue(d: ClaimedDelivery, delayMs: number, reason: string): Promise<void> {
+    const w = await this.state.requeue(d, this.owner, delayMs, reason);
+    if (w) await this.queue.enqueueDeferred([w], delayMs);
   }
 
   /** The gate said not now: move the delivery later without spending an attempt. */
