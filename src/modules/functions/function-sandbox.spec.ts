@@ -149,6 +149,12 @@ describe('FunctionSandbox', () => {
       expect(r.log).toHaveLength(4);
       expect(r.log.slice(0, 3)).toEqual(['line 0 xxxxxxxxxxxxx', 'line 1 xxxxxxxxxxxxx', 'line 2 xxxxxxxxxxxxx']);
       expect(r.log[3]).toBe('… 1997 more log lines not kept');
+      // replacing the built-ins the prelude uses does not lift the cap
+      const sly = await capped.run(
+        `String.prototype.slice = function () { return this + this }; function transform(p) { console.log('y'.repeat(100)); return p }`,
+        '{}',
+      );
+      expect(sly.log).toEqual(['y'.repeat(20)]);
     } finally {
       await capped.onModuleDestroy();
     }

@@ -96,10 +96,6 @@ export class FunctionSandbox implements OnModuleDestroy {
     };
   }
 
-  get maxSourceBytes(): number {
-    return this.config.functionMaxSourceBytes;
-  }
-
   /** Evaluates the script (its top level included) and checks that it defines `transform`. */
   async check(source: string, tenant = ''): Promise<void> {
     await this.submit('check', source, '', tenant);

@@ -21,13 +21,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SandboxReply, SandboxTask, SandboxThreadData } from './sandbox-protocol';
 
 /**
- * Evaluated first in every context. It keeps its own references to JSON and Promise, so a
- * script that replaces them changes only what it hands back, and it owns the log counter
- * and the truncation of each line, so a script cannot push unbounded text to the host.
+ * Evaluated first in every context. It keeps its own references to JSON, Promise and
+ * String.prototype.slice (bound before any script runs), so a script that replaces them
+ * changes only what it hands back, and it truncates each log line, so a script cannot push
+ * unbounded text to the host.
  */
 const PRELUDE = String.raw`(function (sink, maxLineChars, maxResultChars) {
   'use strict';
   const stringify = JSON.stringify, parse = JSON.parse, text = String, P = Promise;
+  const cut = Function.prototype.call.bind(String.prototype.slice);
   function show(v) {
     try {
       if (typeof v === 'string') return v;
@@ -40,7 +42,7 @@ const PRELUDE = String.raw`(function (sink, maxLineChars, maxResultChars) {
   function log() {
     let line = '';
     for (let i = 0; i < arguments.length && line.length <= maxLineChars; i++) line += (i > 0 ? ' ' : '') + show(arguments[i]);
-    sink(line.length > maxLineChars ? line.slice(0, maxLineChars) : line);
+    sink(line.length > maxLineChars ? cut(line, 0, maxLineChars) : line);
   }
   globalThis.console = { log: log, info: log, warn: log, error: log, debug: log, trace: log };
   function run(fn, input) {
@@ -60,7 +62,7 @@ const PRELUDE = String.raw`(function (sink, maxLineChars, maxResultChars) {
       } else {
         s = 'uncaught ' + show(e);
       }
-      return s.length > 1000 ? s.slice(0, 1000) : s;
+      return s.length > 1000 ? cut(s, 0, 1000) : s;
     } catch (x) {
       return 'uncaught exception';
     }
@@ -109,7 +111,7 @@ function runTask(mod: QuickJSWASMModule, task: SandboxTask, log: string[]): stri
   try {
     const sink = keep(
       ctx.newFunction('log', (line) => {
-        if (log.length < limits.maxLogLines) log.push(ctx.getString(line));
+        if (log.length < limits.maxLogLines && ctx.typeof(line) === 'string') log.push(ctx.getString(line));
         else dropped++;
       }),
     );
@@ -130,7 +132,8 @@ function runTask(mod: QuickJSWASMModule, task: SandboxTask, log: string[]): stri
         keep(described.error);
         return new Failure('error', interrupted ? `the function ran longer than ${limits.timeoutMs} ms` : 'uncaught exception');
       }
-      return new Failure('error', ctx.getString(keep(described.value)));
+      const message = keep(described.value);
+      return new Failure('error', ctx.typeof(message) === 'string' ? ctx.getString(message) : 'uncaught exception');
     };
 
     deadline = Date.now() + limits.timeoutMs;
