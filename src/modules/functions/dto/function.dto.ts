@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsDefined, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** Convoy's `models.FunctionRequest`: a transform function tried on a sample payload. */
 export class FunctionRequestDto {
@@ -7,8 +7,8 @@ export class FunctionRequestDto {
   @IsDefined() @IsString() function!: string;
   /** the sample payload the function receives */
   @IsOptional() @IsObject() payload?: Record<string, unknown> | null;
-  /** sources only: `body` (the result must be an event Caravan can ingest) or `header` */
-  @IsOptional() @IsString() @IsIn(['body', 'header', '']) type?: string;
+  /** sources only: `body` (the result must then be an event Caravan can ingest) or `header`; anything else is not checked, as in Convoy */
+  @IsOptional() @IsString() @MaxLength(20) type?: string;
 }
 
 /** Convoy's `models.FunctionResponse`: what the function returned and what it logged. */
