@@ -51,6 +51,8 @@ describe('FunctionSandbox', () => {
     const thrown = await failure(sandbox.run(`function transform(p) { console.log('before'); throw new Error('boom') }`, '{}'));
     expect(thrown).toMatchObject({ kind: 'error', message: expect.stringMatching(/^Error: boom/) as unknown, log: ['before'] });
     expect((await failure(sandbox.run('function transform(p) { throw 42 }', '{}'))).message).toBe('uncaught 42');
+    const tricky = await failure(sandbox.run(`function transform(p) { throw { get message() { throw new Error('gotcha') } } }`, '{}'));
+    expect(tricky.kind).toBe('error');
   });
 
   it('stops an endless loop at the deadline, in the script body and in transform', async () => {

@@ -164,7 +164,13 @@ function runTask(mod: QuickJSWASMModule, task: SandboxTask, log: string[]): stri
 
 function isOutOfMemory(ctx: QuickJSContext, error: QuickJSHandle): boolean {
   if (ctx.typeof(error) !== 'object') return false;
-  const message = ctx.getProp(error, 'message');
+  let message: QuickJSHandle;
+  try {
+    // a thrown object of the script's own may have a getter that throws
+    message = ctx.getProp(error, 'message');
+  } catch {
+    return false;
+  }
   try {
     return ctx.typeof(message) === 'string' && ctx.getString(message) === 'out of memory';
   } finally {
