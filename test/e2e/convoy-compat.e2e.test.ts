@@ -134,6 +134,28 @@ describe('Convoy compatibility (e2e)', () => {
     expect(found.body.data.content.map((e: { uid: string }) => e.uid)).toContain(ev.body.data.uid);
   });
 
+  it("takes list filters in either spelling, Convoy's mixed one or a consistent one", async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'spell', url: `${sink.url}/hook` })
+      .expect(201);
+    const id = ep.body.data.uid as string;
+    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: id, event_type: 'a.b', data: {} }).expect(201);
+    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: id, event_type: 'c.d', data: {} }).expect(201);
+    const convoy = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpointId=${id}&event_type=a.b&perPage=5`).set(p.auth).expect(200);
+    const snake = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpoint_id=${id}&event_type=a.b&per_page=5`).set(p.auth).expect(200);
+    const camel = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpointId=${id}&eventType=a.b&perPage=5`).set(p.auth).expect(200);
+    const uids = (r: request.Response) => (r.body.data.content as { uid: string }[]).map((d) => d.uid);
+    expect(uids(convoy)).toHaveLength(1);
+    expect(uids(snake)).toEqual(uids(convoy));
+    expect(uids(camel)).toEqual(uids(convoy));
+    const both = await http().get(`/api/v1/projects/${p.id}/events?endpointId=${id}&endpoint_id=${id}`).set(p.auth).expect(400);
+    expect(both.body.message).toContain('endpointId and endpoint_id');
+  });
+
   it.each([['{}'], ['null'], ['{"request":{"body":{}}}']])('answers test_filter without a schema (%s) with 400 naming the field', async (body) => {
     const p = await createTestProject(h.api.getHttpServer());
     const res = await http().post(`/api/v1/projects/${p.id}/subscriptions/test_filter`).set(p.auth).set('Content-Type', 'application/json').send(body);
