@@ -134,6 +134,12 @@ describe('Convoy compatibility (e2e)', () => {
     expect(found.body.data.content.map((e: { uid: string }) => e.uid)).toContain(ev.body.data.uid);
   });
 
+  it('says which required field is missing, and only that', async () => {
+    const p = await createTestProject(h.api.getHttpServer());
+    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'no-url' }).expect(400);
+    expect(res.body).toMatchObject({ status: false, message: 'url is required', code: 'validation_failed' });
+  });
+
   it("takes list filters in either spelling, Convoy's mixed one or a consistent one", async () => {
     const sink = await sinks.start();
     const p = await createTestProject(h.api.getHttpServer());
