@@ -208,7 +208,7 @@ describe('Convoy compatibility (e2e)', () => {
       { name: 'globex', url: `${sink.url}/globex`, event_type: '*', auth_username: 'u', auth_password: 'p' },
     ];
     const bad = [...items, { name: '', url: 'ftp://x', event_type: 'a b' }];
-    const dry = await http().post(`/api/v1/projects/${p.id}/onboard?dry_run=true`).set(p.auth).send({ items: bad }).expect(202);
+    const dry = await http().post(`/api/v1/projects/${p.id}/onboard?dry_run=true`).set(p.auth).send({ items: bad }).expect(200);
     expect(dry.body.data).toMatchObject({ total_rows: 3, valid_count: 2 });
     expect(dry.body.data.errors.map((e: { row: number; field: string }) => `${e.row}:${e.field}`)).toEqual(['2:name', '2:url', '2:event_type']);
     const refused = await http().post(`/api/v1/projects/${p.id}/onboard`).set(p.auth).send({ items: bad }).expect(400);
