@@ -8,9 +8,10 @@ import type { EndpointEntity } from '../endpoints';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
-import { matchBudget, matchFilter, validateFilter } from './filter/filter-engine';
-import { MAX_FILTERS_PER_SUBSCRIPTION, toEventFilter } from './filters/filter-rows';
+import { matchBudget } from './filter/filter-engine';
+import { checkScopes, MAX_FILTERS_PER_SUBSCRIPTION, toEventFilter } from './filters/filter-rows';
 import { SubscriptionFiltersRepository } from './filters/subscription-filters.repository';
+import { passesScopes } from './routing';
 import type { EventFilter, RoutingSubscription } from './routing';
 import { FilterConfig, SubscriptionEntity } from './subscription.entity';
 import { SubscriptionRoutingCache } from './subscription-routing.cache';
@@ -111,15 +112,26 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     this.routingCache.clear(projectId);
   }
 
-  /** Convoy's test_filter: whether the sample request matches the body and header filters of `schema`. */
+  /** Convoy's test_filter: whether the sample request matches the body, header, query and path filters of `schema`. */
   testFilter(dto: TestFilterDto): boolean {
-    const bodyFilter = dto.schema.body ?? {};
-    const headerFilter = dto.schema.headers ?? dto.schema.header ?? {};
-    const problems = [...validateFilter(bodyFilter).map((p) => `schema.body: ${p}`), ...validateFilter(headerFilter).map((p) => `schema.headers: ${p}`)];
+    const { schema, request } = dto;
+    const { scopes, problems } = checkScopes(
+      { body: schema.body, headers: schema.headers ?? schema.header, query: schema.query, path: schema.path },
+      'schema.',
+    );
     if (problems.length > 0) throw unprocessable('invalid_filter', problems.join('; '), { errors: problems });
+    const headers = request.headers ?? request.header ?? {};
     const budget = matchBudget();
-    const matched =
-      matchFilter(bodyFilter, dto.request.body ?? {}, budget) && matchFilter(headerFilter, dto.request.headers ?? dto.request.header ?? {}, budget);
+    const matched = passesScopes(
+      { enabled: true, headers: scopes.headers ?? {}, body: scopes.body ?? {}, query: scopes.query ?? {}, path: scopes.path ?? {} },
+      {
+        body: request.body ?? {},
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+        query: request.query ?? {},
+        path: request.path ?? {},
+      },
+      budget,
+    );
     if (budget.remaining < 0) {
       throw unprocessable('filter_too_expensive', 'the filter needs more work on this request than one event may take; routing would treat it as no match');
     }

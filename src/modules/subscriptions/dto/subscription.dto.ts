@@ -102,9 +102,9 @@ export class TestFilterScopesDto {
 
 /** Convoy's `models.TestFilter`: does `request` match the filter in `schema`? */
 export class TestFilterDto {
-  /** the sample request: its `body` and `header(s)` */
+  /** the sample request: its `body`, `header(s)`, `query` and `path` (`{"path": "/…"}`) */
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) request!: TestFilterScopesDto;
-  /** the filters to try: `body` and `header(s)` */
+  /** the filters to try: `body`, `header(s)`, `query` and `path` */
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) schema!: TestFilterScopesDto;
 }
 
