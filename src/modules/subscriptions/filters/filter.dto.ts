@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsObject, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { IsRfc3339 } from '../../../common/http/rfc3339';
 import { MAX_EVENT_TYPE_LENGTH } from './filter-rows';
@@ -36,9 +36,13 @@ export class CreateFilterDto extends FilterScopesDto {
   enabled_at?: string | null;
 }
 
-/** Convoy's `models.UpdateFilterRequest`: what is absent stays as it is. */
+/** Convoy's clients send an unchanged event type as `""`, which means "keep it". */
+const emptyIsAbsent = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+/** Convoy's `models.UpdateFilterRequest`: what is absent (or null) stays as it is. */
 export class UpdateFilterDto extends FilterScopesDto {
-  @IsOptional() @IsString() @Length(1, MAX_EVENT_TYPE_LENGTH) event_type?: string;
+  /** a new event type for the filter; absent or `""` keeps it */
+  @Transform(emptyIsAbsent) @IsOptional() @IsString() @Length(1, MAX_EVENT_TYPE_LENGTH) event_type?: string;
   @ApiProperty(enabledAtDoc)
   @ValidateIf((_o, v) => v !== null && v !== undefined)
   @IsRfc3339()
@@ -50,7 +54,8 @@ export class UpdateFilterDto extends FilterScopesDto {
 /** Convoy's `models.BulkUpdateFilterRequest`: one filter of the subscription, by id. */
 export class BulkUpdateFilterDto extends FilterScopesDto {
   @IsDefined({ message: 'uid is required' }) @IsString() @Length(1, 64) uid!: string;
-  @IsOptional() @IsString() @Length(1, MAX_EVENT_TYPE_LENGTH) event_type?: string;
+  /** a new event type for the filter; absent or `""` keeps it */
+  @Transform(emptyIsAbsent) @IsOptional() @IsString() @Length(1, MAX_EVENT_TYPE_LENGTH) event_type?: string;
   @ApiProperty(enabledAtDoc)
   @ValidateIf((_o, v) => v !== null && v !== undefined)
   @IsRfc3339()
