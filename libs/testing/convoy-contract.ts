@@ -53,7 +53,6 @@ const MAY_BE_ABSENT: Record<string, Record<string, string>> = {
   },
   'models.ProjectResponse': { retained_events: 'no retention counter yet' },
   'datastore.Role': { app: 'omitempty in Convoy' },
-  'datastore.FilterSchema': { path: 'PENDING request-scope filters', query: 'PENDING request-scope filters' },
   'datastore.EndpointAuthentication': { oauth2: 'PENDING endpoint OAuth2' },
   'datastore.MetaEventConfiguration': { secret: 'write-only in Caravan: sealed at rest and never echoed back' },
   'datastore.Metadata': {

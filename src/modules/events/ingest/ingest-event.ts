@@ -9,7 +9,7 @@ import type { EventEntity, EventTarget } from '../event.entity';
 import { routedStatus } from '../event-status';
 import { EventWriter, NewEvent } from '../event-writer';
 import { EventsRepository } from '../events.repository';
-import { planDeliveries, routableEvent } from '../routing/delivery-plan';
+import { planDeliveries, queryText, routableEvent } from '../routing/delivery-plan';
 import type { IngestEventCommand, IngestTarget } from './ingest-event.command';
 import { guardCustomHeaders, guardEventType, guardOptionalKey, guardPayload, MAX_BROKER_MESSAGE_ID_LENGTH, MAX_IDEMPOTENCY_KEY_LENGTH } from './payload-guards';
 
@@ -58,7 +58,10 @@ export class IngestEvent {
     if (cmd.target.kind === 'endpoint' || cmd.target.kind === 'owner')
       subs = await this.subscriptions.subscribeUnsubscribed(project.id, target.endpoints, subs);
     const filterHeaders = cmd.requestHeaders ? { ...lowerCased(cmd.requestHeaders), ...headers } : headers;
-    const routable = routableEvent({ eventType, target: target.stored, endpoints: target.endpoints, sourceId: target.sourceId, headers: filterHeaders }, data);
+    const routable = routableEvent({ eventType, target: target.stored, endpoints: target.endpoints, sourceId: target.sourceId, headers: filterHeaders }, data, {
+      query: cmd.requestQuery,
+      path: cmd.requestPath,
+    });
     const deliveries = planDeliveries(subs, routable, project.config.strategy.retry_count);
     const ev: NewEvent = {
       id: newId(),
@@ -73,7 +76,8 @@ export class IngestEvent {
       brokerMessageId,
       headers,
       raw,
-      urlQueryParams: '',
+      // kept as Convoy keeps it, so a replay's query filters see the same parameters
+      urlQueryParams: queryText(cmd.requestQuery),
       deliveries,
     };
     // No look-up first: the insert itself loses to an existing key, and only then do we
