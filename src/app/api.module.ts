@@ -13,7 +13,7 @@ import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
-import { OnboardController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
+import { OnboardController, SubscriptionFiltersController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
 import { workerDuties } from './worker.module';
 
@@ -55,6 +55,7 @@ export class ApiModule {
         EndpointsController,
         EventTypesController,
         SubscriptionsController,
+        SubscriptionFiltersController,
         OnboardController,
         FunctionsController,
         EventsController,

@@ -1,9 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Which events reach the endpoint: event types (`*` = all) and body/header filters. */
+/**
+ * Which events reach the endpoint, as submitted: event types (`*` = all) and the filters
+ * of each request scope. Routing reads the filter rows made from it (`filters/`).
+ */
 export interface FilterConfig {
   event_types: string[];
-  filter: { headers: Record<string, unknown>; body: Record<string, unknown> };
+  /** query and path are absent in rows written before they were supported */
+  filter: { headers: Record<string, unknown>; body: Record<string, unknown>; query?: Record<string, unknown>; path?: Record<string, unknown> };
 }
 
 export interface RateLimitConfig {
@@ -39,5 +43,5 @@ export class SubscriptionEntity {
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt!: Date | null;
 }
 
-/** What routing reads of a subscription: everything but its function, which only the worker needs, at send time. */
-export type RoutingSubscription = Omit<SubscriptionEntity, 'function'>;
+/** A subscription as routing loads it: everything but its function, which only the worker needs, at send time. */
+export type SubscriptionWithoutFunction = Omit<SubscriptionEntity, 'function'>;

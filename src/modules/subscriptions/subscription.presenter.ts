@@ -37,7 +37,13 @@ export function toSubscriptionResponse(s: SubscriptionEntity, endpoint: Endpoint
     delivery_mode: s.deliveryMode,
     filter_config: {
       event_types: s.filterConfig.event_types,
-      filter: { headers: s.filterConfig.filter.headers, body: s.filterConfig.filter.body, is_flattened: false },
+      filter: {
+        headers: s.filterConfig.filter.headers,
+        body: s.filterConfig.filter.body,
+        query: s.filterConfig.filter.query ?? {},
+        path: s.filterConfig.filter.path ?? {},
+        is_flattened: false,
+      },
     },
     rate_limit_config: s.rateLimitConfig,
     alert_config: s.alertConfig,

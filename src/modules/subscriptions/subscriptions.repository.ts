@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, QueryDeepPartialEntity, Repository } from 'typeorm';
 import type { Tx } from '../../../libs/database/sql';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
-import { RoutingSubscription, SubscriptionEntity } from './subscription.entity';
+import { newId } from '../../common/ids';
+import { deleteFilterRows, syncFilterRows } from './filters/subscription-filters.repository';
+import { FilterConfig, SubscriptionEntity, SubscriptionWithoutFunction } from './subscription.entity';
 
 export interface SubscriptionListFilter {
   endpointIds?: string[];
@@ -34,6 +36,7 @@ export class SubscriptionsRepository {
       await lockEndpoint(m, row.endpointId);
       if (onePerEndpoint && (await countForEndpoint(m, row.endpointId)) > 0) return 'endpoint_taken';
       await m.insert(SubscriptionEntity, writable(row));
+      await syncFilters(m, row, row.filterConfig, 'replace');
       return 'inserted';
     });
   }
@@ -54,7 +57,7 @@ export class SubscriptionsRepository {
   }
 
   /** Without the functions: routing never needs them, and its cache would hold every one. */
-  listLive(projectId: string): Promise<RoutingSubscription[]> {
+  listLive(projectId: string): Promise<SubscriptionWithoutFunction[]> {
     return this.repo.find({ where: { projectId, deletedAt: IsNull() }, order: { id: 'ASC' }, select: ROUTING_COLUMNS });
   }
 
@@ -78,19 +81,32 @@ export class SubscriptionsRepository {
       }
       const updatedAt = new Date();
       await m.update(SubscriptionEntity, { id }, writable({ ...patch, updatedAt }));
+      // a filter_config sent in an update is the whole truth: one filter row per event type, each with its filter
+      if (patch.filterConfig) await syncFilters(m, row, patch.filterConfig, 'replace');
       return { ...row, ...patch, updatedAt };
     });
   }
 
-  async softDelete(projectId: string, id: string): Promise<boolean> {
-    const now = new Date();
-    const res = await this.repo.update({ id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
-    return (res.affected ?? 0) > 0;
+  /** Soft-deletes the subscription and deletes its filter rows, in one transaction. */
+  softDelete(projectId: string, id: string): Promise<boolean> {
+    return this.repo.manager.transaction(async (m) => {
+      const now = new Date();
+      const res = await m.update(SubscriptionEntity, { id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
+      if ((res.affected ?? 0) === 0) return false;
+      await deleteFilterRows(m, { subscriptionId: id });
+      return true;
+    });
   }
 
-  /** Soft-deletes an endpoint's subscriptions inside the transaction that deletes the endpoint. */
+  /** Soft-deletes an endpoint's subscriptions (and their filter rows) inside the transaction that deletes the endpoint. */
   async softDeleteForEndpoint(tx: Tx, endpointId: string): Promise<void> {
+    await deleteFilterRows(tx, { endpointId });
     await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE endpoint_id = $1 AND deleted_at IS NULL`, [endpointId]);
+  }
+
+  /** A deleted project's filter rows go in the transaction that deletes it; routing never reads its subscriptions again. */
+  async deleteFiltersOfProject(tx: Tx, projectId: string): Promise<void> {
+    await deleteFilterRows(tx, { projectId });
   }
 
   /**
@@ -109,12 +125,15 @@ export class SubscriptionsRepository {
       if (!found) {
         const row = build();
         await m.insert(SubscriptionEntity, writable(row));
+        await syncFilters(m, row, row.filterConfig, 'replace');
         return row;
       }
       const patch = widen(found);
       if (!patch) return found;
       const updatedAt = new Date();
       await m.update(SubscriptionEntity, { id: found.id }, writable({ ...patch, updatedAt }));
+      // the new event types get rows with the subscription's filter; existing rows keep theirs
+      if (patch.filterConfig) await syncFilters(m, found, patch.filterConfig, 'add');
       return { ...found, ...patch, updatedAt };
     });
   }
@@ -134,7 +153,12 @@ const ROUTING_COLUMNS = {
   createdAt: true,
   updatedAt: true,
   deletedAt: true,
-} satisfies Record<keyof RoutingSubscription, true>;
+} satisfies Record<keyof SubscriptionWithoutFunction, true>;
+
+function syncFilters(m: EntityManager, sub: SubscriptionEntity, config: FilterConfig, mode: 'replace' | 'add'): Promise<void> {
+  const f = config.filter;
+  return syncFilterRows(m, sub, config.event_types, { headers: f.headers, body: f.body, query: f.query ?? {}, path: f.path ?? {} }, mode, newId);
+}
 
 /** Filters are free-form JSON, which TypeORM's deep-partial type cannot express. */
 function writable(row: Partial<SubscriptionEntity>): QueryDeepPartialEntity<SubscriptionEntity> {

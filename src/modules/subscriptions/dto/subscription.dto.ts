@@ -27,9 +27,9 @@ export class FilterSchemaDto {
   @IsOptional() @IsObject() body?: Record<string, unknown>;
   /** Convoy's flag for its own storage; ignored, accepted so fetched configs can be sent back */
   @IsOptional() @IsBoolean() is_flattened?: boolean;
-  /** not supported; only an empty object is accepted */
+  /** path filter (incoming webhooks): `{"path": …}` matches the request's URL path */
   @IsOptional() @IsObject() path?: Record<string, unknown>;
-  /** not supported; only an empty object is accepted */
+  /** query filter (incoming webhooks): parameter name → expected value or operator object */
   @IsOptional() @IsObject() query?: Record<string, unknown>;
 }
 
@@ -106,15 +106,17 @@ export class TestFilterScopesDto {
 
 /** Convoy's `models.TestFilter`: does `request` match the filter in `schema`? */
 export class TestFilterDto {
-  /** the sample request: its `body` and `header(s)` */
+  /** the sample request: its `body`, `header(s)`, `query` and `path` (`{"path": "/…"}`) */
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) request!: TestFilterScopesDto;
-  /** the filters to try: `body` and `header(s)` */
+  /** the filters to try: `body`, `header(s)`, `query` and `path` */
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) schema!: TestFilterScopesDto;
 }
 
 export class FilterSchemaResponseDto {
   headers!: Record<string, unknown>;
   body!: Record<string, unknown>;
+  query!: Record<string, unknown>;
+  path!: Record<string, unknown>;
   is_flattened!: boolean;
 }
 
