@@ -7,6 +7,7 @@ import { DeliveriesController, DeliveriesModule, FailureRatesController } from '
 import { EndpointsController, EndpointsModule } from '../modules/endpoints';
 import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
+import { FunctionsController, FunctionsModule } from '../modules/functions';
 import { HealthController, HealthModule } from '../modules/health';
 import { IngestController, IngestModule } from '../modules/ingest';
 import { InstanceModule } from '../modules/instance';
@@ -14,7 +15,7 @@ import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
 import { SourcesController, SourcesModule } from '../modules/sources';
-import { OnboardController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
+import { OnboardController, SubscriptionFiltersController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
 import { workerDuties } from './worker.module';
 
@@ -43,6 +44,7 @@ export class ApiModule {
         EventTypesModule,
         SourcesModule,
         SubscriptionsModule,
+        FunctionsModule,
         EventsModule,
         IngestModule,
         MetaEventsModule,
@@ -58,7 +60,9 @@ export class ApiModule {
         EventTypesController,
         SourcesController,
         SubscriptionsController,
+        SubscriptionFiltersController,
         OnboardController,
+        FunctionsController,
         EventsController,
         IngestController,
         DeliveriesController,

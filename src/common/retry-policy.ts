@@ -146,7 +146,8 @@ export type AttemptReason =
   | 'network_error'
   | 'egress_unavailable'
   | 'egress_denied'
-  | 'invalid_url';
+  | 'invalid_url'
+  | 'function_failed';
 
 export interface AttemptVerdict {
   success: boolean;
@@ -179,6 +180,8 @@ export interface AttemptVerdict {
  */
 export function classifyAttempt(o: AttemptOutcome): AttemptVerdict {
   if (o.status === undefined) {
+    // the subscription's transform function failed before anything was sent: retried, the endpoint not blamed
+    if (o.errorClass.startsWith('function_')) return verdict('function_failed', true, false);
     if (o.errorClass.startsWith('egress_denied')) return verdict('egress_denied', false, false);
     if (o.errorClass === 'invalid_url') return verdict('invalid_url', false, false);
     if (o.errorClass === 'proxy_unavailable' || o.errorClass === 'proxy_busy') return verdict('egress_unavailable', true, false);

@@ -74,7 +74,7 @@ describe('subscriptions (e2e)', () => {
     });
     expect(sub.filter_config).toEqual({
       event_types: ['invoice.paid', 'invoice.failed'],
-      filter: { body: { amount: { $gte: 100 } }, headers: { 'x-tenant': 'acme' }, is_flattened: false },
+      filter: { body: { amount: { $gte: 100 } }, headers: { 'x-tenant': 'acme' }, query: {}, path: {}, is_flattened: false },
     });
     expect(sub).toMatchObject({ delivery_mode: 'at_most_once', rate_limit_config: { count: 10, duration: 60 }, alert_config: { count: 3, threshold: '1h' } });
   });
@@ -92,15 +92,15 @@ describe('subscriptions (e2e)', () => {
     const path = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
-      .send({ name: 's', endpoint_id: endpointId, filter_config: { filter: { path: { id: 1 } } } })
+      .send({ name: 's', endpoint_id: endpointId, filter_config: { filter: { path: { 'segments.$.name': 'x' } } } })
       .expect(400);
-    expect(path.body.message).toContain('path filters are not supported');
+    expect(path.body.message).toContain('filter_config.filter.path');
     const fn = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)
-      .send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p }' })
+      .send({ name: 's', endpoint_id: endpointId, function: 'function transform(p) { return p' })
       .expect(400);
-    expect(fn.body.code).toBe('unsupported_function');
+    expect(fn.body.code).toBe('invalid_function');
     const modes = await http()
       .post(`/api/v1/projects/${p.id}/subscriptions`)
       .set(p.auth)

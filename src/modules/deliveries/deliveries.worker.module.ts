@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EndpointHealthModule } from '../endpoint-health';
+import { FunctionsModule } from '../functions';
 import { MetaEventsModule } from '../meta-events';
 import { WebhookHttpModule } from '../webhook-http';
 import { DeliveriesCoreModule } from './deliveries-core.module';
@@ -11,10 +12,10 @@ import { Sweeper } from './sweeper';
 
 /**
  * Worker duty `deliveries`: consumes the `deliveries` and `retries` queues (gate, claim,
- * sign, send, record) and runs the delivery sweeper.
+ * transform, sign, send, record) and runs the delivery sweeper.
  */
 @Module({
-  imports: [DeliveriesCoreModule, EndpointHealthModule, MetaEventsModule, WebhookHttpModule],
+  imports: [DeliveriesCoreModule, EndpointHealthModule, MetaEventsModule, WebhookHttpModule, FunctionsModule],
   providers: [DeliveryDispatcher, DeliveryRecorder, FirstAttemptsProcessor, RetriesProcessor, Sweeper],
   exports: [Sweeper],
 })

@@ -26,6 +26,8 @@ export interface ClaimedDelivery {
   created_at: Date;
   raw: string;
   event_headers: Record<string, string>;
+  /** the subscription's transform function, applied before signing; null for most */
+  function: string | null;
 }
 
 export interface AttemptRecord {
@@ -76,7 +78,8 @@ export class DeliveryStateRepository {
        WHERE d.id = $1 AND d.generation = $2 AND d.status IN ('Scheduled', 'Retry')
          AND d.next_attempt_at <= now() + interval '2 seconds' AND e.id = d.event_id
        RETURNING d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type, d.delivery_mode,
-                 d.headers, d.attempts, d.retry_limit, d.generation, d.sole, d.route_seq, d.created_at, e.raw, e.headers AS event_headers`,
+                 d.headers, d.attempts, d.retry_limit, d.generation, d.sole, d.route_seq, d.created_at, e.raw, e.headers AS event_headers,
+                 (SELECT s.function FROM subscriptions s WHERE s.id = d.subscription_id) AS function`,
       [id, generation, leaseMs, owner],
     );
     return writeResult<ClaimedDelivery>(raw).rows[0];

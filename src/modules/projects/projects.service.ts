@@ -12,6 +12,10 @@ import { CreateProjectDto, UpdateProjectDto } from './dto/project.dto';
 import { defaultProjectConfig, mergeProjectConfig, ProjectConfig, ProjectConfigPatch } from './project-config';
 import { ProjectEntity } from './project.entity';
 import { ProjectsRepository } from './projects.repository';
+import type { Tx } from '../../../libs/database/sql';
+
+/** Runs inside the transaction that deletes a project; a failure aborts the deletion. */
+export type ProjectDeletingHook = (tx: Tx, projectId: string) => Promise<void>;
 
 interface CachedProject {
   at: number;
@@ -24,6 +28,7 @@ const CACHE_TTL_MS = 5_000;
 @Injectable()
 export class ProjectsService implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<string, CachedProject>();
+  private readonly deleting = new Set<ProjectDeletingHook>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -130,9 +135,25 @@ export class ProjectsService implements OnModuleInit, OnModuleDestroy {
     return this.get(id);
   }
 
+  /**
+   * For modules downstream that own rows of a project and remove them with it (the
+   * subscriptions' filter rows): their statement joins the deletion's transaction. Returns
+   * the function that unregisters.
+   */
+  onDeleting(hook: ProjectDeletingHook): () => void {
+    this.deleting.add(hook);
+    return () => {
+      this.deleting.delete(hook);
+    };
+  }
+
   async delete(id: string): Promise<void> {
     // a deleted project's keys stop working at once
-    if (!(await this.projects.softDelete(id, (tx) => this.apiKeys.revokeAllOfProject(tx, id)))) throw notFound('project');
+    const alongside = async (tx: Tx) => {
+      await this.apiKeys.revokeAllOfProject(tx, id);
+      for (const hook of this.deleting) await hook(tx, id);
+    };
+    if (!(await this.projects.softDelete(id, alongside))) throw notFound('project');
     // every pod forgets the project and its keys now, not when their caches expire
     this.bus.publish('project', id);
   }

@@ -1,9 +1,10 @@
 export { SubscriptionsModule } from './subscriptions.module';
 export { SubscriptionsService } from './subscriptions.service';
 export { SubscriptionsController } from './subscriptions.controller';
+export { SubscriptionFiltersController } from './filters/subscription-filters.controller';
 export { OnboardController } from './onboard/onboard.controller';
 export { SubscriptionPresenter } from './subscription.presenter';
 export { SubscriptionEntity } from './subscription.entity';
 export type { AlertConfig, DeliveryMode, FilterConfig, RateLimitConfig } from './subscription.entity';
-export { matchingSubscriptions, eventTypeMatches } from './routing';
-export type { RoutableEvent } from './routing';
+export { matchingSubscriptions } from './routing';
+export type { EventFilter, RoutableEvent, RoutingSubscription } from './routing';

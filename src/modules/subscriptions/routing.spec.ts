@@ -1,45 +1,75 @@
 import type { SubscriptionEntity } from './subscription.entity';
-import { eventTypeMatches, matchingSubscriptions } from './routing';
+import { EventFilter, filterFor, matchingSubscriptions, pathScope, RoutingSubscription } from './routing';
 
-function sub(
-  id: string,
-  endpointId: string,
-  event_types: string[],
-  body: Record<string, unknown> = {},
-  headers: Record<string, unknown> = {},
-): SubscriptionEntity {
-  return { id, endpointId, sourceId: null, filterConfig: { event_types, filter: { body, headers } } } as unknown as SubscriptionEntity;
+function filter(over: Partial<EventFilter> = {}): EventFilter {
+  return { enabled: true, headers: {}, body: {}, query: {}, path: {}, ...over };
+}
+
+function sub(id: string, endpointId: string, filters: Record<string, EventFilter>): RoutingSubscription {
+  return { id, endpointId, sourceId: null, filters: new Map(Object.entries(filters)) } as unknown as SubscriptionEntity & RoutingSubscription;
 }
 
 describe('routing', () => {
   const subs = [
-    sub('all', 'e1', ['*']),
-    sub('paid', 'e2', ['invoice.paid']),
-    sub('big', 'e3', ['*'], { amount: { $gte: 100 } }),
-    sub('vip', 'e4', ['*'], {}, { 'x-tier': 'vip' }),
+    sub('all', 'e1', { '*': filter() }),
+    sub('paid', 'e2', { 'invoice.paid': filter() }),
+    sub('big', 'e3', { '*': filter({ body: { amount: { $gte: 100 } } }) }),
+    sub('vip', 'e4', { '*': filter({ headers: { 'x-tier': 'vip' } }) }),
   ];
+  const ids = (ev: Parameters<typeof matchingSubscriptions>[1], from = subs) => matchingSubscriptions(from, ev).map((s) => s.id);
 
-  it('matches event types exactly or by *', () => {
-    expect(eventTypeMatches(['*'], 'a')).toBe(true);
-    expect(eventTypeMatches(['a', 'b'], 'b')).toBe(true);
-    expect(eventTypeMatches(['a'], 'ab')).toBe(false);
-    expect(eventTypeMatches([], 'x')).toBe(true);
-  });
-
-  it('broadcasts through type and filters', () => {
-    const ids = (ev: Parameters<typeof matchingSubscriptions>[1]) => matchingSubscriptions(subs, ev).map((s) => s.id);
+  it('broadcasts through the filter of the event type or the * filter', () => {
     expect(ids({ eventType: 'invoice.paid', body: { amount: 5 }, headers: {} })).toEqual(['all', 'paid']);
     expect(ids({ eventType: 'x', body: { amount: 500 }, headers: { 'x-tier': 'vip' } })).toEqual(['all', 'big', 'vip']);
   });
 
+  it("prefers the event type's own filter to the * filter", () => {
+    const s = sub('s', 'e1', { '*': filter(), 'invoice.paid': filter({ body: { amount: { $gte: 100 } } }) });
+    expect(ids({ eventType: 'invoice.paid', body: { amount: 5 }, headers: {} }, [s])).toEqual([]);
+    expect(ids({ eventType: 'invoice.paid', body: { amount: 500 }, headers: {} }, [s])).toEqual(['s']);
+    expect(ids({ eventType: 'other', body: { amount: 5 }, headers: {} }, [s])).toEqual(['s']);
+  });
+
+  it('falls back to the * filter when the own filter is switched off, and delivers nothing without an enabled one', () => {
+    const off = filter({ enabled: false });
+    expect(filterFor(new Map([['a', off]]), 'a')).toBeUndefined();
+    expect(
+      filterFor(
+        new Map([
+          ['a', off],
+          ['*', filter()],
+        ]),
+        'a',
+      ),
+    ).toEqual(filter());
+    expect(filterFor(new Map([['*', off]]), 'a')).toBeUndefined();
+    // an event of type `*` takes only a `*` filter
+    expect(filterFor(new Map([['*', filter()]]), '*')).toEqual(filter());
+    expect(filterFor(new Map([['a', filter()]]), '*')).toBeUndefined();
+    // a subscription without filter rows receives nothing, as in Convoy
+    expect(ids({ eventType: 'a', body: {}, headers: {} }, [sub('bare', 'e1', {})])).toEqual([]);
+  });
+
+  it('matches query and path filters against the request scopes; an API event has none', () => {
+    const s = sub('q', 'e1', { '*': filter({ query: { plan: 'pro' }, path: { path: { $regex: '^/ingest/' } } }) });
+    expect(ids({ eventType: 'a', body: {}, headers: {}, query: { plan: 'pro' }, path: '/ingest/abc' }, [s])).toEqual(['q']);
+    expect(ids({ eventType: 'a', body: {}, headers: {}, query: { plan: ['pro', 'team'] }, path: '/ingest/abc' }, [s])).toEqual(['q']);
+    expect(ids({ eventType: 'a', body: {}, headers: {}, query: { plan: 'free' }, path: '/ingest/abc' }, [s])).toEqual([]);
+    expect(ids({ eventType: 'a', body: {}, headers: {}, query: { plan: 'pro' }, path: '/other' }, [s])).toEqual([]);
+    expect(ids({ eventType: 'a', body: {}, headers: {} }, [s])).toEqual([]);
+    // empty filters take an event without scopes
+    expect(ids({ eventType: 'a', body: {}, headers: {} }, [sub('e', 'e1', { '*': filter() })])).toEqual(['e']);
+    expect(pathScope(undefined)).toEqual({});
+    expect(pathScope('/x')).toEqual({ path: '/x' });
+  });
+
   it('keeps to the targeted endpoints', () => {
-    expect(matchingSubscriptions(subs, { eventType: 'invoice.paid', endpoints: ['e2', 'e3'], body: {}, headers: {} }).map((s) => s.id)).toEqual(['paid']);
-    expect(matchingSubscriptions(subs, { eventType: 'x', endpoints: [], body: {}, headers: {} })).toEqual([]);
+    expect(ids({ eventType: 'invoice.paid', endpoints: ['e2', 'e3'], body: {}, headers: {} })).toEqual(['paid']);
+    expect(ids({ eventType: 'x', endpoints: [], body: {}, headers: {} })).toEqual([]);
   });
 
   it("routes an incoming event to its source's subscriptions only", () => {
-    const fromSource = [...subs, { ...sub('src', 'e5', ['*']), sourceId: 'so1' } as SubscriptionEntity];
-    const ids = matchingSubscriptions(fromSource, { eventType: 'x', sourceId: 'so1', body: {}, headers: {} }).map((s) => s.id);
-    expect(ids).toEqual(['src']);
+    const fromSource = [...subs, { ...sub('src', 'e5', { '*': filter() }), sourceId: 'so1' } as RoutingSubscription];
+    expect(ids({ eventType: 'x', sourceId: 'so1', body: {}, headers: {} }, fromSource)).toEqual(['src']);
   });
 });

@@ -1,9 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Which events reach the endpoint: event types (`*` = all) and body/header filters. */
+/**
+ * Which events reach the endpoint, as submitted: event types (`*` = all) and the filters
+ * of each request scope. Routing reads the filter rows made from it (`filters/`).
+ */
 export interface FilterConfig {
   event_types: string[];
-  filter: { headers: Record<string, unknown>; body: Record<string, unknown> };
+  /** query and path are absent in rows written before they were supported */
+  filter: { headers: Record<string, unknown>; body: Record<string, unknown>; query?: Record<string, unknown>; path?: Record<string, unknown> };
 }
 
 export interface RateLimitConfig {
@@ -32,7 +36,12 @@ export class SubscriptionEntity {
   @Column({ name: 'filter_config', type: 'jsonb' }) filterConfig!: FilterConfig;
   @Column({ name: 'rate_limit_config', type: 'jsonb', nullable: true }) rateLimitConfig!: RateLimitConfig | null;
   @Column({ name: 'alert_config', type: 'jsonb', nullable: true }) alertConfig!: AlertConfig | null;
+  /** Convoy's transform function (JavaScript), applied to the payload before it is signed and sent */
+  @Column({ name: 'function', type: 'text', nullable: true }) function!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt!: Date | null;
 }
+
+/** A subscription as routing loads it: everything but its function, which only the worker needs, at send time. */
+export type SubscriptionWithoutFunction = Omit<SubscriptionEntity, 'function'>;

@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, QueryDeepPartialEntity, Repository } from 'typeorm';
 import type { Tx } from '../../../libs/database/sql';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
-import { SubscriptionEntity } from './subscription.entity';
+import { newId } from '../../common/ids';
+import { deleteFilterRows, syncFilterRows } from './filters/subscription-filters.repository';
+import { FilterConfig, SubscriptionEntity, SubscriptionWithoutFunction } from './subscription.entity';
 
 export interface SubscriptionListFilter {
   endpointIds?: string[];
@@ -34,6 +36,7 @@ export class SubscriptionsRepository {
       await lockEndpoint(m, row.endpointId);
       if (onePerEndpoint && (await countForEndpoint(m, row.endpointId)) > 0) return 'endpoint_taken';
       await m.insert(SubscriptionEntity, writable(row));
+      await syncFilters(m, row, row.filterConfig, 'replace');
       return 'inserted';
     });
   }
@@ -53,8 +56,9 @@ export class SubscriptionsRepository {
     return this.repo.count({ where: { projectId, deletedAt: IsNull() } });
   }
 
-  listLive(projectId: string): Promise<SubscriptionEntity[]> {
-    return this.repo.find({ where: { projectId, deletedAt: IsNull() }, order: { id: 'ASC' } });
+  /** Without the functions: routing never needs them, and its cache would hold every one. */
+  listLive(projectId: string): Promise<SubscriptionWithoutFunction[]> {
+    return this.repo.find({ where: { projectId, deletedAt: IsNull() }, order: { id: 'ASC' }, select: ROUTING_COLUMNS });
   }
 
   /**
@@ -77,23 +81,38 @@ export class SubscriptionsRepository {
       }
       const updatedAt = new Date();
       await m.update(SubscriptionEntity, { id }, writable({ ...patch, updatedAt }));
+      // a filter_config sent in an update is the whole truth: one filter row per event type, each with its filter
+      if (patch.filterConfig) await syncFilters(m, row, patch.filterConfig, 'replace');
       return { ...row, ...patch, updatedAt };
     });
   }
 
-  async softDelete(projectId: string, id: string): Promise<boolean> {
-    const now = new Date();
-    const res = await this.repo.update({ id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
-    return (res.affected ?? 0) > 0;
+  /** Soft-deletes the subscription and deletes its filter rows, in one transaction. */
+  softDelete(projectId: string, id: string): Promise<boolean> {
+    return this.repo.manager.transaction(async (m) => {
+      const now = new Date();
+      const res = await m.update(SubscriptionEntity, { id, projectId, deletedAt: IsNull() }, { deletedAt: now, updatedAt: now });
+      if ((res.affected ?? 0) === 0) return false;
+      await deleteFilterRows(m, { subscriptionId: id });
+      return true;
+    });
   }
 
-  /** Soft-deletes an endpoint's subscriptions inside the transaction that deletes the endpoint. */
+  /** Soft-deletes an endpoint's subscriptions (and their filter rows) inside the transaction that deletes the endpoint. */
   async softDeleteForEndpoint(tx: Tx, endpointId: string): Promise<void> {
+    await deleteFilterRows(tx, { endpointId });
     await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE endpoint_id = $1 AND deleted_at IS NULL`, [endpointId]);
   }
 
+  /** Soft-deletes a source's subscriptions (and their filter rows) inside the transaction that deletes the source. */
   async softDeleteForSource(tx: Tx, sourceId: string): Promise<void> {
+    await deleteFilterRows(tx, { sourceId });
     await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE source_id = $1 AND deleted_at IS NULL`, [sourceId]);
+  }
+
+  /** A deleted project's filter rows go in the transaction that deletes it; routing never reads its subscriptions again. */
+  async deleteFiltersOfProject(tx: Tx, projectId: string): Promise<void> {
+    await deleteFilterRows(tx, { projectId });
   }
 
   /**
@@ -112,15 +131,39 @@ export class SubscriptionsRepository {
       if (!found) {
         const row = build();
         await m.insert(SubscriptionEntity, writable(row));
+        await syncFilters(m, row, row.filterConfig, 'replace');
         return row;
       }
       const patch = widen(found);
       if (!patch) return found;
       const updatedAt = new Date();
       await m.update(SubscriptionEntity, { id: found.id }, writable({ ...patch, updatedAt }));
+      // the new event types get rows with the subscription's filter; existing rows keep theirs
+      if (patch.filterConfig) await syncFilters(m, found, patch.filterConfig, 'add');
       return { ...found, ...patch, updatedAt };
     });
   }
+}
+
+const ROUTING_COLUMNS = {
+  id: true,
+  projectId: true,
+  endpointId: true,
+  sourceId: true,
+  name: true,
+  type: true,
+  deliveryMode: true,
+  filterConfig: true,
+  rateLimitConfig: true,
+  alertConfig: true,
+  createdAt: true,
+  updatedAt: true,
+  deletedAt: true,
+} satisfies Record<keyof SubscriptionWithoutFunction, true>;
+
+function syncFilters(m: EntityManager, sub: SubscriptionEntity, config: FilterConfig, mode: 'replace' | 'add'): Promise<void> {
+  const f = config.filter;
+  return syncFilterRows(m, sub, config.event_types, { headers: f.headers, body: f.body, query: f.query ?? {}, path: f.path ?? {} }, mode, newId);
 }
 
 /** Filters are free-form JSON, which TypeORM's deep-partial type cannot express. */

@@ -5,39 +5,41 @@ import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EndpointEvents, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
+import { functionError, FunctionFailure, FunctionSandbox } from '../functions';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { SourceEvents, SourcesService } from '../sources';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
-import { matchBudget, matchFilter, validateFilter } from './filter/filter-engine';
-import { SubscriptionEntity } from './subscription.entity';
+import { matchBudget } from './filter/filter-engine';
+import { checkScopes, MAX_FILTERS_PER_SUBSCRIPTION, toEventFilter } from './filters/filter-rows';
+import { SubscriptionFiltersRepository } from './filters/subscription-filters.repository';
+import { passesScopes } from './routing';
+import type { EventFilter, RoutingSubscription } from './routing';
+import { FilterConfig, SubscriptionEntity } from './subscription.entity';
+import { SubscriptionRoutingCache } from './subscription-routing.cache';
 import { SubscriptionsRepository } from './subscriptions.repository';
-
-interface CachedRouting {
-  at: number;
-  rows: SubscriptionEntity[];
-}
-
-/** Routing reads a project's subscriptions per event; a short per-process cache keeps them off PostgreSQL. */
-const ROUTING_CACHE_TTL_MS = 2_000;
-const ROUTING_CACHE_MAX = 10_000;
 
 @Injectable()
 export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
-  private readonly routingCache = new Map<string, CachedRouting>();
   private unregister: (() => void)[] = [];
 
   constructor(
     private readonly subscriptions: SubscriptionsRepository,
+    private readonly filters: SubscriptionFiltersRepository,
+    private readonly routingCache: SubscriptionRoutingCache,
     private readonly projects: ProjectsService,
     private readonly endpoints: EndpointsService,
     private readonly endpointEvents: EndpointEvents,
     private readonly sources: SourcesService,
     private readonly sourceEvents: SourceEvents,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+    private readonly sandbox: FunctionSandbox,
   ) {}
 
-  /** A deleted endpoint or source takes its subscriptions with it, in the same transaction (Convoy cascades both). */
+  /**
+   * A deleted endpoint or source takes its subscriptions with it (Convoy cascades both), and
+   * a deleted project its filter rows, in the same transaction.
+   */
   onModuleInit(): void {
     this.unregister = [
       this.endpointEvents.onDeleting(async (tx, endpointId) => {
@@ -48,11 +50,15 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
         await this.subscriptions.softDeleteForSource(tx, sourceId);
         this.routingCache.clear();
       }),
+      this.projects.onDeleting(async (tx, projectId) => {
+        await this.subscriptions.deleteFiltersOfProject(tx, projectId);
+        this.routingCache.clear(projectId);
+      }),
     ];
   }
 
   onModuleDestroy(): void {
-    for (const off of this.unregister.splice(0)) off();
+    for (const u of this.unregister) u();
   }
 
   async create(projectId: string, dto: CreateSubscriptionDto): Promise<SubscriptionEntity> {
@@ -60,6 +66,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     rejectUnsupported(dto);
     const endpoint = await this.endpoints.getLive(projectId, dto.endpoint_id);
     const sourceId = await this.checkSource(project, dto.source_id, true);
+    const transform = dto.function ? await this.checkedFunction(projectId, dto.function) : null;
     if ((await this.subscriptions.countLive(projectId)) >= this.config.projectMaxSubscriptions)
       throw limitReached('subscriptions', this.config.projectMaxSubscriptions);
     const now = new Date();
@@ -71,15 +78,16 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
       name: dto.name,
       type: 'api',
       deliveryMode: dto.delivery_mode ?? 'at_least_once',
-      filterConfig: normaliseFilterConfig(dto.filter_config),
+      filterConfig: withinFilterLimit(normaliseFilterConfig(dto.filter_config)),
       rateLimitConfig: dto.rate_limit_config ?? null,
       alertConfig: dto.alert_config ?? null,
+      function: transform,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
     };
     if ((await this.subscriptions.insert(row, onePerEndpoint(project))) === 'endpoint_taken') throw endpointTaken();
-    this.routingCache.delete(projectId);
+    this.routingCache.clear(projectId);
     return row;
   }
 
@@ -105,13 +113,16 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     if (dto.source_id !== undefined || (dto.endpoint_id !== undefined && project.type === 'incoming'))
       patch.sourceId = await this.checkSource(project, dto.source_id, dto.endpoint_id !== undefined);
     if (dto.delivery_mode !== undefined) patch.deliveryMode = dto.delivery_mode;
-    if (dto.filter_config !== undefined) patch.filterConfig = normaliseFilterConfig(dto.filter_config);
+    if (dto.filter_config !== undefined) patch.filterConfig = withinFilterLimit(normaliseFilterConfig(dto.filter_config));
     if (dto.rate_limit_config !== undefined) patch.rateLimitConfig = dto.rate_limit_config;
     if (dto.alert_config !== undefined) patch.alertConfig = dto.alert_config;
+    // Convoy's SDKs always send `function`, empty when untouched: only null removes it
+    if (dto.function === null) patch.function = null;
+    else if (dto.function) patch.function = await this.checkedFunction(projectId, dto.function);
     const res = await this.subscriptions.update(projectId, id, () => patch, onePerEndpoint(project));
     if (res === null) throw notFound('subscription');
     if (res === 'endpoint_taken') throw endpointTaken();
-    this.routingCache.delete(projectId);
+    this.routingCache.clear(projectId);
     return res;
   }
 
@@ -132,33 +143,61 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   async delete(projectId: string, id: string): Promise<void> {
     await this.projects.get(projectId);
     if (!(await this.subscriptions.softDelete(projectId, id))) throw notFound('subscription');
-    this.routingCache.delete(projectId);
+    this.routingCache.clear(projectId);
   }
 
-  /** Convoy's test_filter: whether the sample request matches the body and header filters of `schema`. */
+  /** A function is saved only if it runs: it compiles, its top level ends in time, it defines `transform`. */
+  private async checkedFunction(projectId: string, source: string): Promise<string> {
+    try {
+      await this.sandbox.check(source, projectId);
+    } catch (e) {
+      if (e instanceof FunctionFailure) throw functionError(e, 'function');
+      throw e;
+    }
+    return source;
+  }
+
+  /** Convoy's test_filter: whether the sample request matches the body, header, query and path filters of `schema`. */
   testFilter(dto: TestFilterDto): boolean {
-    const bodyFilter = dto.schema.body ?? {};
-    const headerFilter = dto.schema.headers ?? dto.schema.header ?? {};
-    const problems = [...validateFilter(bodyFilter).map((p) => `schema.body: ${p}`), ...validateFilter(headerFilter).map((p) => `schema.headers: ${p}`)];
+    const { schema, request } = dto;
+    const { scopes, problems } = checkScopes(
+      { body: schema.body, headers: schema.headers ?? schema.header, query: schema.query, path: schema.path },
+      'schema.',
+    );
     if (problems.length > 0) throw unprocessable('invalid_filter', problems.join('; '), { errors: problems });
+    const headers = request.headers ?? request.header ?? {};
     const budget = matchBudget();
-    const matched =
-      matchFilter(bodyFilter, dto.request.body ?? {}, budget) && matchFilter(headerFilter, dto.request.headers ?? dto.request.header ?? {}, budget);
+    const matched = passesScopes(
+      { enabled: true, headers: scopes.headers ?? {}, body: scopes.body ?? {}, query: scopes.query ?? {}, path: scopes.path ?? {} },
+      {
+        body: request.body ?? {},
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+        query: request.query ?? {},
+        path: request.path ?? {},
+      },
+      budget,
+    );
     if (budget.remaining < 0) {
       throw unprocessable('filter_too_expensive', 'the filter needs more work on this request than one event may take; routing would treat it as no match');
     }
     return matched;
   }
 
-  /** Every live subscription of the project, at most a couple of seconds stale. */
-  async forRouting(projectId: string): Promise<SubscriptionEntity[]> {
+  /** Every live subscription of the project with its filter rows, at most a couple of seconds stale. */
+  async forRouting(projectId: string): Promise<RoutingSubscription[]> {
     const hit = this.routingCache.get(projectId);
+    if (hit) return hit;
     const now = Date.now();
-    if (hit && now - hit.at < ROUTING_CACHE_TTL_MS) return hit.rows;
-    const rows = await this.subscriptions.listLive(projectId);
-    if (this.routingCache.size >= ROUTING_CACHE_MAX) this.routingCache.clear();
-    this.routingCache.set(projectId, { at: now, rows });
-    return rows;
+    const [subs, rows] = await Promise.all([this.subscriptions.listLive(projectId), this.filters.listForProject(projectId)]);
+    const bySub = new Map<string, Map<string, EventFilter>>();
+    for (const r of rows) {
+      let m = bySub.get(r.subscriptionId);
+      if (!m) bySub.set(r.subscriptionId, (m = new Map<string, EventFilter>()));
+      m.set(r.eventType, toEventFilter(r));
+    }
+    const routing = subs.map((s) => Object.assign(s, { filters: bySub.get(s.id) ?? NO_FILTERS }));
+    this.routingCache.set(projectId, routing, now);
+    return routing;
   }
 
   /**
@@ -177,7 +216,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
       },
       () => gatewaySubscription(projectId, endpoint, wanted),
     );
-    this.routingCache.delete(projectId);
+    this.routingCache.clear(projectId);
     return row;
   }
 
@@ -186,7 +225,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
    * catch-all one (`<endpoint name>-subscription`, every event type) so the event is
    * delivered. Returns the project's routing list, fresh when something was created.
    */
-  async subscribeUnsubscribed(projectId: string, endpointIds: readonly string[], subs: SubscriptionEntity[]): Promise<SubscriptionEntity[]> {
+  async subscribeUnsubscribed(projectId: string, endpointIds: readonly string[], subs: RoutingSubscription[]): Promise<RoutingSubscription[]> {
     const have = subscribedEndpoints(subs);
     const missing = endpointIds.filter((id) => !have.has(id));
     if (missing.length === 0) return subs;
@@ -199,7 +238,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
         () => gatewaySubscription(projectId, endpoint, ['*']),
       );
     }
-    this.routingCache.delete(projectId);
+    this.routingCache.clear(projectId);
     return this.forRouting(projectId);
   }
 }
@@ -215,9 +254,10 @@ function gatewaySubscription(projectId: string, endpoint: EndpointEntity, eventT
     name: `${endpoint.name.slice(0, 180)}-subscription`,
     type: 'api',
     deliveryMode: 'at_least_once',
-    filterConfig: { event_types: eventTypes, filter: { headers: {}, body: {} } },
+    filterConfig: { event_types: eventTypes, filter: { headers: {}, body: {}, query: {}, path: {} } },
     rateLimitConfig: null,
     alertConfig: null,
+    function: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
@@ -225,11 +265,21 @@ function gatewaySubscription(projectId: string, endpoint: EndpointEntity, eventT
 }
 
 /** Which endpoints have a live subscription, per routing snapshot (computed once per cached list). */
-const subscribedCache = new WeakMap<readonly SubscriptionEntity[], Set<string>>();
-function subscribedEndpoints(subs: readonly SubscriptionEntity[]): Set<string> {
+const subscribedCache = new WeakMap<readonly RoutingSubscription[], Set<string>>();
+function subscribedEndpoints(subs: readonly RoutingSubscription[]): Set<string> {
   let set = subscribedCache.get(subs);
   if (!set) subscribedCache.set(subs, (set = new Set(subs.map((s) => s.endpointId))));
   return set;
+}
+
+const NO_FILTERS: ReadonlyMap<string, EventFilter> = new Map();
+
+/** A filter_config becomes one filter row per event type, within the per-subscription limit. */
+function withinFilterLimit(c: FilterConfig): FilterConfig {
+  if (c.event_types.length > MAX_FILTERS_PER_SUBSCRIPTION) {
+    throw unprocessable('invalid_filter', `filter_config.event_types: at most ${MAX_FILTERS_PER_SUBSCRIPTION} event types`);
+  }
+  return c;
 }
 
 /** Convoy holds only outgoing projects to one subscription per endpoint: an incoming endpoint may take several sources. */
@@ -243,7 +293,6 @@ function endpointTaken() {
 
 /** Convoy features Caravan does not run: refused loudly rather than stored and ignored. */
 function rejectUnsupported(dto: CreateSubscriptionDto | UpdateSubscriptionDto): void {
-  if (dto.function) throw unprocessable('unsupported_function', 'subscription functions (payload transforms) are not supported');
   if ('retry_config' in dto && dto.retry_config) {
     throw unprocessable('unsupported_retry_config', "per-subscription retry_config is not supported; the project's retry strategy applies");
   }

@@ -1,4 +1,7 @@
 import type { CaravanConfig } from '../../../../libs/config';
+import { testConfig } from '../../../../libs/testing/test-config';
+import { verifyConvoySignature } from '../../../../libs/webhooks';
+import { FunctionFailure, FunctionSandbox } from '../../functions';
 import type { DeliveryQueue, Wakeable } from '../../delivery-queue';
 import type { EndpointDisabler, EndpointGate, GateDecision, Pass } from '../../endpoint-health';
 import type { EndpointEntity, EndpointsService } from '../../endpoints';
@@ -40,6 +43,7 @@ function claimed(over: Partial<ClaimedDelivery> = {}): ClaimedDelivery {
     created_at: new Date(),
     raw: '{"a":1}',
     event_headers: {},
+    function: null,
     ...over,
   };
 }
@@ -64,6 +68,8 @@ class Fakes {
   released = 0;
   settled: boolean[] = [];
   claimedLeaseMs = 0;
+  requeued: string[] = [];
+  functions: FunctionSandbox = sandbox;
 
   dispatcher(): DeliveryDispatcher {
     const endpoints = {
@@ -86,7 +92,10 @@ class Fakes {
         this.deferred.push({ id, delayMs });
         return Promise.resolve({ id, generation: generation + 1, endpoint_id: 'ep1', attempts: 0 });
       },
-      requeue: () => Promise.resolve(undefined),
+      requeue: (_d: ClaimedDelivery, _o: string, _delay: number, reason: string) => {
+        this.requeued.push(reason);
+        return Promise.resolve(undefined);
+      },
     } as unknown as DeliveryStateRepository;
     const queue = {
       enqueueDeferred: (w: Wakeable[]) => {
@@ -126,11 +135,15 @@ class Fakes {
       },
     } as unknown as DeliveryRecorder;
     const metrics = { delivered: () => undefined, deferred: () => undefined } as unknown as HealthMetrics;
-    return new DeliveryDispatcher(config, state, queue, endpoints, projects, gate, disabler, client, recorder, metrics);
+    return new DeliveryDispatcher(config, state, queue, endpoints, projects, gate, disabler, client, recorder, metrics, this.functions);
   }
 }
 
 const job = { deliveryId: 'd1', generation: 0, endpointId: 'ep1' };
+
+// the real sandbox: it is the thing under test when a subscription carries a function
+const sandbox = new FunctionSandbox(testConfig({ functionThreads: 1 }));
+afterAll(() => sandbox.onModuleDestroy());
 
 describe('DeliveryDispatcher', () => {
   it('claims for the endpoint timeout plus the grace, sends signed, and records Success', async () => {
@@ -247,6 +260,49 @@ describe('DeliveryDispatcher', () => {
     await first;
     await d.deliver({ ...job, deliveryId: 'd3' });
     expect(f.sent).toHaveLength(2);
+  });
+
+  it("sends the subscription function's result, signed as sent", async () => {
+    const f = new Fakes();
+    f.row = claimed({ raw: '{"amount":21,"card":"4242"}', function: 'function transform(p) { delete p.card; p.amount *= 2; return p }' });
+    await f.dispatcher().deliver(job);
+    expect(f.sent).toHaveLength(1);
+    expect(f.sent[0].body).toBe('{"amount":42}');
+    const signature = f.sent[0].headers['x-convoy-signature'];
+    const check = { header: signature, secret: 'whsec', hash: 'SHA256', encoding: 'hex', advanced: false } as const;
+    expect(verifyConvoySignature({ ...check, payload: f.sent[0].body })).toBe(true);
+    expect(verifyConvoySignature({ ...check, payload: '{"amount":21,"card":"4242"}' })).toBe(false);
+    expect(f.finished.map((x) => x.t.status)).toEqual(['Success']);
+  });
+
+  it('makes a failing function a failed attempt, retried, that sends nothing and does not blame the endpoint', async () => {
+    const f = new Fakes();
+    f.streak = 1000;
+    f.row = claimed({ function: `function transform(p) { throw new Error('no amount') }` });
+    await f.dispatcher().deliver(job);
+    expect(f.sent).toHaveLength(0);
+    const [{ attempt, t }] = f.finished;
+    expect(attempt).toMatchObject({ ok: false, httpStatus: '', errorClass: 'function_error', error: expect.stringContaining('Error: no amount') as unknown });
+    expect(t.status).toBe('Retry');
+    expect(f.settled).toEqual([]);
+    expect(f.released).toBeGreaterThanOrEqual(1);
+    expect(f.disabled).toEqual([]);
+
+    const looping = new Fakes();
+    looping.row = claimed({ function: 'function transform(p) { for (;;) {} }', attempts: 2 });
+    await looping.dispatcher().deliver(job);
+    expect(looping.finished[0].attempt?.errorClass).toBe('function_timeout');
+    expect(looping.finished[0].t).toMatchObject({ status: 'Failure', description: expect.stringContaining('retry limit reached') as unknown });
+  });
+
+  it('gives the delivery back without an attempt when every sandbox thread stays busy', async () => {
+    const f = new Fakes();
+    f.functions = { run: () => Promise.reject(new FunctionFailure('busy', 'every function sandbox thread stayed busy')) } as unknown as FunctionSandbox;
+    f.row = claimed({ function: 'function transform(p) { return p }' });
+    await f.dispatcher().deliver(job);
+    expect(f.requeued).toEqual(['deferred: function sandbox busy']);
+    expect(f.finished).toEqual([]);
+    expect(f.sent).toHaveLength(0);
   });
 
   it('sends nothing when another worker holds the claim', async () => {

@@ -10,11 +10,13 @@ import { DeliveryQueue } from '../../delivery-queue';
 import { EndpointDisabler, EndpointGate } from '../../endpoint-health';
 import type { DeferReason, Pass } from '../../endpoint-health';
 import { EndpointsService } from '../../endpoints';
+import { FunctionFailure, FunctionSandbox } from '../../functions';
 import type { EndpointEntity } from '../../endpoints';
 import { ProjectsService } from '../../projects';
 import type { ProjectEntity } from '../../projects';
 import { ClaimedDelivery, DeliveryStateRepository } from '../delivery-state.repository';
 import { WebhookClient } from '../../webhook-http';
+import type { SendOutcome } from '../../webhook-http';
 import { buildDeliveryHeaders } from '../signing/delivery-headers';
 import { attemptRecord } from './attempt-record';
 import { autoDisableDecision } from './auto-disable.rule';
@@ -45,11 +47,16 @@ export function retriesConcurrency(workerConcurrency: number): number {
 const SHORT_DEFERRAL_MS = 5_000;
 /** Longer than the endpoint cache, so a re-activated endpoint is seen as active next time. */
 const STALE_STATUS_RETRY_MS = 2_500;
+/** A delivery whose function found every sandbox thread busy is tried again this much later. */
+const FUNCTION_BUSY_RETRY_MS = 1_000;
 /** A delivery refused for its project's share of the worker waits this long, doubling per refusal in a row, up to the ceiling. */
 const SHARE_BACKOFF_MS = 25;
 const SHARE_BACKOFF_CEILING_MS = 2_000;
 
 type DispatchDeferReason = DeferReason | 'project_share';
+
+/** What a subscription's function made of the payload: the body to send, a failed attempt, or no thread free. */
+type Transformed = { kind: 'body'; body: string } | { kind: 'failed'; outcome: SendOutcome } | { kind: 'busy' };
 
 /**
  * Sends one delivery: ask the endpoint's gate (breaker, concurrency, rate) before
@@ -76,6 +83,7 @@ export class DeliveryDispatcher {
     private readonly client: WebhookClient,
     private readonly recorder: DeliveryRecorder,
     private readonly metrics: HealthMetrics,
+    private readonly functions: FunctionSandbox,
   ) {
     this.projectSlots = {
       first: new ProjectSlots(config.workerConcurrency, config.workerProjectShare),
@@ -132,6 +140,13 @@ export class DeliveryDispatcher {
   }
 
   private async send(d: ClaimedDelivery, endpoint: EndpointEntity, project: ProjectEntity, pass: Pass | undefined): Promise<void> {
+    let body = d.raw;
+    if (d.function) {
+      const transformed = await this.transform(d, d.function);
+      if (transformed.kind === 'busy') return this.requeue(d, FUNCTION_BUSY_RETRY_MS, 'deferred: function sandbox busy');
+      if (transformed.kind === 'failed') return this.conclude(d, endpoint, project, pass, {}, [], transformed.outcome, transformed.outcome.requestedAt);
+      body = transformed.body;
+    }
     const now = new Date();
     const authHeaders = this.endpoints.authenticationHeaders(endpoint);
     let headers: Record<string, string>;
@@ -145,14 +160,14 @@ export class DeliveryDispatcher {
         eventId: d.event_id,
         eventType: d.event_type,
         customHeaders: d.headers,
-        payload: d.raw,
+        payload: body,
         now,
       });
     } catch (e) {
       // e.g. every secret expired: retrying cannot help until the endpoint is fixed
       return this.recorder.finish(d, this.owner, null, ended('Failure', `signing failed: ${(e as Error).message}`));
     }
-    const request = { url: endpoint.url, headers, body: d.raw, timeoutMs: endpoint.httpTimeout * 1000 };
+    const request = { url: endpoint.url, headers, body, timeoutMs: endpoint.httpTimeout * 1000 };
     const outcome = pass
       ? await this.gate.run(
           pass,
@@ -160,12 +175,26 @@ export class DeliveryDispatcher {
           (o) => classifyAttempt(o).blamesEndpoint && !o.ok,
         )
       : await this.client.send(request);
+    await this.conclude(d, endpoint, project, pass, headers, Object.keys(authHeaders), outcome, now);
+  }
+
+  /** Records what one attempt came to, settles the gate and applies the auto-disable rule. */
+  private async conclude(
+    d: ClaimedDelivery,
+    endpoint: EndpointEntity,
+    project: ProjectEntity,
+    pass: Pass | undefined,
+    headers: Record<string, string>,
+    credentialHeaders: string[],
+    outcome: SendOutcome,
+    now: Date,
+  ): Promise<void> {
     const verdict = classifyAttempt(outcome);
     let streak: number | undefined;
     if (pass && !verdict.success && !verdict.blamesEndpoint) await this.gate.release(pass);
     else if (pass) streak = await this.gate.settle(pass, verdict.success);
     const next = nextState(d, outcome, verdict, project.config.strategy, now);
-    await this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, Object.keys(authHeaders), outcome), next);
+    await this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, credentialHeaders, outcome), next);
     this.metrics.delivered(verdict.success ? 'success' : next.status === 'Retry' ? 'retry' : 'failure');
     const disable = autoDisableDecision(verdict, streak, project.config);
     if (disable) {
@@ -176,19 +205,50 @@ export class DeliveryDispatcher {
   }
 
   /**
+   * The subscription's function applied to the payload, as Convoy does before sending: the
+   * body to sign and send, or the failed attempt it makes (the function threw, ran too long,
+   * used too much memory). Such an attempt is retried like any failure but never counts
+   * against the endpoint, which was not called. When every sandbox thread stays busy the
+   * delivery waits instead, without spending an attempt, well within its lease.
+   */
+  private async transform(d: ClaimedDelivery, source: string): Promise<Transformed> {
+    const requestedAt = new Date();
+    try {
+      return { kind: 'body', body: (await this.functions.run(source, d.raw, d.project_id, this.config.leaseGraceMs / 2)).output };
+    } catch (e) {
+      if (!(e instanceof FunctionFailure)) throw e;
+      if (e.kind === 'busy') return { kind: 'busy' };
+      const respondedAt = new Date();
+      const outcome: SendOutcome = {
+        ok: false,
+        headers: {},
+        body: '',
+        durationMs: respondedAt.getTime() - requestedAt.getTime(),
+        errorClass: `function_${e.kind}`,
+        error: `transform function: ${e.message}`,
+        requestedAt,
+        respondedAt,
+      };
+      return { kind: 'failed', outcome };
+    }
+  }
+
+  /**
    * A user-disabled endpoint discards (Convoy's rule); one the gateway disabled holds until
    * activated. The cached status may be stale after an activation, so it is read afresh.
    */
   private async whileInactive(d: ClaimedDelivery, cached: EndpointEntity): Promise<void> {
     const fresh = await this.endpoints.getLive(d.project_id, cached.id).catch(() => null);
     if (!fresh) return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint deleted'));
-    if (fresh.status !== 'inactive') {
-      const w = await this.state.requeue(d, this.owner, STALE_STATUS_RETRY_MS, '');
-      if (w) await this.queue.enqueueDeferred([w], STALE_STATUS_RETRY_MS);
-      return;
-    }
+    if (fresh.status !== 'inactive') return this.requeue(d, STALE_STATUS_RETRY_MS, '');
     if (await this.disabler.holdsDeliveries(cached.id)) return this.state.hold(d, this.owner, 'held: endpoint disabled after failing; activate it to resume');
     return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint is inactive'));
+  }
+
+  /** Gives the claimed delivery back, due again after `delayMs`, without an attempt. */
+  private async requeue(d: ClaimedDelivery, delayMs: number, reason: string): Promise<void> {
+    const w = await this.state.requeue(d, this.owner, delayMs, reason);
+    if (w) await this.queue.enqueueDeferred([w], delayMs);
   }
 
   /** The gate said not now: move the delivery later without spending an attempt. */

@@ -30,7 +30,9 @@ export interface IngestEventCommand {
   customHeaders?: Record<string, unknown>;
   /** Headers of the request or message that carried the event: header filters see them, receivers do not. */
   requestHeaders?: Record<string, string>;
+  /** Query parameters of that request (a repeated name as an array): query filters see them. */
   requestQuery?: Record<string, string | string[]>;
+  /** URL path of that request: path filters see it as `{"path": requestPath}`. */
   requestPath?: string;
   /** A repeat with the same key returns the original event and writes nothing. */
   idempotencyKey?: string;

@@ -2,7 +2,7 @@ import type { DeliveryQueue, Wakeable } from '../../delivery-queue';
 import type { EndpointEntity, EndpointsService } from '../../endpoints';
 import type { ProjectEntity, ProjectsService } from '../../projects';
 import { defaultProjectConfig } from '../../projects/project-config';
-import type { SubscriptionEntity, SubscriptionsService } from '../../subscriptions';
+import type { RoutingSubscription, SubscriptionEntity, SubscriptionsService } from '../../subscriptions';
 import type { EventEntity } from '../event.entity';
 import type { EventWriter, NewEvent } from '../event-writer';
 import type { EventsRepository } from '../events.repository';
@@ -13,8 +13,9 @@ import type { IngestEventCommand } from './ingest-event.command';
 const project = { id: 'p1', config: { ...defaultProjectConfig(new Date(0), 'v1'), max_payload_read_size: 1024 } } as ProjectEntity;
 const ep = { id: 'ep1', projectId: 'p1', deletedAt: null, status: 'active' } as EndpointEntity;
 
-function sub(id: string, over: Partial<SubscriptionEntity> = {}): SubscriptionEntity {
-  return {
+/** A subscription with one filter row per event type of its filter_config, as the service makes them. */
+function sub(id: string, over: Partial<SubscriptionEntity> = {}): RoutingSubscription {
+  const s = {
     id,
     endpointId: 'ep1',
     sourceId: null,
@@ -22,10 +23,13 @@ function sub(id: string, over: Partial<SubscriptionEntity> = {}): SubscriptionEn
     filterConfig: { event_types: ['*'], filter: { body: {}, headers: {} } },
     ...over,
   } as SubscriptionEntity;
+  const f = s.filterConfig.filter;
+  const row = { enabled: true, headers: f.headers, body: f.body, query: f.query ?? {}, path: f.path ?? {} };
+  return Object.assign(s, { filters: new Map(s.filterConfig.event_types.map((t) => [t, row])) });
 }
 
 class World {
-  subs: SubscriptionEntity[] = [sub('s1')];
+  subs: RoutingSubscription[] = [sub('s1')];
   written: NewEvent[] = [];
   created: string[] = [];
   woken: Wakeable[] = [];
@@ -40,7 +44,7 @@ class World {
     const subscriptions = {
       forRouting: () => Promise.resolve(this.subs),
       // as the real one: endpoints without a subscription get a catch-all
-      subscribeUnsubscribed: (_p: string, ids: string[], subs: SubscriptionEntity[]) => {
+      subscribeUnsubscribed: (_p: string, ids: string[], subs: RoutingSubscription[]) => {
         const missing = ids.filter((id) => !subs.some((x) => x.endpointId === id));
         this.created.push(...missing);
         this.subs = [...subs, ...missing.map((id) => sub(`catch-all-${id}`, { endpointId: id }))];
@@ -152,5 +156,26 @@ describe('IngestEvent', () => {
     );
     expect(w.written[0].deliveries.map((d) => d.subscriptionId)).toEqual(['github']);
     expect(r.event).toMatchObject({ sourceId: 'src1', brokerMessageId: 'm-1', headers: {}, raw: '{"ref":"main"}' });
+  });
+
+  it('matches query and path filters against the request that carried the event, and keeps the query for replays', async () => {
+    const w = new World();
+    const scoped = (query: Record<string, unknown>, path: Record<string, unknown>) => ({ event_types: ['*'], filter: { body: {}, headers: {}, query, path } });
+    w.subs = [
+      sub('pro', { sourceId: 'src1', filterConfig: scoped({ plan: 'pro' }, {}) }),
+      sub('hooks', { sourceId: 'src1', filterConfig: scoped({}, { path: '/ingest/abc/hooks' }) }),
+      sub('free', { sourceId: 'src1', filterConfig: scoped({ plan: 'free' }, {}) }),
+    ];
+    await w
+      .ingest()
+      .execute(cmd({ target: { kind: 'source', sourceId: 'src1' }, requestQuery: { plan: 'pro', tag: ['a', 'b'] }, requestPath: '/ingest/abc/hooks' }));
+    expect(w.written[0].deliveries.map((d) => d.subscriptionId)).toEqual(['pro', 'hooks']);
+    expect(w.written[0].urlQueryParams).toBe('plan=pro&tag=a&tag=b');
+    // an event from the API carries no query or path: only the unfiltered subscriptions take it
+    const api = new World();
+    api.subs = [sub('plain'), sub('pro', { filterConfig: scoped({ plan: 'pro' }, {}) })];
+    await api.ingest().execute(cmd());
+    expect(api.written[0].deliveries.map((d) => d.subscriptionId)).toEqual(['plain']);
+    expect(api.written[0].urlQueryParams).toBe('');
   });
 });

@@ -9,7 +9,7 @@ import type { EventEntity, EventTarget } from '../event.entity';
 import { routedStatus } from '../event-status';
 import { EventWriter, NewEvent } from '../event-writer';
 import { EventsRepository } from '../events.repository';
-import { planDeliveries, routableEvent } from '../routing/delivery-plan';
+import { planDeliveries, queryText, routableEvent } from '../routing/delivery-plan';
 import type { IngestEventCommand, IngestTarget } from './ingest-event.command';
 import { guardCustomHeaders, guardEventType, guardOptionalKey, guardPayload, MAX_BROKER_MESSAGE_ID_LENGTH, MAX_IDEMPOTENCY_KEY_LENGTH } from './payload-guards';
 
@@ -58,7 +58,10 @@ export class IngestEvent {
     if (cmd.target.kind === 'endpoint' || cmd.target.kind === 'owner')
       subs = await this.subscriptions.subscribeUnsubscribed(project.id, target.endpoints, subs);
     const filterHeaders = cmd.requestHeaders ? { ...lowerCased(cmd.requestHeaders), ...headers } : headers;
-    const routable = routableEvent({ eventType, target: target.stored, endpoints: target.endpoints, sourceId: target.sourceId, headers: filterHeaders }, data);
+    const routable = routableEvent({ eventType, target: target.stored, endpoints: target.endpoints, sourceId: target.sourceId, headers: filterHeaders }, data, {
+      query: cmd.requestQuery,
+      path: cmd.requestPath,
+    });
     const deliveries = planDeliveries(subs, routable, project.config.strategy.retry_count);
     const ev: NewEvent = {
       id: newId(),
@@ -73,18 +76,19 @@ export class IngestEvent {
       brokerMessageId,
       headers,
       raw,
-      urlQueryParams: cmd.requestQuery ? queryString(cmd.requestQuery) : '',
+      // kept as Convoy keeps it, so a replay's query filters see the same parameters
+      urlQueryParams: queryText(cmd.requestQuery),
       deliveries,
     };
     // No look-up first: the insert itself loses to an existing key, and only then do we
     // read the original, which keeps the common case at one statement.
-    const { inserted } = await this.writer.write(ev);
+    const { inserted, at } = await this.writer.write(ev);
     if (!inserted && idempotencyKey) {
       const winner = await this.events.findByIdempotencyKey(project.id, idempotencyKey);
       if (winner) return { event: winner, duplicate: true };
     }
     this.deliveryQueue.wake(deliveries.map((d) => ({ id: d.id, generation: 0, endpoint_id: d.endpointId, project_id: project.id, attempts: 0 })));
-    return { duplicate: false, event: asStored(ev) };
+    return { duplicate: false, event: asStored(ev, at) };
   }
 
   private async resolve(projectId: string, t: IngestTarget): Promise<ResolvedTarget> {
@@ -112,20 +116,12 @@ export class IngestEvent {
   }
 }
 
-/** The query of the request that carried the event, as Convoy stores it (`url_query_params`). */
-function queryString(query: Record<string, string | string[]>): string {
-  const out = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) for (const one of Array.isArray(v) ? v : [v]) out.append(k, one);
-  return out.toString();
-}
-
 function lowerCased(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** The row the writer just committed, as a read would return it (no read-back on the hot path). */
-function asStored(ev: NewEvent): EventEntity {
-  const now = new Date();
+function asStored(ev: NewEvent, now: Date): EventEntity {
   const { status, failureReason } = routedStatus(ev.deliveries.length);
   return {
     id: ev.id,

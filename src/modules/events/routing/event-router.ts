@@ -5,7 +5,7 @@ import { ProjectsService } from '../../projects';
 import { SubscriptionsService } from '../../subscriptions';
 import { EventWriter } from '../event-writer';
 import { EventsRepository } from '../events.repository';
-import { NewDelivery, planDeliveries, routableEvent } from './delivery-plan';
+import { NewDelivery, parseQueryText, planDeliveries, routableEvent } from './delivery-plan';
 
 /**
  * Routes events that ingest did not route: replays (a new routing pass) and any event
@@ -32,7 +32,9 @@ export class EventRouter {
     try {
       const project = await this.projects.getCached(ev.projectId);
       const subs = await this.subscriptions.forRouting(ev.projectId);
-      deliveries = planDeliveries(subs, routableEvent(ev, JSON.parse(ev.raw)), project.config.strategy.retry_count);
+      // the stored event keeps its query parameters but not its URL path: a replay's path filters see no path
+      const routable = routableEvent(ev, JSON.parse(ev.raw), { query: parseQueryText(ev.urlQueryParams) });
+      deliveries = planDeliveries(subs, routable, project.config.strategy.retry_count);
     } catch (e) {
       // a deleted project routes to nothing; anything else is retried by the sweeper
       if (!(e instanceof DomainError && e.kind === 'not_found')) throw e;

@@ -28,9 +28,9 @@ export class FilterSchemaDto {
   @IsOptional() @IsObject() body?: Record<string, unknown>;
   /** Convoy's flag for its own storage; ignored, accepted so fetched configs can be sent back */
   @IsOptional() @IsBoolean() is_flattened?: boolean;
-  /** not supported; only an empty object is accepted */
+  /** path filter (incoming webhooks): `{"path": …}` matches the request's URL path */
   @IsOptional() @IsObject() path?: Record<string, unknown>;
-  /** not supported; only an empty object is accepted */
+  /** query filter (incoming webhooks): parameter name → expected value or operator object */
   @IsOptional() @IsObject() query?: Record<string, unknown>;
 }
 
@@ -64,7 +64,11 @@ export class CreateSubscriptionDto {
   @IsOptional() @IsIn(['at_least_once', 'at_most_once']) delivery_mode?: 'at_least_once' | 'at_most_once';
   @IsOptional() @ValidateNested() @Type(() => RateLimitConfigDto) rate_limit_config?: RateLimitConfigDto | null;
   @IsOptional() @ValidateNested() @Type(() => AlertConfigDto) alert_config?: AlertConfigDto | null;
-  /** Convoy's payload transform; not supported, so only empty is accepted */
+  /**
+   * JavaScript defining `function transform(payload) { …; return payload }`, applied to each
+   * payload before it is signed and sent; it must run in the sandbox when saved. On update an
+   * empty string leaves it as it is (as Convoy does) and null removes it.
+   */
   @IsOptional() @IsString() function?: string | null;
   /** deprecated by Convoy and ignored; accepted so older SDKs keep working */
   @IsOptional() @IsString() @MaxLength(200) app_id?: string;
@@ -103,15 +107,17 @@ export class TestFilterScopesDto {
 
 /** Convoy's `models.TestFilter`: does `request` match the filter in `schema`? */
 export class TestFilterDto {
-  /** the sample request: its `body` and `header(s)` */
+  /** the sample request: its `body`, `header(s)`, `query` and `path` (`{"path": "/…"}`) */
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) request!: TestFilterScopesDto;
-  /** the filters to try: `body` and `header(s)` */
+  /** the filters to try: `body`, `header(s)`, `query` and `path` */
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TestFilterScopesDto) schema!: TestFilterScopesDto;
 }
 
 export class FilterSchemaResponseDto {
   headers!: Record<string, unknown>;
   body!: Record<string, unknown>;
+  query!: Record<string, unknown>;
+  path!: Record<string, unknown>;
   is_flattened!: boolean;
 }
 
@@ -135,7 +141,7 @@ export class SubscriptionResponseDto {
   endpoint_metadata!: EndpointResponseDto | null;
   /** the subscription's source (incoming projects) */
   source_metadata!: SourceResponseDto | null;
-  /** payload transforms are not supported: always null */
+  /** the transform function, or null */
   function!: string | null;
   created_at!: string;
   updated_at!: string;

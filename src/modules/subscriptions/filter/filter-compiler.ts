@@ -1,3 +1,4 @@
+import { isArrayOfObjects, isPlainObject, numericValue } from './convoy-values';
 import { LinearRegex, MAX_REGEX_LENGTH, RegexSyntaxError } from './linear-regex';
 
 /**
@@ -16,7 +17,8 @@ export type Operator =
   | { op: 'implicit'; value: unknown }
   | { op: '$eq' | '$neq'; value: unknown }
   | { op: '$gt' | '$gte' | '$lt' | '$lte'; value: number }
-  | { op: '$in' | '$nin'; values: readonly unknown[] }
+  /** `single`: the operand was one value, not a list: the payload must be an array holding it */
+  | { op: '$in' | '$nin'; values: readonly unknown[]; single: boolean }
   | { op: '$regex'; regex: LinearRegex }
   | { op: '$exist'; value: boolean };
 
@@ -53,7 +55,7 @@ export function compileConditions(filter: unknown): CompileResult {
   if (shape) return { ok: false, problems: [shape] };
 
   const problems: string[] = [];
-  const conditions = parseObject(filter, [], 'filter', problems);
+  const conditions = parseLevel(filter, [], 'filter', problems);
   return problems.length > 0 ? { ok: false, problems: problems.slice(0, MAX_PROBLEMS) } : { ok: true, conditions };
 }
 
@@ -84,6 +86,19 @@ function documentProblem(filter: Record<string, unknown>): string | undefined {
     for (const child of children) stack.push({ value: child, depth: depth + 1 });
   }
   return undefined;
+}
+
+/** Never holds: what a level of the filter compiles to when it names fields but tests none. */
+const NEVER: Condition = { kind: 'or', branches: [] };
+
+/**
+ * A level Convoy compares on its own: the whole filter, or one `$or`/`$and` entry. Convoy
+ * ANDs the tests a level produces and, when it produced none (only empty objects, say
+ * `{"a": {}}`), does not match, while an empty level (`{}`) matches everything.
+ */
+function parseLevel(obj: Record<string, unknown>, prefix: readonly string[], where: string, problems: string[]): Condition[] {
+  const conditions = parseObject(obj, prefix, where, problems);
+  return conditions.length === 0 && Object.keys(obj).length > 0 ? [NEVER] : conditions;
 }
 
 function parseObject(obj: Record<string, unknown>, prefix: readonly string[], where: string, problems: string[]): Condition[] {
@@ -133,12 +148,17 @@ function parseObject(obj: Record<string, unknown>, prefix: readonly string[], wh
 
 /** What a field key maps to: nested filter, positional array of filters, or an implicit equality. */
 function parseValue(value: unknown, path: string[], at: string, problems: string[]): Condition[] {
-  if (isPlainObject(value) && Object.keys(value).length > 0) return parseObject(value, path, at, problems);
+  if (isPlainObject(value)) {
+    // Convoy's flattening keeps `{"a": {}}` as a key with no test in it: it constrains nothing
+    if (Object.keys(value).length === 0) return [];
+    return parseObject(value, path, at, problems);
+  }
 
-  // Convoy flattens an array of objects in a filter into index keys (`items.0.id`), so each
-  // element constrains the payload element at the same position.
-  if (Array.isArray(value) && value.some(isPlainObject)) {
-    return value.flatMap((element, index) => parseValue(element, [...path, String(index)], `${at}.${index}`, problems));
+  // Convoy flattens an array that does not start with a number, string or boolean into index
+  // keys (`items.0.id`) for its object elements and drops the rest, so each object constrains
+  // the payload element at the same position
+  if (Array.isArray(value) && isArrayOfObjects(value)) {
+    return value.flatMap((element, index) => (isPlainObject(element) ? parseValue(element, [...path, String(index)], `${at}.${index}`, problems) : []));
   }
 
   const field = fieldCondition(path, [{ op: 'implicit', value }], at, problems);
@@ -163,8 +183,9 @@ function fieldCondition(path: readonly string[], ops: Operator[], at: string, pr
 }
 
 function parseBranches(key: '$or' | '$and', value: unknown, prefix: readonly string[], at: string, problems: string[]): Condition[][] | undefined {
-  if (!Array.isArray(value) || value.length === 0) {
-    problems.push(`${at}: the value of ${key} must be a non-empty array of filter objects`);
+  // empty is allowed, as Convoy allows it: `$and: []` always holds, `$or: []` never does
+  if (!Array.isArray(value)) {
+    problems.push(`${at}: the value of ${key} must be an array of filter objects`);
     return undefined;
   }
   const branches: Condition[][] = [];
@@ -174,7 +195,7 @@ function parseBranches(key: '$or' | '$and', value: unknown, prefix: readonly str
       return;
     }
     // a branch under a field (`{"data": {"$or": [...]}}`) is relative to that field
-    branches.push(parseObject(branch, prefix, `${at}[${index}]`, problems));
+    branches.push(parseLevel(branch, prefix, `${at}[${index}]`, problems));
   });
   return branches;
 }
@@ -187,15 +208,18 @@ function parseOperand(key: ComparisonOperator, value: unknown, at: string, probl
     case '$gt':
     case '$gte':
     case '$lt':
-    case '$lte':
-      if (typeof value === 'number') return { op: key, value };
+    case '$lte': {
+      // Convoy reads the operand as Go reads a float: a number or a numeric string
+      const n = numericValue(value);
+      if (n !== undefined) return { op: key, value: n };
       problems.push(`${at}: ${key} needs a number`);
       return undefined;
+    }
     case '$in':
     case '$nin':
       // a single value means "the payload array contains it", as Convoy accepts
-      if (Array.isArray(value)) return { op: key, values: value };
-      if (!isPlainObject(value)) return { op: key, values: [value] };
+      if (Array.isArray(value)) return { op: key, values: value, single: false };
+      if (!isPlainObject(value)) return { op: key, values: [value], single: true };
       problems.push(`${at}: ${key} needs an array of values`);
       return undefined;
     case '$exist':
@@ -222,8 +246,4 @@ function isOperatorKey(key: string): boolean {
   return key.startsWith('$') && key !== WILDCARD && !key.startsWith('$.');
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
+export { isPlainObject };

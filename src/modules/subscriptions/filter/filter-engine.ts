@@ -1,27 +1,45 @@
-import { compileConditions, Condition, isPlainObject, Operator, WILDCARD } from './filter-compiler';
+import { convoyEqual, deepEqual, isArrayOfObjects, isFlatLeaf, isPlainObject, numericValue } from './convoy-values';
+import { compileConditions, Condition, Operator, WILDCARD } from './filter-compiler';
 import { StepBudget, StepBudgetExceeded } from './linear-regex';
 
 /**
  * Convoy's subscription filters: which events an endpoint receives, decided from the payload
- * (or the headers) alone. Semantics follow Convoy's `pkg/flatten` + `pkg/compare` and its
- * filter documentation:
+ * (or the headers, query parameters, path) alone. Semantics follow Convoy's `pkg/flatten` +
+ * `pkg/compare`, which compare the filter key by key against the payload flattened into
+ * dotted keys; here the payload is walked along each path instead, with the same view of it
+ * (`convoy-values.ts`):
  *
  * - Keys are paths, written dotted (`"data.user.id"`) or nested (`{"data": {"user": {"id": …}}}`);
  *   a payload key that itself contains dots is found too, as Convoy's flattening finds it.
- * - `{"a": 1}` is equality; when the payload value is an array it means "contains"
- *   (`{"tags": "x"}` matches `tags: ["x", "y"]`).
- * - `$` is the array wildcard (`"items.$.price": {"$gt": 10}`): the condition holds when it holds
- *   for any element, every operator of it for the same element. At most three per path; a path
- *   may not end with it. Arrays are otherwise only entered by index (`items.0.price`).
- * - Operators: `$eq $neq` (deep equality), `$gt $gte $lt $lte` (numbers only), `$in $nin`,
- *   `$regex` (RE2 syntax, unanchored, linear time), `$exist`, `$and $or`.
- * - A field missing from the payload fails every operator except `{"$exist": false}` (Convoy's
- *   current behaviour: `$neq` does not match an absent field).
- * - Keys at one level are ANDed; `{}` (and no filter at all) matches everything.
+ * - What a path reaches is compared only when Convoy's flattening keeps it: a scalar or null,
+ *   an array of numbers, strings or booleans (kept whole), an empty object. Arrays of objects
+ *   are entered by index (`items.0.price`) or by the `$` wildcard (`items.$.price`: any element,
+ *   every operator of the condition for the same element; at most three per path, not last);
+ *   arrays of scalars are not entered.
+ * - `{"a": 1}` is equality; on an array it means "contains" (`{"tags": "x"}` matches
+ *   `tags: ["x", "y"]`, by Go's `==`: no conversion); an array as the expected value matches
+ *   nothing, as in Convoy. `$eq`/`$neq` and `$gt $gte $lt $lte` read numeric strings as numbers
+ *   (`"5"` equals `5`, `"15"` is greater than `10`); a value that is not numeric fails the four
+ *   comparisons. `$in $nin` test membership by `==` (a single operand: the payload array holds
+ *   it), `$regex` searches strings (RE2 syntax, unanchored, linear time), `$exist` tests
+ *   presence, `$and $or` combine (`$and: []` holds, `$or: []` does not).
+ * - Conditions at one level are ANDed; `{}` (and no filter at all) matches everything; a level
+ *   that names fields but tests none (`{"a": {}}`) matches nothing, as in Convoy.
  *
- * Where Convoy's code errs or panics, this picks the evident intent: `$in` with an array payload
- * matches when any element is listed; several operators on one field are all applied; an array
- * filter value means an equal array (or an element equal to it).
+ * Where Convoy's code errors, panics or, by accident, lets through an event the filter
+ * excludes, this fails closed instead:
+ * - a field missing from the payload fails every operator except `{"$exist": false}` (Convoy
+ *   skips conditions on missing keys unless none is left, so `{"a": 1, "b": 2}` passes a
+ *   payload without `b`; `$exist: false` keeps the meaning Convoy's `exist` documents);
+ * - `$exist: true` holds for objects and arrays of objects too (the meaning Convoy documents;
+ *   its flattening has no key for them);
+ * - `$lt` on a value that is not numeric fails, like `$gt`/`$gte` (Convoy computes `$lt` as
+ *   "not `$gte`", so it holds for any string, and `$gt`/`$lte` error out);
+ * - `$in` comparing objects or arrays uses deep equality (Go panics on `==` there); `$regex`
+ *   on a non-string and a single `$in`/`$nin` operand on a non-array are errors in Convoy: no
+ *   match here; a `$or`/`$and` under a field is relative to it (Convoy skips it);
+ * - a payload key starting with `$` is an ordinary key (Convoy refuses to flatten the payload
+ *   and fails the event).
  */
 
 export { FILTER_LIMITS } from './filter-compiler';
@@ -96,52 +114,52 @@ function holds(condition: Condition, root: unknown, budget: StepBudget): boolean
     case 'or':
       return condition.branches.some((b) => allHold(b, root, budget));
     case 'field': {
-      const { ops } = condition;
-      const outcome = visit(root, condition.path, budget, (v) => ops.every((op) => test(op, v, budget)));
-      if (outcome === 'absent') return ops.every((op) => op.op === '$exist' && !op.value);
+      const { ops, path } = condition;
+      const outcome = visit(root, path, budget, (v) => ops.every((op) => test(op, v, budget)));
+      // under a wildcard only the elements that have the field count; with none, nothing holds
+      if (outcome === 'absent') return !path.includes(WILDCARD) && ops.every((op) => op.op === '$exist' && !op.value);
       return outcome === 'accepted';
     }
   }
 }
 
 function test(op: Operator, value: unknown, budget: StepBudget): boolean {
+  if (op.op === '$exist') return op.value;
+  // what Convoy's flattening does not keep (a non-empty object, an array of objects) is not there to compare
+  if (!isFlatLeaf(value)) return false;
   switch (op.op) {
     case 'implicit':
-      if (!Array.isArray(value)) return deepEqual(value, op.value, budget);
-      return (Array.isArray(op.value) && deepEqual(value, op.value, budget)) || value.some((e) => deepEqual(e, op.value, budget));
+      if (Array.isArray(op.value)) return false;
+      if (Array.isArray(value)) return value.some((e) => deepEqual(e, op.value, budget));
+      return convoyEqual(value, op.value, budget);
     case '$eq':
-      return deepEqual(value, op.value, budget);
+      return convoyEqual(value, op.value, budget);
     case '$neq':
-      return !deepEqual(value, op.value, budget);
+      return !convoyEqual(value, op.value, budget);
     case '$gt':
-      return typeof value === 'number' && value > op.value;
     case '$gte':
-      return typeof value === 'number' && value >= op.value;
     case '$lt':
-      return typeof value === 'number' && value < op.value;
-    case '$lte':
-      return typeof value === 'number' && value <= op.value;
+    case '$lte': {
+      const n = numericValue(value);
+      if (n === undefined) return false;
+      return op.op === '$gt' ? n > op.value : op.op === '$gte' ? n >= op.value : op.op === '$lt' ? n < op.value : n <= op.value;
+    }
     case '$in':
-      return isIn(value, op.values, budget);
-    case '$nin':
-      return !isIn(value, op.values, budget);
+    case '$nin': {
+      if (op.single && !Array.isArray(value)) return false;
+      const found = op.single ? (value as unknown[]).some((e) => deepEqual(e, op.values[0], budget)) : op.values.some((x) => deepEqual(value, x, budget));
+      return op.op === '$in' ? found : !found;
+    }
     case '$regex':
       return typeof value === 'string' && op.regex.test(value, budget);
-    case '$exist':
-      return op.value;
   }
-}
-
-function isIn(value: unknown, listed: readonly unknown[], budget: StepBudget): boolean {
-  if (listed.some((x) => deepEqual(value, x, budget))) return true;
-  return Array.isArray(value) && value.some((e) => listed.some((x) => deepEqual(e, x, budget)));
 }
 
 /**
  * Offers every value at `path` to `accept` until one is accepted. Objects are entered by key,
  * where a key may span several dotted segments (payload `{"a.b": 1}` is reached by `a.b`, as
- * after Convoy's flattening); arrays by index or by the wildcard. Iterative, and each step is
- * charged to the budget.
+ * after Convoy's flattening); arrays of objects by index or by the wildcard, their object
+ * elements only. Iterative, and each step is charged to the budget.
  */
 function visit(root: unknown, path: readonly string[], budget: StepBudget, accept: (value: unknown) => boolean): 'accepted' | 'rejected' | 'absent' {
   const nodes: unknown[] = [root];
@@ -158,12 +176,15 @@ function visit(root: unknown, path: readonly string[], budget: StepBudget, accep
     }
     const segment = path[i];
     if (Array.isArray(node)) {
+      // Convoy's flattening gives index keys only to the object elements of an array of objects
+      if (!isArrayOfObjects(node)) continue;
       if (segment === WILDCARD) {
         for (let k = node.length - 1; k >= 0; k--) {
+          if (!isPlainObject(node[k])) continue;
           nodes.push(node[k]);
           depths.push(i + 1);
         }
-      } else if (ARRAY_INDEX.test(segment) && Number(segment) < node.length) {
+      } else if (ARRAY_INDEX.test(segment) && Number(segment) < node.length && isPlainObject(node[Number(segment)])) {
         nodes.push(node[Number(segment)]);
         depths.push(i + 1);
       }
@@ -183,22 +204,3 @@ function visit(root: unknown, path: readonly string[], budget: StepBudget, accep
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,8})$/;
-
-/**
- * JSON deep equality, each value compared charged to the budget (a string by its length),
- * so a long `$in` list against a large array cannot run unbounded. The filter side is
- * bounded in depth, so the recursion is too.
- */
-function deepEqual(a: unknown, b: unknown, budget: StepBudget): boolean {
-  budget.remaining -= typeof a === 'string' && typeof b === 'string' ? 1 + (Math.min(a.length, b.length) >> 5) : 1;
-  if (budget.remaining < 0) throw new StepBudgetExceeded();
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, k) => deepEqual(x, b[k], budget));
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return (
-    ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], budget))
-  );
-}
