@@ -106,6 +106,25 @@ describe('incoming webhooks (e2e)', () => {
     expect(bystander.receipts).toHaveLength(0);
   });
 
+  it("routes by the request's headers, query and path through the subscriptions' filters", async () => {
+    const p = await incomingProject();
+    const s = await source(p, {});
+    const byHeader = await subscribedSink(p, s.uid, { headers: { 'x-shop-topic': 'orders/create' } });
+    const byQuery = await subscribedSink(p, s.uid, { query: { ref: 'main' } });
+    const byPath = await subscribedSink(p, s.uid, { path: { path: `/ingest/${s.mask_id}` } });
+    const byBody = await subscribedSink(p, s.uid, { body: { kind: 'refund' } });
+    await http().post(`/ingest/${s.mask_id}?ref=dev`).set('X-Shop-Topic', 'orders/create').send({ kind: 'order' }).expect(200);
+    await byHeader.waitFor((rs) => rs.length >= 1);
+    await byPath.waitFor((rs) => rs.length >= 1);
+    await http().post(`/ingest/${s.mask_id}?ref=main`).send({ kind: 'refund' }).expect(200);
+    await byQuery.waitFor((rs) => rs.length >= 1);
+    await byBody.waitFor((rs) => rs.length >= 1);
+    await byPath.waitFor((rs) => rs.length >= 2);
+    expect(byHeader.receipts).toHaveLength(1);
+    expect(byQuery.receipts).toHaveLength(1);
+    expect(JSON.parse(byBody.receipts[0].body)).toEqual({ kind: 'refund' });
+  });
+
   it('refuses a bad, a missing or a re-serialised signature with 400 and stores nothing', async () => {
     const p = await incomingProject();
     const gh = await source(p, { provider: 'github', verifier: { type: 'hmac', hmac: { secret: 'gh-secret' } } });

@@ -36,7 +36,8 @@ export class IngestController {
       project: ctx.project,
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       headers: req.headers,
-      query: (req.query ?? {}) as Record<string, string | string[]>,
+      // a plain object: Fastify's parsed query has no prototype, which the filter engine does not take for an object
+      query: { ...(req.query as Record<string, string | string[]> | undefined) },
       path: req.url.split('?')[0],
     });
     if (answer.kind === 'custom') {
