@@ -36,7 +36,8 @@ export class IngestController {
       project: ctx.project,
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       headers: req.headers,
-      // a plain object: Fastify's parsed query has no prototype, which the filter engine does not take for an object
+      // a plain copy: Fastify's parsed query inherits from an empty prototype object, which the
+      // filter engine (rightly strict about plain objects) does not take for one
       query: { ...(req.query as Record<string, string | string[]> | undefined) },
       path: req.url.split('?')[0],
     });
