@@ -10,7 +10,7 @@ export interface Pem {
 
 export interface TestPki {
   ca: Pem;
-  /** for 127.0.0.1 and localhost, signed by the CA */
+  /** for 127.0.0.1, 127.0.0.2 and localhost, signed by the CA */
   server: Pem;
   /** a client certificate signed by the CA */
   client: Pem;
@@ -59,7 +59,7 @@ export function createTestPki(): TestPki {
     };
     selfSigned('ca', 'Caravan Test CA');
     selfSigned('other-ca', 'Another CA');
-    signed('server', 'localhost', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+    signed('server', 'localhost', 'ca', 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost\nextendedKeyUsage=serverAuth\n');
     signed('client', 'caravan-client', 'ca', 'extendedKeyUsage=clientAuth\n');
     signed('stranger', 'stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
     return { ca: pem(dir, 'ca'), server: pem(dir, 'server'), client: pem(dir, 'client'), stranger: pem(dir, 'stranger') };
