@@ -42,7 +42,7 @@ export class EndpointsController {
   @HttpCode(200)
   @ApiEnvelope(TestOAuth2ResponseDto)
   @ApiResponse({ status: 400, description: 'the settings are refused (see `code`)', type: ErrorEnvelopeDto })
-  async testOAuth2(@Param('projectID') projectId: string, @Body() body: TestOAuth2Dto): Promise<Envelope<TestOAuth2ResponseDto>> {
+  async testOauthConnection(@Param('projectID') projectId: string, @Body() body: TestOAuth2Dto): Promise<Envelope<TestOAuth2ResponseDto>> {
     const result = await this.endpoints.testOAuth2(projectId, body.oauth2);
     return ok(result.success ? 'OAuth2 connection test successful' : 'OAuth2 connection test failed', result);
   }
