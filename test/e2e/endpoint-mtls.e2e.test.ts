@@ -166,6 +166,12 @@ describe('endpoint mTLS client certificates (e2e)', () => {
       .send({ name: 'x', url, mtls_client_cert: { client_cert: pki.client.cert } })
       .expect(400);
     expect(half.body.message).toBe('mtls_client_cert requires both client_cert and client_key');
+    const placeholder = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'x', url, mtls_client_cert: { client_cert: pki.client.cert, client_key: '[REDACTED]' } })
+      .expect(400);
+    expect(placeholder.body.message).toBe('mtls_client_cert.client_key must be the key itself, not the placeholder answers show');
   });
 });
 

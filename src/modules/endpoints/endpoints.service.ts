@@ -27,7 +27,7 @@ import { checkEndpointUrl } from './endpoint-url';
 import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
 import { EndpointMutation, EndpointsRepository } from './endpoints.repository';
 import type { SigningJwk } from './oauth2/client-assertion';
-import { checkOAuth2, OAuth2Config, OAuth2ConfigError, publicJwk, StoredOAuth2 } from './oauth2/oauth2-config';
+import { checkOAuth2, OAuth2Config, OAuth2ConfigError, publicJwk, REDACTED_SECRET, StoredOAuth2 } from './oauth2/oauth2-config';
 import { OAuth2Tokens, TOKEN_REQUEST_TIMEOUT_MS, TokenRequestError } from './oauth2/oauth2-tokens';
 
 /** The credentials one send carries, and what to do when the endpoint refuses them. */
@@ -445,6 +445,8 @@ export class EndpointsService {
     if (dto === undefined) return undefined;
     if (dto === null || (!dto.client_cert && !dto.client_key)) return null;
     if (!dto.client_cert || !dto.client_key) throw unprocessable('invalid_client_certificate', 'mtls_client_cert requires both client_cert and client_key');
+    if (dto.client_key === REDACTED_SECRET)
+      throw unprocessable('invalid_client_certificate', 'mtls_client_cert.client_key must be the key itself, not the placeholder answers show');
     const problem = clientCertificateProblem(dto.client_cert, dto.client_key, now);
     if (problem) throw unprocessable('invalid_client_certificate', problem, { field: 'mtls_client_cert' });
     return { client_cert: dto.client_cert, client_key: this.encryption.seal(dto.client_key), not_after: certificateNotAfter(dto.client_cert) };
