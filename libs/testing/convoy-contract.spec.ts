@@ -1,21 +1,54 @@
 import { checkAgainstConvoy } from './convoy-contract';
 
-const event = (headers: unknown) =>
-  JSON.stringify({
-    status: true,
-    message: 'ok',
-    data: { uid: 'e1', event_type: 'x', headers, endpoints: ['a'], data: {}, extra_caravan_field: 1, deleted_at: null },
-  });
+/** An event answer with every field of Convoy's EventResponse, plus one of Caravan's own. */
+function eventData(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    uid: 'e1',
+    project_id: 'p1',
+    event_type: 'x',
+    endpoints: ['a'],
+    source_id: '',
+    idempotency_key: '',
+    is_duplicate_event: false,
+    headers: { 'x-tenant': ['acme'] },
+    data: {},
+    raw: '{}',
+    url_query_params: '',
+    url_path: '',
+    endpoint_metadata: [],
+    status: 'Success',
+    failure_reason: '',
+    acknowledged_at: '2026-01-01T00:00:00Z',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    deleted_at: null,
+    extra_caravan_field: 1,
+    ...overrides,
+  };
+}
+
+const answer = (data: Record<string, unknown>) => JSON.stringify({ status: true, message: 'ok', data });
 
 describe("checkAgainstConvoy (the contract test's check)", () => {
-  it("accepts an answer with Convoy's types, extra fields and nulls included", () => {
-    expect(checkAgainstConvoy('GET', '/api/v1/projects/p1/events/e1', 200, event({ 'x-tenant': ['acme'] }))).toBeUndefined();
+  it("accepts an answer with Convoy's fields and types, extra fields and nulls included", () => {
+    expect(checkAgainstConvoy('GET', '/api/v1/projects/p1/events/e1', 200, answer(eventData()))).toBeUndefined();
   });
 
   it("reports a field that has another type than Convoy's", () => {
-    const v = checkAgainstConvoy('GET', '/api/v1/projects/p1/events/e1?x=1', 200, event({ 'x-tenant': 'acme' }));
+    const v = checkAgainstConvoy('GET', '/api/v1/projects/p1/events/e1?x=1', 200, answer(eventData({ headers: { 'x-tenant': 'acme' } })));
     expect(v?.route).toBe('GET /v1/projects/{projectID}/events/{eventID}');
     expect(v?.errors.join(' ')).toContain('/data/headers/x-tenant');
+  });
+
+  it('reports a field Convoy always sends that is missing, and lets one it may leave out be', () => {
+    const withoutStatus = eventData();
+    delete withoutStatus.status;
+    expect(checkAgainstConvoy('GET', '/api/v1/projects/p1/events/e1', 200, answer(withoutStatus))?.errors.join(' ')).toContain(
+      "must have required property 'status'",
+    );
+    const withoutAppId = eventData();
+    delete withoutAppId.app_id;
+    expect(checkAgainstConvoy('GET', '/api/v1/projects/p1/events/e1', 200, answer(withoutAppId))).toBeUndefined();
   });
 
   it('picks the literal route over the templated one, and ignores routes Convoy does not have', () => {

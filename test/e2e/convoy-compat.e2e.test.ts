@@ -134,6 +134,34 @@ describe('Convoy compatibility (e2e)', () => {
     expect(found.body.data.content.map((e: { uid: string }) => e.uid)).toContain(ev.body.data.uid);
   });
 
+  it('says which required field is missing, and only that', async () => {
+    const p = await createTestProject(h.api.getHttpServer());
+    const res = await http().post(`/api/v1/projects/${p.id}/endpoints`).set(p.auth).send({ name: 'no-url' }).expect(400);
+    expect(res.body).toMatchObject({ status: false, message: 'url is required', code: 'validation_failed' });
+  });
+
+  it("takes list filters in either spelling, Convoy's mixed one or a consistent one", async () => {
+    const sink = await sinks.start();
+    const p = await createTestProject(h.api.getHttpServer());
+    const ep = await http()
+      .post(`/api/v1/projects/${p.id}/endpoints`)
+      .set(p.auth)
+      .send({ name: 'spell', url: `${sink.url}/hook` })
+      .expect(201);
+    const id = ep.body.data.uid as string;
+    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: id, event_type: 'a.b', data: {} }).expect(201);
+    await http().post(`/api/v1/projects/${p.id}/events`).set(p.auth).send({ endpoint_id: id, event_type: 'c.d', data: {} }).expect(201);
+    const convoy = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpointId=${id}&event_type=a.b&perPage=5`).set(p.auth).expect(200);
+    const snake = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpoint_id=${id}&event_type=a.b&per_page=5`).set(p.auth).expect(200);
+    const camel = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?endpointId=${id}&eventType=a.b&perPage=5`).set(p.auth).expect(200);
+    const uids = (r: request.Response) => (r.body.data.content as { uid: string }[]).map((d) => d.uid);
+    expect(uids(convoy)).toHaveLength(1);
+    expect(uids(snake)).toEqual(uids(convoy));
+    expect(uids(camel)).toEqual(uids(convoy));
+    const both = await http().get(`/api/v1/projects/${p.id}/events?endpointId=${id}&endpoint_id=${id}`).set(p.auth).expect(400);
+    expect(both.body.message).toContain('endpointId and endpoint_id');
+  });
+
   it.each([['{}'], ['null'], ['{"request":{"body":{}}}']])('answers test_filter without a schema (%s) with 400 naming the field', async (body) => {
     const p = await createTestProject(h.api.getHttpServer());
     const res = await http().post(`/api/v1/projects/${p.id}/subscriptions/test_filter`).set(p.auth).set('Content-Type', 'application/json').send(body);
@@ -180,7 +208,7 @@ describe('Convoy compatibility (e2e)', () => {
       { name: 'globex', url: `${sink.url}/globex`, event_type: '*', auth_username: 'u', auth_password: 'p' },
     ];
     const bad = [...items, { name: '', url: 'ftp://x', event_type: 'a b' }];
-    const dry = await http().post(`/api/v1/projects/${p.id}/onboard?dry_run=true`).set(p.auth).send({ items: bad }).expect(202);
+    const dry = await http().post(`/api/v1/projects/${p.id}/onboard?dry_run=true`).set(p.auth).send({ items: bad }).expect(200);
     expect(dry.body.data).toMatchObject({ total_rows: 3, valid_count: 2 });
     expect(dry.body.data.errors.map((e: { row: number; field: string }) => `${e.row}:${e.field}`)).toEqual(['2:name', '2:url', '2:event_type']);
     const refused = await http().post(`/api/v1/projects/${p.id}/onboard`).set(p.auth).send({ items: bad }).expect(400);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withConvoyQueryNames } from './query-aliases';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -49,12 +50,22 @@ export function prototypeKeyField(body: unknown): string | undefined {
 /**
  * Request checks that run before any route: ids and query values with control characters
  * answer 400 naming the field (PostgreSQL refuses NUL in text, which used to surface as a
- * 500), and only JSON bodies are accepted (Fastify's own text/plain parser would hand a
+ * 500), list filters may use either spelling (`query-aliases.ts`), and only JSON bodies are accepted (Fastify's own text/plain parser would hand a
  * string to the DTO pipe, a 400 where 415 is the answer).
  */
 export function installRequestGuards(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.query && typeof req.query === 'object') {
+      const named = withConvoyQueryNames(req.query as Record<string, unknown>);
+      if ('conflict' in named) {
+        const [name, alias] = named.conflict;
+        return reply
+          .code(400)
+          .send({ status: false, message: `query parameters ${name} and ${alias} are the same filter: send one`, code: 'invalid_parameter' });
+      }
+      req.query = named.query;
+    }
     const field = controlCharacterField(req.params, req.query);
     if (field) return reply.code(400).send({ status: false, message: `${field} contains a control character`, code: 'invalid_parameter' });
     const unknown = prototypeKeyField(req.body);

@@ -4,7 +4,11 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
   const out: { field: string; message: string }[] = [];
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    for (const msg of Object.values(e.constraints ?? {})) out.push({ field, message: msg.replace(e.property, field) });
+    const rules = Object.values(e.constraints ?? {});
+    // a missing field fails every rule it has; the one thing worth saying is that it is needed
+    const unknownField = e.constraints && 'whitelistValidation' in e.constraints;
+    if (rules.length > 0 && !unknownField && (e.value === undefined || e.value === null)) out.push({ field, message: `${field} is required` });
+    else for (const msg of rules) out.push({ field, message: msg.replace(e.property, field) });
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
   return out;

@@ -4,6 +4,7 @@ export type { IssuedKey } from './api-keys.service';
 export { AuthGuard, authenticateBeforeBody } from './auth.guard';
 export { RequestRateLimiter } from './request-rate-limiter';
 export { ApiKeyEntity } from './api-key.entity';
-export { ApiKeyResponseDto, CreateApiKeyDto } from './dto/api-key.dto';
+export { ApiKeyResponseDto, ApiKeyRoleDto, CreateApiKeyDto } from './dto/api-key.dto';
+export { apiKeyRole } from './api-key-role';
 export { AdminOnly, ProjectAccess, Public, CurrentPrincipal } from './auth.decorators';
 export type { Principal } from './principal';

@@ -9,6 +9,7 @@ import { DeliveriesService } from './deliveries.service';
 import { DeliveryFilter } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
 import { isHeld } from './held';
+import { DEFAULT_MAX_RETRY_DELAY_MS } from '../../common/retry-policy';
 import { asHttpHeader } from '../../common/http/http-header';
 import { endpointSummary, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
@@ -34,6 +35,8 @@ function eventSummary(e: EventEntity): Record<string, unknown> {
     idempotency_key: e.idempotencyKey ?? '',
     headers: asHttpHeader(e.headers),
     url_query_params: e.urlQueryParams,
+    url_path: '',
+    is_duplicate_event: false,
     status: e.status,
     created_at: e.createdAt.toISOString(),
     updated_at: e.updatedAt.toISOString(),
@@ -61,6 +64,7 @@ export function toDeliveryResponse(d: DeliveryEntity, ctx: DeliveryContext): Del
       strategy: strategy?.type ?? '',
       interval_seconds: strategy?.duration ?? 0,
       next_send_time: d.status === 'Scheduled' || d.status === 'Retry' ? (held ? null : d.nextAttemptAt.toISOString()) : null,
+      max_retry_seconds: DEFAULT_MAX_RETRY_DELAY_MS / 1000,
     },
     description: d.description,
     latency_seconds: d.latencyMs === null ? null : d.latencyMs / 1000,
@@ -71,6 +75,10 @@ export function toDeliveryResponse(d: DeliveryEntity, ctx: DeliveryContext): Del
     url_query_params: event?.urlQueryParams ?? '',
     endpoint_metadata: endpoint ? endpointSummary(endpoint) : null,
     event_metadata: event ? eventSummary(event) : null,
+    // Convoy's CLI forwarding, which Caravan does not have
+    cli_metadata: null,
+    device_id: '',
+    device_metadata: null,
     acknowledged_at: d.acknowledgedAt.toISOString(),
     created_at: d.createdAt.toISOString(),
     updated_at: d.updatedAt.toISOString(),

@@ -5,6 +5,9 @@ import { EndpointAuthenticationResponseDto, EndpointResponseDto, OAuth2ResponseD
 import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
 import { REDACTED_SECRET, StoredOAuth2 } from './oauth2/oauth2-config';
 
+/** Convoy's per-endpoint counters, which Caravan does not keep; null is Convoy's own "not loaded". */
+const NO_COUNTERS = { failure_count: null, success_count: null, retry_count: null, period_failure_rate: null } as const;
+
 /** Maps an endpoint to Convoy's `EndpointResponse`, opening the sealed secrets as Convoy returns them in plaintext. */
 @Injectable()
 export class EndpointPresenter {
@@ -46,6 +49,7 @@ export class EndpointPresenter {
       deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
       cb_state: health?.cb_state ?? null,
       failure_rate: health?.failure_rate ?? null,
+      ...NO_COUNTERS,
     };
   }
 
@@ -94,8 +98,15 @@ export function endpointSummary(e: EndpointEntity): Record<string, unknown> {
     rate_limit: e.rateLimit,
     rate_limit_duration: e.rateLimitDuration,
     support_email: e.supportEmail,
+    slack_webhook_url: e.slackWebhookUrl,
+    advanced_signatures: e.advancedSignatures,
+    content_type: e.contentType,
     created_at: e.createdAt.toISOString(),
     updated_at: e.updatedAt.toISOString(),
     deleted_at: e.deletedAt ? e.deletedAt.toISOString() : null,
+    // the breaker state is not read for summaries
+    cb_state: null,
+    failure_rate: null,
+    ...NO_COUNTERS,
   };
 }

@@ -23,6 +23,8 @@ export interface NewEvent {
 export interface WriteResult {
   /** false when an event with the same idempotency key existed: nothing was written */
   inserted: boolean;
+  /** the commit's clock, which the row's created_at, updated_at and routed_at hold */
+  at: Date;
 }
 
 /** An event being routed again (a replay pass), with the deliveries its routing decided on. */
@@ -98,7 +100,7 @@ const INGEST_SQL = `
     ON CONFLICT (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, project_id, event_type, headers, route_seq
   ), ${deliveryRowsCte('ins', 13)}
-  SELECT id FROM ins`;
+  SELECT id, now() AS at FROM ins`;
 
 const ROUTE_SQL = `
   WITH ${markRoutedCte(1, 2, 3)}, ${deliveryRowsCte('src', 4)}
@@ -159,9 +161,12 @@ export class EventWriter {
         ev[10].push(e.urlQueryParams);
         ev[11].push(e.deliveries.length);
       }
-      const rows = await fastQuery<{ id: string }[]>(this.ds, INGEST_SQL, [...ev, ...deliveryParams(batch.map((p) => p.ev))]);
-      const inserted = new Set(rows.map((r) => r.id));
-      for (const p of batch) p.resolve({ inserted: inserted.has(p.ev.id) });
+      const rows = await fastQuery<{ id: string; at: Date }[]>(this.ds, INGEST_SQL, [...ev, ...deliveryParams(batch.map((p) => p.ev))]);
+      const inserted = new Map(rows.map((r) => [r.id, r.at]));
+      for (const p of batch) {
+        const at = inserted.get(p.ev.id);
+        p.resolve({ inserted: at !== undefined, at: at ?? new Date() });
+      }
     } catch (e) {
       for (const p of batch) p.reject(e);
     }

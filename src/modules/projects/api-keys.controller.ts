@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, PaginationQueryDto, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import { ApiKeyEntity, ApiKeyResponseDto, ApiKeysService, CreateApiKeyDto, ProjectAccess } from '../auth';
+import { ApiKeyEntity, apiKeyRole, ApiKeyResponseDto, ApiKeysService, CreateApiKeyDto, ProjectAccess } from '../auth';
 import { ProjectsService } from './projects.service';
 
 function toResponse(e: ApiKeyEntity, key?: string): ApiKeyResponseDto {
@@ -13,6 +13,8 @@ function toResponse(e: ApiKeyEntity, key?: string): ApiKeyResponseDto {
     key_type: e.keyType,
     ...(key ? { key } : {}),
     project_id: e.projectId ?? '',
+    role: apiKeyRole(e.keyType, e.projectId),
+    user_id: '',
     expires_at: e.expiresAt ? e.expiresAt.toISOString() : null,
     created_at: e.createdAt.toISOString(),
   };

@@ -86,5 +86,6 @@ export function mergeProjectConfig(base: ProjectConfig, patch: ProjectConfigPatc
 export function publicProjectConfig(c: ProjectConfig): ProjectConfig {
   const { secret: _secret, ...meta } = c.meta_event;
   void _secret;
-  return { ...c, meta_event: meta };
+  // Caravan sends meta events over HTTP only: Convoy's pub_sub target is always null here
+  return { ...c, meta_event: { ...meta, pub_sub: null } } as ProjectConfig;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
-import { AdminOnly, CurrentPrincipal, Principal, ProjectAccess } from '../auth';
+import { AdminOnly, apiKeyRole, CurrentPrincipal, Principal, ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { CreateProjectDto, CreateProjectResponseDto, ListProjectsQueryDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
 import { publicProjectConfig } from './project-config';
@@ -14,6 +14,9 @@ export function toProjectResponse(p: ProjectEntity): ProjectResponseDto {
     name: p.name,
     type: p.type,
     logo_url: p.logoUrl,
+    // one organisation per instance, no per-project statistics
+    organisation_id: '',
+    statistics: null,
     config: publicProjectConfig(p.config) as unknown as Record<string, unknown>,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
@@ -42,6 +45,8 @@ export class ProjectsController {
         key_type: key.entity.keyType,
         key: key.key,
         project_id: project.id,
+        role: apiKeyRole(key.entity.keyType, project.id),
+        user_id: '',
         expires_at: null,
         created_at: key.entity.createdAt.toISOString(),
       },

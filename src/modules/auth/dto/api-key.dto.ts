@@ -22,6 +22,15 @@ export class ApiKeyResponseDto {
   /** the full key: present only in the answer that created it */
   key?: string;
   project_id!: string;
+  /** Convoy's role: a project key manages its project, the instance key everything */
+  role!: ApiKeyRoleDto;
+  /** Convoy's owning user; Caravan's keys belong to no user: always empty */
+  user_id!: string;
   expires_at!: string | null;
   created_at!: string;
+}
+
+export class ApiKeyRoleDto {
+  type!: 'project_admin' | 'instance_admin';
+  project!: string;
 }

@@ -33,6 +33,8 @@ export class DeliveryMetadataDto {
   strategy!: string;
   interval_seconds!: number;
   next_send_time!: string | null;
+  /** where the exponential strategy's delays stop growing */
+  max_retry_seconds!: number;
 }
 
 export class DeliveryResponseDto {
@@ -62,6 +64,12 @@ export class DeliveryResponseDto {
   /** the event, without its payload (read the event for that) */
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   event_metadata!: Record<string, unknown> | null;
+  /** Convoy's CLI forwarding, which Caravan does not have: always null */
+  cli_metadata!: Record<string, unknown> | null;
+  /** as cli_metadata: always empty */
+  device_id!: string;
+  /** as cli_metadata: always null */
+  device_metadata!: Record<string, unknown> | null;
   acknowledged_at!: string;
   created_at!: string;
   updated_at!: string;

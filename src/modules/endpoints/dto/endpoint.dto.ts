@@ -244,4 +244,9 @@ export class EndpointResponseDto {
   cb_state!: 'closed' | 'open' | 'half-open' | null;
   /** percent of failed attempts in the breaker's observability window; null before any attempt */
   failure_rate!: number | null;
+  /** Convoy's delivery counters of an endpoint; Caravan does not keep them (see failure_rate and period-failure-rates): always null */
+  failure_count!: number | null;
+  success_count!: number | null;
+  retry_count!: number | null;
+  period_failure_rate!: number | null;
 }

@@ -78,13 +78,13 @@ export class IngestEvent {
     };
     // No look-up first: the insert itself loses to an existing key, and only then do we
     // read the original, which keeps the common case at one statement.
-    const { inserted } = await this.writer.write(ev);
+    const { inserted, at } = await this.writer.write(ev);
     if (!inserted && idempotencyKey) {
       const winner = await this.events.findByIdempotencyKey(project.id, idempotencyKey);
       if (winner) return { event: winner, duplicate: true };
     }
     this.deliveryQueue.wake(deliveries.map((d) => ({ id: d.id, generation: 0, endpoint_id: d.endpointId, project_id: project.id, attempts: 0 })));
-    return { duplicate: false, event: asStored(ev) };
+    return { duplicate: false, event: asStored(ev, at) };
   }
 
   private async resolve(projectId: string, t: IngestTarget): Promise<ResolvedTarget> {
@@ -117,8 +117,7 @@ function lowerCased(headers: Record<string, string>): Record<string, string> {
 }
 
 /** The row the writer just committed, as a read would return it (no read-back on the hot path). */
-function asStored(ev: NewEvent): EventEntity {
-  const now = new Date();
+function asStored(ev: NewEvent, now: Date): EventEntity {
   const { status, failureReason } = routedStatus(ev.deliveries.length);
   return {
     id: ev.id,

@@ -23,6 +23,10 @@ export class ProjectResponseDto {
   name!: string;
   type!: string;
   logo_url!: string;
+  /** Convoy's organisation; Caravan has one per instance: always empty */
+  organisation_id!: string;
+  /** Convoy's project statistics: not kept, always null */
+  statistics!: Record<string, unknown> | null;
   config!: Record<string, unknown>;
   created_at!: string;
   updated_at!: string;
