@@ -91,9 +91,12 @@ describe('endpoint mTLS client certificates (e2e)', () => {
   });
   afterAll(async () => {
     await db?.end();
-    await h?.close();
-    await sink?.stop();
-    setDefaultCACertificates(defaultCAs);
+    try {
+      await h?.close();
+    } finally {
+      await sink?.stop();
+      setDefaultCACertificates(defaultCAs);
+    }
   });
 
   it('presents the certificate, keeps its key sealed and out of answers, and records the address', async () => {
@@ -198,10 +201,13 @@ describe('endpoint mTLS through the egress proxy (e2e)', () => {
     });
   });
   afterAll(async () => {
-    await h?.close();
-    await egress?.close();
-    await sink?.stop();
-    setDefaultCACertificates(defaultCAs);
+    try {
+      await h?.close();
+    } finally {
+      await egress?.close();
+      await sink?.stop();
+      setDefaultCACertificates(defaultCAs);
+    }
   });
 
   it('presents the certificate end to end inside the tunnel and records the address the proxy dialled', async () => {

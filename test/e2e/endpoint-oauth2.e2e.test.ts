@@ -101,9 +101,12 @@ describe('endpoint OAuth2 authentication (e2e)', () => {
   });
   afterAll(async () => {
     await db?.end();
-    await h?.close();
-    await sink?.stop();
-    await tokens?.stop();
+    try {
+      await h?.close();
+    } finally {
+      await sink?.stop();
+      await tokens?.stop();
+    }
   });
 
   it('sends the token, reuses it across deliveries, and renews it once after a 401', async () => {

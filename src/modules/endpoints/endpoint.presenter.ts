@@ -56,9 +56,19 @@ export class EndpointPresenter {
   private authentication(a: StoredAuthentication): EndpointAuthenticationResponseDto {
     if (a.type === 'oauth2') return { type: a.type, api_key: null, basic_auth: null, oauth2: oauth2Response(a.oauth2) };
     if (a.type === 'api_key') {
-      return { type: a.type, api_key: { header_name: a.api_key.header_name, header_value: this.encryption.open(a.api_key.header_value) }, basic_auth: null };
+      return {
+        type: a.type,
+        api_key: { header_name: a.api_key.header_name, header_value: this.encryption.open(a.api_key.header_value) },
+        basic_auth: null,
+        oauth2: null,
+      };
     }
-    return { type: a.type, api_key: null, basic_auth: { username: a.basic_auth.username, password: this.encryption.open(a.basic_auth.password) } };
+    return {
+      type: a.type,
+      api_key: null,
+      basic_auth: { username: a.basic_auth.username, password: this.encryption.open(a.basic_auth.password) },
+      oauth2: null,
+    };
   }
 }
 
@@ -71,12 +81,14 @@ function oauth2Response(o: StoredOAuth2): OAuth2ResponseDto {
     scope: o.scope,
     audience: o.audience,
     authentication_type: o.authentication_type,
-    ...(o.client_secret ? { client_secret: REDACTED_SECRET } : {}),
+    client_secret: o.client_secret ? REDACTED_SECRET : null,
     signing_key: o.signing_key_public ? { ...o.signing_key_public } : null,
     signing_algorithm: o.signing_algorithm,
     issuer: o.issuer,
     subject: o.subject,
-    field_mapping: o.field_mapping,
+    field_mapping: o.field_mapping
+      ? { access_token: o.field_mapping.access_token ?? '', token_type: o.field_mapping.token_type ?? '', expires_in: o.field_mapping.expires_in ?? '' }
+      : null,
     expiry_time_unit: o.expiry_time_unit,
   };
 }

@@ -195,7 +195,7 @@ export class OAuth2ResponseDto {
   audience!: string;
   authentication_type!: string;
   /** `[REDACTED]` when set: the secret is never returned */
-  client_secret?: string;
+  client_secret!: string | null;
   /** the key's public members only */
   signing_key?: Record<string, string> | null;
   signing_algorithm?: string;
