@@ -49,7 +49,7 @@ describe('incoming webhooks (e2e)', () => {
   async function eventsOf(
     p: Project,
     sourceId: string,
-  ): Promise<{ uid: string; event_type: string; url_query_params: string; headers: Record<string, string[]> }[]> {
+  ): Promise<{ uid: string; event_type: string; url_query_params: string; url_path: string; headers: Record<string, string[]> }[]> {
     return (await http().get(`/api/v1/projects/${p.id}/events?sourceId=${sourceId}`).set(p.auth).expect(200)).body.data.content;
   }
 
@@ -99,6 +99,7 @@ describe('incoming webhooks (e2e)', () => {
     const [ev] = await eventsOf(p, gh.uid);
     expect(ev.event_type).toBe('opened');
     expect(ev.url_query_params).toBe('ref=main');
+    expect(ev.url_path).toBe(`/ingest/${gh.mask_id}`);
     const one = await http().get(`/api/v1/projects/${p.id}/events/${ev.uid}`).set(p.auth).expect(200);
     expect(one.body.data.source_metadata).toMatchObject({ uid: gh.uid, mask_id: gh.mask_id });
     expect(one.body.data.headers['x-convoy-source-id']).toEqual([gh.mask_id]);
@@ -123,6 +124,13 @@ describe('incoming webhooks (e2e)', () => {
     expect(byHeader.receipts).toHaveLength(1);
     expect(byQuery.receipts).toHaveLength(1);
     expect(JSON.parse(byBody.receipts[0].body)).toEqual({ kind: 'refund' });
+
+    // a replay routes again with the query and path the request had
+    const refund = (await eventsOf(p, s.uid)).find((e) => e.url_query_params === 'ref=main');
+    await http().put(`/api/v1/projects/${p.id}/events/${refund!.uid}/replay`).set(p.auth).expect(200);
+    await byQuery.waitFor((rs) => rs.length >= 2);
+    await byPath.waitFor((rs) => rs.length >= 3);
+    await byBody.waitFor((rs) => rs.length >= 2);
   });
 
   it('refuses a bad, a missing or a re-serialised signature with 400 and stores nothing', async () => {

@@ -39,7 +39,7 @@ export function toEventResponse(
     data: JSON.parse(e.raw) as Record<string, unknown>,
     raw: e.raw,
     url_query_params: e.urlQueryParams,
-    url_path: '',
+    url_path: e.urlPath,
     source_metadata: (e.sourceId && sources?.get(e.sourceId)) || null,
     endpoint_metadata: endpoints
       ? e.endpoints.flatMap((id) => {
