@@ -17,10 +17,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
+import { HEADER_NAME } from '../../../common/http/header-name';
 import { MAX_SECRET_EXPIRATION_SECONDS } from '../endpoint-secrets';
 
-/** RFC 9110 token characters. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 /** No CR, LF or NUL: a header value must not be able to start a new header. */
 const HEADER_VALUE = /^[^\r\n\0]{1,4096}$/;
 

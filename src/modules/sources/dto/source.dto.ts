@@ -18,9 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
+import { HEADER_NAME } from '../../../common/http/header-name';
 
-/** RFC 9110 token characters. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const SECRET = /^[^\r\n\0]{1,1024}$/;
 const MAX_FUNCTION_LENGTH = 64 * 1024;
 export const MAX_CUSTOM_RESPONSE_BYTES = 16 * 1024;
