@@ -17,7 +17,7 @@ export interface PurgeWindow {
 export type PurgeArchive = (table: string, rows: Record<string, unknown>[]) => Promise<void>;
 
 export interface PurgeBatch {
-  /** the last id the window looked at, where the next batch starts; null when nothing was left */
+  /** the last id the window looked at, where the next batch starts; null once the window came back short (nothing left) */
   lastId: string | null;
   removed: Record<string, number>;
 }

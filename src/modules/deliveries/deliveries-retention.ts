@@ -21,7 +21,7 @@ const PURGE_DELIVERIES_SQL = `
   ), deliveries AS (
     DELETE FROM event_deliveries WHERE id IN (SELECT id FROM ended) RETURNING *
   )
-  SELECT (SELECT max(id) FROM w) AS last_id,
+  SELECT CASE WHEN (SELECT count(*) FROM w) < $4 THEN NULL ELSE (SELECT max(id) FROM w) END AS last_id,
          (SELECT count(*) FROM attempts)::int AS n_delivery_attempts,
          (SELECT count(*) FROM deliveries)::int AS n_event_deliveries,
          CASE WHEN $5 THEN (SELECT json_agg(attempts) FROM attempts) END AS rows_delivery_attempts,

@@ -17,7 +17,7 @@ const PURGE_EVENTS_SQL = `
       AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = ev.id)
     RETURNING ev.*
   )
-  SELECT (SELECT max(id) FROM w) AS last_id,
+  SELECT CASE WHEN (SELECT count(*) FROM w) < $4 THEN NULL ELSE (SELECT max(id) FROM w) END AS last_id,
          (SELECT count(*) FROM gone)::int AS n_events,
          CASE WHEN $5 THEN (SELECT json_agg(gone) FROM gone) END AS rows_events`;
 

@@ -13,7 +13,7 @@ const PURGE_META_EVENTS_SQL = `
     WHERE me.id = w.id AND me.status NOT IN ('Scheduled', 'Retry', 'Processing')
     RETURNING me.*
   )
-  SELECT (SELECT max(id) FROM w) AS last_id,
+  SELECT CASE WHEN (SELECT count(*) FROM w) < $4 THEN NULL ELSE (SELECT max(id) FROM w) END AS last_id,
          (SELECT count(*) FROM gone)::int AS n_meta_events,
          CASE WHEN $5 THEN (SELECT json_agg(gone) FROM gone) END AS rows_meta_events`;
 
