@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `query`. The payload stays `raw` text, the exact bytes signed and sent; the index is
  * built from an expression, so no second copy of it is stored (docs/retention-and-search.md
  * has the measurement). `caravan_payload_jsonb` answers NULL for text that jsonb refuses
- * (a lone UTF-16 surrogate escape, which JSON accepts): such an event is not found by
- * containment, and its ingest never fails because of the index.
+ * rather than failing the insert: ingest already refuses such payloads (a lone UTF-16
+ * surrogate escape), and no other writer's row can make ingest fail because of the index.
  */
 export class IndexEventSearch1796600000000 implements MigrationInterface {
   name = 'IndexEventSearch1796600000000';
