@@ -194,6 +194,18 @@ export const VARIABLES = {
     parsers.int(0, 10_000_000),
     'events per second one project may send through the API, counted across all pods (0 = no limit)',
   ),
+  ingestBaseUrl: v(
+    'INGEST_BASE_URL',
+    '',
+    parsers.optionalUrl(['http:', 'https:']),
+    "public base URL of the api, shown in each source's `url` (`<base>/ingest/<mask_id>`); unset = http://localhost:PORT",
+  ),
+  sourceRateLimit: v(
+    'SOURCE_RATE_LIMIT',
+    '1000',
+    parsers.int(0, 10_000_000),
+    'requests per second one source accepts on /ingest unless it sets its own rate_limit, counted across all pods (0 = no limit); past it 429 with Retry-After',
+  ),
   apiRequestTimeoutMs: v(
     'API_REQUEST_TIMEOUT_MS',
     '30000',

@@ -6,3 +6,4 @@ export * from './webhook-sink';
 export * from './pipeline-harness';
 export * from './wait';
 export * from './fixtures';
+export * from './test-pki';

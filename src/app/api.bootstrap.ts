@@ -10,6 +10,7 @@ import { installRequestGuards } from '../common/http/request-guards';
 import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
 import { ApiKeysService, authenticateBeforeBody, RequestRateLimiter } from '../modules/auth';
+import { IngestGate, installIngestHooks, takesRawBody } from '../modules/ingest';
 import { createServer, RequestListener } from 'node:http';
 
 export interface ApiAppOptions {
@@ -59,8 +60,9 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
     }),
   );
   const fastify = app.getHttpAdapter().getInstance();
-  installJsonBodyParser(fastify, config.maxBodyBytes);
+  installJsonBodyParser(fastify, config.maxBodyBytes, { takesRawBody });
   installRequestGuards(fastify);
+  installIngestHooks(fastify, app.get(IngestGate), config.maxBodyBytes);
   authenticateBeforeBody(fastify, app.get(ApiKeysService), app.get(RequestRateLimiter));
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);

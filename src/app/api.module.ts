@@ -9,10 +9,12 @@ import { EventsController, EventsModule } from '../modules/events';
 import { EventTypesController, EventTypesModule } from '../modules/event-types';
 import { FunctionsController, FunctionsModule } from '../modules/functions';
 import { HealthController, HealthModule } from '../modules/health';
+import { IngestController, IngestModule } from '../modules/ingest';
 import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
+import { SourcesController, SourcesModule } from '../modules/sources';
 import { OnboardController, SubscriptionFiltersController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
 import { CoreModule } from './core.module';
 import { workerDuties } from './worker.module';
@@ -40,9 +42,11 @@ export class ApiModule {
         ProjectsModule,
         EndpointsModule,
         EventTypesModule,
+        SourcesModule,
         SubscriptionsModule,
         FunctionsModule,
         EventsModule,
+        IngestModule,
         MetaEventsModule,
         DeliveriesModule,
         ...worker.imports,
@@ -54,11 +58,13 @@ export class ApiModule {
         FailureRatesController,
         EndpointsController,
         EventTypesController,
+        SourcesController,
         SubscriptionsController,
         SubscriptionFiltersController,
         OnboardController,
         FunctionsController,
         EventsController,
+        IngestController,
         DeliveriesController,
         MetaEventsController,
         MetricsController,

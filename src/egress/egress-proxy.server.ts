@@ -7,7 +7,7 @@ import { EgressGate, Refusal } from './egress-gate';
 import { EGRESS_LOGGER } from './egress-logger';
 import { EgressMetrics } from './egress-metrics';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.tokens';
-import { CONNECTION_ESTABLISHED, writeRawResponse } from './raw-response';
+import { connectionEstablished, writeRawResponse } from './raw-response';
 import { SelfAddresses } from './self-addresses';
 import { dial, DialError, Tunnel, TunnelStats } from './tunnel';
 
@@ -167,7 +167,7 @@ export class EgressProxyServer implements OnApplicationBootstrap, BeforeApplicat
       return this.refuse(client, record, this.unavailable(client.destroyed ? 'caller-gone' : 'shutting-down'));
     }
     Object.assign(record, { decision: 'allow', class: judged.cls, status: 200 });
-    client.write(CONNECTION_ESTABLISHED);
+    client.write(connectionEstablished(judged.ip));
     const tunnel = new Tunnel(client, upstream, head, { idleMs: this.config.egressIdleTimeoutMs, maxMs: this.config.egressMaxTunnelMs });
     this.tunnels.add(tunnel);
     const stats: TunnelStats = await tunnel.done;

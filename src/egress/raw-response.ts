@@ -20,4 +20,11 @@ export function writeRawResponse(socket: Socket, status: number, headers: Readon
   socket.setTimeout(LINGER_MS, () => socket.destroy());
 }
 
-export const CONNECTION_ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
+/**
+ * The answer that opens a tunnel. It names the address dialled (`X-Caravan-Egress-Ip`), so
+ * the worker can record where a delivery really went; the caller is the authenticated
+ * worker, and the address is one the policy allowed.
+ */
+export function connectionEstablished(ip: string): string {
+  return `HTTP/1.1 200 Connection Established\r\nX-Caravan-Egress-Ip: ${ip}\r\n\r\n`;
+}

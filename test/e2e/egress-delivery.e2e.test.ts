@@ -64,12 +64,20 @@ describe('deliveries through the egress proxy (e2e)', () => {
 
   it('delivers through the proxy, fails as proxy_unavailable while it is down, and never goes direct', async () => {
     const { p, endpointId } = await setup();
-    await http()
+    const first = await http()
       .post(`/api/v1/projects/${p.id}/events`)
       .set(p.auth)
       .send({ endpoint_id: endpointId, event_type: 'x', data: { n: 1 } })
       .expect(201);
     await sink.waitFor((rs) => rs.length === 1);
+    // the attempt names the address the proxy dialled (its CONNECT answer says), not the proxy's
+    const sent = await waitUntil('the first delivery recorded', async () => {
+      const list = await http().get(`/api/v1/projects/${p.id}/eventdeliveries?eventId=${first.body.data.uid}`).set(p.auth);
+      const d = list.body.data.content[0] as { uid: string; status: string } | undefined;
+      return d && d.status === 'Success' && d;
+    });
+    const firstAttempts = await http().get(`/api/v1/projects/${p.id}/eventdeliveries/${sent.uid}/deliveryattempts`).set(p.auth).expect(200);
+    expect(firstAttempts.body.data[0].ip_address).toBe('127.0.0.2');
 
     await egress!.close();
     egress = undefined;

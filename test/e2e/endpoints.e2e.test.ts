@@ -122,7 +122,8 @@ describe('endpoints (e2e)', () => {
       .set(p.auth)
       .send({ name: 'x', url: 'https://a.example.com/', authentication: { type: 'oauth2', oauth2: {} } })
       .expect(400);
-    expect(oauth.body.code).toBe('unsupported_authentication');
+    expect(oauth.body.code).toBe('invalid_authentication');
+    expect(oauth.body.message).toBe('authentication.oauth2.url is required');
 
     const cleared = await http().put(`/api/v1/projects/${p.id}/endpoints/${e.uid}`).set(p.auth).send({ authentication: null }).expect(202);
     expect(cleared.body.data.authentication).toBeNull();

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
-import { ApiHarness, createTestProject, startApiHarness, TestProject } from '../../libs/testing';
+import { ApiHarness, createTestProject, startApiHarness, TEST_ADMIN_KEY, TestProject } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 
 interface Listed {
@@ -70,6 +70,26 @@ describe('event search (e2e)', () => {
     expect(names((await search({ query: 'key-paid1' })).content)).toEqual(['paid1']);
     expect(names((await search({ query: 'invoice.paid' })).content)).toEqual(['paid1', 'paid2', 'paid3']);
     expect((await search({ query: 'no.such.thing' })).content).toEqual([]);
+  });
+
+  it("finds an incoming project's events by their source's name", async () => {
+    const res = await http()
+      .post('/api/v1/projects')
+      .set({ Authorization: `Bearer ${TEST_ADMIN_KEY}` })
+      .send({ name: 'inbound', type: 'incoming' })
+      .expect(201);
+    const inbound: TestProject = { id: res.body.data.project.uid, auth: { Authorization: `Bearer ${res.body.data.api_key.key}` } };
+    const source = async (name: string): Promise<string> =>
+      (await http().post(`/api/v1/projects/${inbound.id}/sources`).set(inbound.auth).send({ name, type: 'http' }).expect(201)).body.data.mask_id;
+    const shop = await source('shop-hooks');
+    const crm = await source('crm-hooks');
+    await http().post(`/ingest/${shop}`).send({ kind: 'order' }).expect(200);
+    await http().post(`/ingest/${shop}`).send({ kind: 'refund' }).expect(200);
+    await http().post(`/ingest/${crm}`).send({ kind: 'lead' }).expect(200);
+    const found = await search({ query: 'shop-hooks' }, inbound);
+    expect(found.content.map((e) => e.data.kind).sort()).toEqual(['order', 'refund']);
+    expect((await search({ query: 'crm-hooks', body: '{"kind":"lead"}' }, inbound)).content).toHaveLength(1);
+    expect((await search({ query: 'shop-hooks' })).content).toEqual([]);
   });
 
   it('matches a JSON object in query or body by containment on the payload', async () => {

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { allDelivered, FaultScore, indexReceipts, score } from './checker';
 import { Infra, sleep, until } from './infra';
-import { ApiClient, newEvents, Project, runLoad, sendEvent, SentEvent } from './load';
+import { ApiClient, IngestSource, newEvents, Project, runLoad, sendEvent, SentEvent, sendWebhook } from './load';
 import type { Behaviour, Sinks } from './sink';
 
 export interface Ctx {
@@ -41,6 +41,8 @@ interface Spec {
   breaker?: Record<string, number>;
   /** behaviour of the fault's two regular endpoints */
   behaviour?: Behaviour;
+  /** the load comes in as signed webhooks to a source's /ingest URL instead of API broadcasts */
+  incoming?: boolean;
   /** runs alongside the load and injects the fault; must leave every part running */
   inject: (c: Ctx, progress: Progress, f: FaultWorld) => Promise<void>;
   /** checks of its own after the drain, as failure messages */
@@ -49,23 +51,28 @@ interface Spec {
 
 export interface FaultWorld {
   project: Project;
+  source?: IngestSource;
   endpoints: Map<string, string>;
   events: SentEvent[];
   loadStartedAt: number;
 }
 
 async function setUp(c: Ctx, spec: Spec): Promise<FaultWorld> {
-  const project = await c.api.project(`faults-${spec.name}`, spec.strategy ?? { duration: 1, retry_count: 30 }, spec.breaker);
+  const strategy = spec.strategy ?? { duration: 1, retry_count: 30 };
+  let project: Project;
+  let source: IngestSource | undefined;
+  if (spec.incoming) ({ source, ...project } = await c.api.incomingProject(`faults-${spec.name}`, strategy));
+  else project = await c.api.project(`faults-${spec.name}`, strategy, spec.breaker);
   const endpoints = new Map<string, string>();
   for (const name of ['a', 'b']) {
     const path = `${spec.name}/${name}`;
-    const ep = await c.api.endpoint(project, path, c.sinks.url(path));
+    const ep = await c.api.endpoint(project, path, c.sinks.url(path), ['*'], source?.id);
     c.sinks.register(path, ep.secret, ep.advanced, spec.behaviour);
     endpoints.set(path, ep.uid);
   }
   const events = newEvents(spec.name, c.runId, c.n, [...endpoints.keys()]);
   for (const e of events) c.allSent.set(e.fid, e);
-  return { project, endpoints, events, loadStartedAt: 0 };
+  return { project, source, endpoints, events, loadStartedAt: 0 };
 }
 
 /** The parts a fault may have taken down come back before the drain is timed. */
@@ -84,8 +91,7 @@ export async function runFault(c: Ctx, spec: Spec): Promise<FaultScore> {
   const loaded = runLoad(c.api, f.project, f.events, {
     durationMs: c.loadMs,
     concurrency: 16,
-    path: '/events/broadcast',
-    extra: {},
+    send: (ev) => (f.source ? sendWebhook(c.api, f.source, ev, () => false) : sendEvent(c.api, f.project, ev, '/events/broadcast', {}, () => false)),
     onProgress: (share) => (progress.share = Math.max(progress.share, share)),
   }).finally(() => {
     // injectors waiting for a share the load never reached go on and finish
@@ -414,4 +420,32 @@ const F9: Spec = {
   },
 };
 
-export const FAULTS: Spec[] = [F1, F2, F3, F4, F5, F6, F7, F8, F9];
+/** Kills the api twice while a provider posts signed webhooks to /ingest: every 2xx is delivered, once per endpoint. */
+const F10: Spec = {
+  name: 'F10',
+  incoming: true,
+  inject: async (c, p) => {
+    for (const share of [0.33, 0.66]) {
+      await p.reach(share);
+      await restartAfter(c, 'api', 1000);
+    }
+  },
+  verify: async (c, f, s) => {
+    const db = await c.db();
+    try {
+      const rows = await db.query<{ n: string; sourced: string }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE source_id = $2) AS sourced FROM events WHERE project_id = $1`,
+        [f.project.id, f.source?.id],
+      );
+      const acked = f.events.filter((e) => e.acked).length;
+      s.notes.push(`${rows.rows[0].n} event rows for ${acked} acknowledged webhooks`);
+      if (rows.rows[0].n !== rows.rows[0].sourced) s.failures.push('events of the incoming project without its source');
+      if (Number(rows.rows[0].n) > f.events.length)
+        s.failures.push(`${rows.rows[0].n} event rows for ${f.events.length} webhooks: a retried webhook was stored twice`);
+    } finally {
+      await db.end();
+    }
+  },
+};
+
+export const FAULTS: Spec[] = [F1, F2, F3, F4, F5, F6, F7, F8, F9, F10];

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sleep } from './infra';
 
 /** What the producer saw for one event it tried to send. */
@@ -63,7 +64,8 @@ export class ApiClient {
     return { id: data.project.uid, key: data.api_key.key };
   }
 
-  async endpoint(p: Project, name: string, url: string, eventTypes = ['*']): Promise<{ uid: string; secret: string; advanced: boolean }> {
+  /** An endpoint and its subscription: to the event types given, or to every event of `sourceId`. */
+  async endpoint(p: Project, name: string, url: string, eventTypes = ['*'], sourceId?: string): Promise<{ uid: string; secret: string; advanced: boolean }> {
     const data = await this.call<{ uid: string; secrets: { value: string }[]; advanced_signatures: boolean }>(
       'POST',
       `/api/v1/projects/${p.id}/endpoints`,
@@ -74,9 +76,46 @@ export class ApiClient {
       name: `sub-${name}`,
       endpoint_id: data.uid,
       filter_config: { event_types: eventTypes },
+      ...(sourceId ? { source_id: sourceId } : {}),
     });
     return { uid: data.uid, secret: data.secrets[data.secrets.length - 1].value, advanced: data.advanced_signatures };
   }
+
+  /** An incoming project with one HMAC-verified source that dedupes on a header, as a provider's retries need. */
+  async incomingProject(name: string, strategy: { duration: number; retry_count: number }): Promise<Project & { source: IngestSource }> {
+    const data = await this.call<{ project: { uid: string }; api_key: { key: string } }>('POST', '/api/v1/projects', this.adminKey, {
+      name,
+      type: 'incoming',
+      config: {
+        ssl: { enforce_secure_endpoints: false },
+        strategy: { type: 'linear', ...strategy },
+        ratelimit: { count: 0, duration: 1 },
+        circuit_breaker: { error_timeout: 2, sample_rate: 1 },
+      },
+    });
+    const p = { id: data.project.uid, key: data.api_key.key };
+    const secret = `fault-source-${name}`;
+    const src = await this.call<{ uid: string; mask_id: string }>('POST', `/api/v1/projects/${p.id}/sources`, p.key, {
+      name: `${name}-source`,
+      type: 'http',
+      verifier: { type: 'hmac', hmac: { header: 'X-Fault-Signature', hash: 'SHA256', encoding: 'hex', secret } },
+      idempotency_keys: ['request.header.X-Fault-Id'],
+    });
+    return { ...p, source: { id: src.uid, maskId: src.mask_id, secret } };
+  }
+}
+
+export interface IngestSource {
+  id: string;
+  maskId: string;
+  secret: string;
+}
+
+/** One try of a send: the status (0 = no answer), Retry-After in seconds, and the event id when the answer names one. */
+type Attempt = () => Promise<{ status: number; retryAfter: number; uid?: string }>;
+
+async function post(url: string, headers: Record<string, string>, body: string): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
 }
 
 /**
@@ -85,32 +124,46 @@ export class ApiClient {
  * 503), and stopping at the first 2xx.
  */
 export async function sendEvent(api: ApiClient, p: Project, ev: SentEvent, path: string, extra: Record<string, unknown>, stopAt: () => boolean): Promise<void> {
+  const body = JSON.stringify({ event_type: 'fault.test', data: { fid: ev.fid, fault: ev.fault }, idempotency_key: ev.idempotencyKey, ...extra });
+  await sendUntilAcked(ev, stopAt, async () => {
+    const res = await post(`${api.baseUrl}/api/v1/projects/${p.id}${path}`, { authorization: `Bearer ${p.key}` }, body);
+    const text = await res.text();
+    const uid = res.status >= 200 && res.status < 300 ? (JSON.parse(text) as { data: { uid: string } }).data.uid : undefined;
+    return { status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 0), uid };
+  });
+}
+
+/**
+ * Sends one event as a provider's webhook to `/ingest/{maskID}`, signed, with the same
+ * delivery id on every try (the source dedupes on it), as providers retry.
+ */
+export async function sendWebhook(api: ApiClient, src: IngestSource, ev: SentEvent, stopAt: () => boolean): Promise<void> {
+  const body = JSON.stringify({ fid: ev.fid, fault: ev.fault });
+  const signature = createHmac('sha256', src.secret).update(body).digest('hex');
+  await sendUntilAcked(ev, stopAt, async () => {
+    const res = await post(`${api.baseUrl}/ingest/${src.maskId}`, { 'x-fault-signature': signature, 'x-fault-id': ev.idempotencyKey }, body);
+    await res.text();
+    return { status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 0) };
+  });
+}
+
+async function sendUntilAcked(ev: SentEvent, stopAt: () => boolean, attempt: Attempt): Promise<void> {
   const started = Date.now();
   let backoff = 200;
-  const body = JSON.stringify({ event_type: 'fault.test', data: { fid: ev.fid, fault: ev.fault }, idempotency_key: ev.idempotencyKey, ...extra });
   while (Date.now() - started < GIVE_UP_MS && !stopAt()) {
     ev.calls++;
     let status = 0;
     let retryAfter = 0;
-    let uid = '';
+    let uid: string | undefined;
     try {
-      const res = await fetch(`${api.baseUrl}/api/v1/projects/${p.id}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${p.key}`, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-      });
-      status = res.status;
-      retryAfter = Number(res.headers.get('retry-after') ?? 0);
-      const text = await res.text();
-      if (status >= 200 && status < 300) uid = (JSON.parse(text) as { data: { uid: string } }).data.uid;
+      ({ status, retryAfter, uid } = await attempt());
     } catch {
       status = 0;
     }
     if (status >= 200 && status < 300) {
       if (!ev.acked) ev.ackedAt = Date.now();
       ev.acked = true;
-      ev.uids.add(uid);
+      if (uid !== undefined) ev.uids.add(uid);
       return;
     }
     if (status !== 0 && status !== 503) ev.badStatuses.push(status);
@@ -129,7 +182,7 @@ export async function runLoad(
   api: ApiClient,
   p: Project,
   events: SentEvent[],
-  opts: { durationMs: number; concurrency: number; path: string; extra: Record<string, unknown>; onProgress?: (share: number) => void },
+  opts: { durationMs: number; concurrency: number; send: (ev: SentEvent) => Promise<void>; onProgress?: (share: number) => void },
 ): Promise<void> {
   const started = Date.now();
   const gap = opts.durationMs / Math.max(1, events.length);
@@ -143,7 +196,7 @@ export async function runLoad(
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
       opts.onProgress?.(i / events.length);
-      await sendEvent(api, p, events[i], opts.path, opts.extra, () => false);
+      await opts.send(events[i]);
       done++;
     }
   };

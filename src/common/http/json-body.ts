@@ -19,13 +19,14 @@ class BodyError extends Error {
  * deeper than 64 and U+0000 (PostgreSQL's jsonb refuses it, which would poison a job).
  * The body limit is enforced on the streamed bytes, not on Content-Length.
  */
-export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
+export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: number, opts: RawBodyOptions = {}): void {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer', bodyLimit },
-    (_req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
+    (req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
       const buf = typeof body === 'string' ? Buffer.from(body) : body;
+      if (opts.takesRawBody?.(req)) return done(null, buf);
       // Convoy's SDKs send the JSON content type with an empty body on body-less calls (pause, batchreplay)
       if (buf.length === 0) return done(null, undefined);
       if (!isValidUtf8(buf)) return done(new BodyError(400, 'invalid_utf8', 'request body is not valid UTF-8'));
@@ -41,6 +42,22 @@ export function installJsonBodyParser(fastify: FastifyInstance, bodyLimit: numbe
       done(null, value);
     },
   );
+  if (!opts.takesRawBody) return;
+  const takesRaw = opts.takesRawBody;
+  // any other content type reaches only the routes that take raw bodies (incoming webhooks send forms too)
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit },
+    (req: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
+      if (!takesRaw(req)) return done(new BodyError(415, 'unsupported_media_type', `Unsupported Media Type: ${String(req.headers['content-type'] ?? '')}`));
+      done(null, typeof body === 'string' ? Buffer.from(body) : body);
+    },
+  );
+}
+
+export interface RawBodyOptions {
+  /** requests whose body is handed to the route as the bytes received, whatever the content type */
+  takesRawBody?: (req: FastifyRequest) => boolean;
 }
 
 /** The body as it came over the wire, kept beside the parsed value (the request's own buffer, not a copy). */

@@ -68,7 +68,8 @@ export function installRequestGuards(fastify: FastifyInstance): void {
     }
     const field = controlCharacterField(req.params, req.query);
     if (field) return reply.code(400).send({ status: false, message: `${field} contains a control character`, code: 'invalid_parameter' });
-    const unknown = prototypeKeyField(req.body);
+    // a raw body (incoming webhooks) is bytes, not fields
+    const unknown = Buffer.isBuffer(req.body) ? undefined : prototypeKeyField(req.body);
     if (unknown) return reply.code(400).send({ status: false, message: `property ${unknown} should not exist`, code: 'validation_failed' });
   });
 }

@@ -35,7 +35,7 @@ function eventSummary(e: EventEntity): Record<string, unknown> {
     idempotency_key: e.idempotencyKey ?? '',
     headers: asHttpHeader(e.headers),
     url_query_params: e.urlQueryParams,
-    url_path: '',
+    url_path: e.urlPath,
     is_duplicate_event: false,
     status: e.status,
     created_at: e.createdAt.toISOString(),

@@ -1,12 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { SealedSecret } from '../../common/crypto/secret-box';
+import type { StoredClientCertificate } from './client-certificate';
 import type { StoredSecret } from './endpoint-secrets';
+import type { StoredOAuth2 } from './oauth2/oauth2-config';
 import type { EndpointStatus } from './endpoint-status';
 
 /** Credentials the gateway presents to the endpoint; the secret half is sealed at rest. */
 export type StoredAuthentication =
   | { type: 'api_key'; api_key: { header_name: string; header_value: SealedSecret } }
-  | { type: 'basic_auth'; basic_auth: { username: string; password: SealedSecret } };
+  | { type: 'basic_auth'; basic_auth: { username: string; password: SealedSecret } }
+  | { type: 'oauth2'; oauth2: StoredOAuth2 };
 
 @Entity({ name: 'endpoints' })
 export class EndpointEntity {
@@ -31,6 +34,7 @@ export class EndpointEntity {
   @Column({ name: 'support_email', type: 'text' }) supportEmail!: string;
   @Column({ name: 'slack_webhook_url', type: 'text' }) slackWebhookUrl!: string;
   @Column({ type: 'jsonb', nullable: true }) authentication!: StoredAuthentication | null;
+  @Column({ name: 'mtls_client_cert', type: 'jsonb', nullable: true }) mtlsClientCert!: StoredClientCertificate | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt!: Date | null;

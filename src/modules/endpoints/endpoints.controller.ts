@@ -5,7 +5,15 @@ import { BreakerStateReader } from '../../../libs/endpoint-health';
 import { ProjectAccess } from '../auth';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
-import { CreateEndpointDto, EndpointResponseDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import {
+  CreateEndpointDto,
+  EndpointResponseDto,
+  ExpireSecretDto,
+  ListEndpointsQueryDto,
+  TestOAuth2Dto,
+  TestOAuth2ResponseDto,
+  UpdateEndpointDto,
+} from './dto/endpoint.dto';
 import { EndpointPresenter } from './endpoint.presenter';
 import { EndpointsService } from './endpoints.service';
 
@@ -24,6 +32,19 @@ export class EndpointsController {
   @ApiResponse({ status: 400, description: 'the URL, secret or authentication is refused (see `code`)', type: ErrorEnvelopeDto })
   async create(@Param('projectID') projectId: string, @Body() body: CreateEndpointDto): Promise<Envelope<EndpointResponseDto>> {
     return ok('Endpoint created successfully', this.presenter.toResponse(await this.endpoints.create(projectId, body)));
+  }
+
+  /**
+   * Asks the token endpoint for a token with these settings (nothing is stored). A token
+   * endpoint that fails is a 200 with `success: false` and the reason, as Convoy answers.
+   */
+  @Post('oauth2/test')
+  @HttpCode(200)
+  @ApiEnvelope(TestOAuth2ResponseDto)
+  @ApiResponse({ status: 400, description: 'the settings are refused (see `code`)', type: ErrorEnvelopeDto })
+  async testOauthConnection(@Param('projectID') projectId: string, @Body() body: TestOAuth2Dto): Promise<Envelope<TestOAuth2ResponseDto>> {
+    const result = await this.endpoints.testOAuth2(projectId, body.oauth2);
+    return ok(result.success ? 'OAuth2 connection test successful' : 'OAuth2 connection test failed', result);
   }
 
   @Get()

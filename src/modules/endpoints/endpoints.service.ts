@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { constantTimeEqual } from '../../common/crypto/secret-box';
 import { limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
@@ -6,7 +7,18 @@ import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EncryptionService } from '../instance';
 import { ProjectEntity, ProjectsService } from '../projects';
-import { CreateEndpointDto, EndpointAuthenticationDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import type { ClientCertificate } from '../webhook-http';
+import { clientCertificateProblem, clientCertificateVersion, certificateNotAfter, StoredClientCertificate } from './client-certificate';
+import {
+  CreateEndpointDto,
+  EndpointAuthenticationDto,
+  ExpireSecretDto,
+  ListEndpointsQueryDto,
+  MtlsClientCertDto,
+  OAuth2Dto,
+  TestOAuth2ResponseDto,
+  UpdateEndpointDto,
+} from './dto/endpoint.dto';
 import { authHeaderProblem, authValueProblem } from './endpoint-auth';
 import { EndpointEvents } from './endpoint-events';
 import { countLiveSecrets, generateSecret, liveSecretsNewestFirst, MAX_LIVE_SECRETS, rotateSecrets, secretProblem, StoredSecret } from './endpoint-secrets';
@@ -14,6 +26,18 @@ import { activated, applyDisabledFlag, EndpointStatus, pauseToggled } from './en
 import { checkEndpointUrl } from './endpoint-url';
 import { EndpointEntity, StoredAuthentication } from './endpoint.entity';
 import { EndpointMutation, EndpointsRepository } from './endpoints.repository';
+import type { SigningJwk } from './oauth2/client-assertion';
+import { checkOAuth2, OAuth2Config, OAuth2ConfigError, publicJwk, REDACTED_SECRET, StoredOAuth2 } from './oauth2/oauth2-config';
+import { OAuth2Tokens, TOKEN_REQUEST_TIMEOUT_MS, TokenRequestError } from './oauth2/oauth2-tokens';
+
+/** The credentials one send carries, and what to do when the endpoint refuses them. */
+export interface SendCredentials {
+  headers: Record<string, string>;
+  /** for OAuth2: asks for a new token after a 401 (undefined for static credentials) */
+  renew?: (timeoutMs: number) => Promise<Record<string, string>>;
+}
+
+export { TokenRequestError };
 
 interface CachedEndpoint {
   at: number;
@@ -34,6 +58,7 @@ export class EndpointsService {
     private readonly projects: ProjectsService,
     private readonly encryption: EncryptionService,
     private readonly events: EndpointEvents,
+    private readonly tokens: OAuth2Tokens,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
   ) {}
 
@@ -60,6 +85,7 @@ export class EndpointsService {
       supportEmail: dto.support_email ?? '',
       slackWebhookUrl: dto.slack_webhook_url ? this.checkUrl(dto.slack_webhook_url, project, 'slack_webhook_url') : '',
       authentication: this.sealAuthentication(dto.authentication, project) ?? null,
+      mtlsClientCert: this.sealClientCertificate(dto.mtls_client_cert, now) ?? null,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
@@ -111,8 +137,10 @@ export class EndpointsService {
     const auth = this.sealAuthentication(dto.authentication, project);
     if (auth !== undefined) patch.authentication = auth;
     if (dto.secret !== undefined) this.checkSecret(project, dto.secret);
-
     const now = new Date();
+    const mtls = this.sealClientCertificate(dto.mtls_client_cert, now);
+    if (mtls !== undefined) patch.mtlsClientCert = mtls;
+
     const res = await this.endpoints.mutate(projectId, endpointId, (row) => {
       const out: Partial<EndpointEntity> = { ...patch };
       const status = applyDisabledFlag(row.status, dto.is_disabled);
@@ -130,6 +158,7 @@ export class EndpointsService {
     await this.projects.get(projectId);
     if (!(await this.endpoints.softDelete(projectId, endpointId, (tx) => this.events.runDeleting(tx, endpointId)))) throw notFound('endpoint');
     this.deliveryCache.delete(endpointId);
+    this.tokens.forget(endpointId);
     this.events.emit({ type: 'endpoint.deleted', projectId, endpointId });
   }
 
@@ -208,6 +237,7 @@ export class EndpointsService {
         supportEmail: '',
         slackWebhookUrl: '',
         authentication: null,
+        mtlsClientCert: null,
         createdAt: now,
         updatedAt: now,
         deletedAt: null,
@@ -227,13 +257,60 @@ export class EndpointsService {
     return liveSecretsNewestFirst(endpoint.secrets, now).map((s) => this.encryption.open(s.value));
   }
 
-  /** The headers the endpoint's own authentication adds to each delivery. */
+  /** The headers the endpoint's static authentication (api_key, basic_auth) adds to each delivery; none for OAuth2. */
   authenticationHeaders(endpoint: EndpointEntity): Record<string, string> {
     const a = endpoint.authentication;
     if (!a) return {};
     if (a.type === 'api_key') return { [a.api_key.header_name]: this.encryption.open(a.api_key.header_value) };
+    if (a.type === 'oauth2') return {};
     const token = Buffer.from(`${a.basic_auth.username}:${this.encryption.open(a.basic_auth.password)}`, 'utf8').toString('base64');
     return { Authorization: `Basic ${token}` };
+  }
+
+  /**
+   * The credential headers of one send. For OAuth2 that is `Authorization: <type> <token>`
+   * with a token cached in this process; a failed token request throws TokenRequestError,
+   * which the caller records as a failed attempt.
+   */
+  async sendCredentials(endpoint: EndpointEntity, timeoutMs: number): Promise<SendCredentials> {
+    const a = endpoint.authentication;
+    if (a?.type !== 'oauth2') return { headers: this.authenticationHeaders(endpoint) };
+    const config = this.openOAuth2(a.oauth2);
+    // a token of earlier settings is never used: every write of them seals afresh, so this changes
+    const version = createHash('sha256').update(JSON.stringify(a.oauth2)).digest('base64url');
+    const first = await this.tokens.authorization(endpoint.id, version, config, { timeoutMs });
+    return {
+      headers: { Authorization: first },
+      renew: async (renewTimeoutMs) => ({
+        Authorization: await this.tokens.authorization(endpoint.id, version, config, { timeoutMs: renewTimeoutMs, rejected: first }),
+      }),
+    };
+  }
+
+  /** The client certificate to present to the endpoint, opened, with the key of its own connection pool. */
+  clientCertificate(endpoint: EndpointEntity): (ClientCertificate & { owner: string; version: string }) | undefined {
+    const c = endpoint.mtlsClientCert;
+    if (!c) return undefined;
+    return { cert: c.client_cert, key: this.encryption.open(c.client_key), owner: endpoint.id, version: clientCertificateVersion(c) };
+  }
+
+  /** Convoy's `POST …/endpoints/oauth2/test`: one token request with these settings, nothing stored or cached. */
+  async testOAuth2(projectId: string, dto: OAuth2Dto): Promise<TestOAuth2ResponseDto> {
+    const project = await this.projects.getCached(projectId);
+    const config = this.checkOAuth2(dto, project, 'oauth2');
+    try {
+      const token = await this.tokens.request(config, TOKEN_REQUEST_TIMEOUT_MS);
+      return {
+        success: true,
+        access_token: token.accessToken,
+        token_type: token.tokenType,
+        expires_at: new Date(token.issuedAtMs + token.lifetimeMs).toISOString(),
+        message: 'OAuth2 connection successful',
+      };
+    } catch (e) {
+      if (!(e instanceof TokenRequestError)) throw e;
+      return { success: false, error: e.message, message: 'OAuth2 connection test failed' };
+    }
   }
 
   /** Removes signing secrets whose expiry has passed (the `secret-purge` worker duty); returns the endpoints cleaned. */
@@ -324,6 +401,54 @@ export class EndpointsService {
       if (dto.basic_auth.username.includes(':')) throw unprocessable('invalid_authentication', 'authentication.basic_auth.username cannot contain ":"');
       return { type: 'basic_auth', basic_auth: { username: dto.basic_auth.username, password: this.encryption.seal(dto.basic_auth.password) } };
     }
-    throw unprocessable('unsupported_authentication', 'oauth2 endpoint authentication is not supported; use api_key or basic_auth');
+    const config = this.checkOAuth2(dto.oauth2, project, 'authentication.oauth2');
+    const { client_secret: secret, signing_key: key, ...rest } = config;
+    const stored: StoredOAuth2 = {
+      ...rest,
+      client_secret: secret ? this.encryption.seal(secret) : null,
+      signing_key: key ? this.encryption.seal(JSON.stringify(key)) : null,
+      signing_key_public: key ? publicJwk(key) : null,
+    };
+    return { type: 'oauth2', oauth2: stored };
+  }
+
+  private checkOAuth2(dto: OAuth2Dto | undefined, project: ProjectEntity, field: string): OAuth2Config {
+    let config: OAuth2Config;
+    try {
+      config = checkOAuth2(dto, field);
+    } catch (e) {
+      if (e instanceof OAuth2ConfigError) throw unprocessable('invalid_authentication', e.message, { field });
+      throw e;
+    }
+    this.checkUrl(config.url, project, `${field}.url`);
+    for (const [name, value] of [
+      ['client_id', config.client_id],
+      ['client_secret', config.client_secret ?? ''],
+    ] as const) {
+      const problem = authValueProblem(`${field}.${name}`, value);
+      if (problem) throw unprocessable('invalid_authentication', problem);
+    }
+    return config;
+  }
+
+  private openOAuth2(s: StoredOAuth2): OAuth2Config {
+    const { client_secret: secret, signing_key: key, signing_key_public: _public, ...rest } = s;
+    return {
+      ...rest,
+      client_secret: secret ? this.encryption.open(secret) : undefined,
+      signing_key: key ? (JSON.parse(this.encryption.open(key)) as SigningJwk) : undefined,
+    };
+  }
+
+  /** undefined = leave as is; null (or both members empty, as Convoy) = remove. */
+  private sealClientCertificate(dto: MtlsClientCertDto | null | undefined, now: Date): StoredClientCertificate | null | undefined {
+    if (dto === undefined) return undefined;
+    if (dto === null || (!dto.client_cert && !dto.client_key)) return null;
+    if (!dto.client_cert || !dto.client_key) throw unprocessable('invalid_client_certificate', 'mtls_client_cert requires both client_cert and client_key');
+    if (dto.client_key === REDACTED_SECRET)
+      throw unprocessable('invalid_client_certificate', 'mtls_client_cert.client_key must be the key itself, not the placeholder answers show');
+    const problem = clientCertificateProblem(dto.client_cert, dto.client_key, now);
+    if (problem) throw unprocessable('invalid_client_certificate', problem, { field: 'mtls_client_cert' });
+    return { client_cert: dto.client_cert, client_key: this.encryption.seal(dto.client_key), not_after: certificateNotAfter(dto.client_cert) };
   }
 }

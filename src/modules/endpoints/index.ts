@@ -1,5 +1,6 @@
 export { EndpointsModule } from './endpoints.module';
-export { EndpointsService } from './endpoints.service';
+export { EndpointsService, TokenRequestError } from './endpoints.service';
+export type { SendCredentials } from './endpoints.service';
 export { EndpointsController } from './endpoints.controller';
 export { EndpointEvents } from './endpoint-events';
 export type { EndpointChange, EndpointListener } from './endpoint-events';

@@ -4,7 +4,7 @@ import { badRequest } from '../../common/errors/domain-error';
 export const MAX_SEARCH_CHARS = 4096;
 
 export interface EventSearch {
-  /** matched against the id (prefix), the idempotency key and the event type */
+  /** matched against the id (prefix), the idempotency key, the event type and the source's name */
   text?: string;
   /** JSON objects the payload must contain (jsonb `@>`), all of them, as the text sent: big numbers keep every digit */
   contains: string[];
@@ -22,7 +22,7 @@ function jsonObject(text: string, field: string): string {
 }
 
 /**
- * Convoy's two search parameters: `query` is text (id prefix, idempotency key, event type)
+ * Convoy's two search parameters: `query` is text (id prefix, idempotency key, event type, source name)
  * unless it is a JSON object, which then is matched by containment like `body`; both given
  * means both must match. Undefined when neither is set, so a plain list stays a plain list.
  */

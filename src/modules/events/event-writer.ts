@@ -17,6 +17,7 @@ export interface NewEvent {
   headers: Record<string, string>;
   raw: string;
   urlQueryParams: string;
+  urlPath: string;
   deliveries: NewDelivery[];
 }
 
@@ -91,15 +92,15 @@ const INGEST_STATUS = routedStatusSql('u.n');
 const INGEST_SQL = `
   WITH ins AS (
     INSERT INTO events (id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, url_query_params,
-                        routed_at, status, failure_reason)
+                        url_path, routed_at, status, failure_reason)
     SELECT u.id, u.project_id, u.event_type, u.target,
            CASE WHEN u.endpoints = '' THEN '{}'::text[] ELSE string_to_array(u.endpoints, ',') END,
-           u.source_id, u.idempotency_key, u.broker_message_id, u.headers, u.raw, u.qp, now(), ${INGEST_STATUS.status}, ${INGEST_STATUS.failureReason}
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::int[])
-         AS u(id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, qp, n)
+           u.source_id, u.idempotency_key, u.broker_message_id, u.headers, u.raw, u.qp, u.path, now(), ${INGEST_STATUS.status}, ${INGEST_STATUS.failureReason}
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::int[], $13::text[])
+         AS u(id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, qp, n, path)
     ON CONFLICT (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, project_id, event_type, headers, route_seq
-  ), ${deliveryRowsCte('ins', 13)}
+  ), ${deliveryRowsCte('ins', 14)}
   SELECT id, now() AS at FROM ins`;
 
 const ROUTE_SQL = `
@@ -146,7 +147,7 @@ export class EventWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      const ev: unknown[][] = Array.from({ length: 12 }, () => []);
+      const ev: unknown[][] = Array.from({ length: 13 }, () => []);
       for (const { ev: e } of batch) {
         ev[0].push(e.id);
         ev[1].push(e.projectId);
@@ -160,6 +161,7 @@ export class EventWriter {
         ev[9].push(e.raw);
         ev[10].push(e.urlQueryParams);
         ev[11].push(e.deliveries.length);
+        ev[12].push(e.urlPath);
       }
       const rows = await fastQuery<{ id: string; at: Date }[]>(this.ds, INGEST_SQL, [...ev, ...deliveryParams(batch.map((p) => p.ev))]);
       const inserted = new Map(rows.map((r) => [r.id, r.at]));

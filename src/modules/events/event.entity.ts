@@ -22,6 +22,8 @@ export class EventEntity {
   /** the payload exactly as signed and sent */
   @Column('text') raw!: string;
   @Column({ name: 'url_query_params', type: 'text' }) urlQueryParams!: string;
+  /** the path an incoming webhook was posted to; '' for events from the API */
+  @Column({ name: 'url_path', type: 'text' }) urlPath!: string;
   @Column('text') status!: EventStatus;
   @Column({ name: 'failure_reason', type: 'text' }) failureReason!: string;
   @Column({ name: 'route_seq', type: 'integer' }) routeSeq!: number;

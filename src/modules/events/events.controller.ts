@@ -6,6 +6,7 @@ import { endpointSummary, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
 import { ParsedBody, rawMember } from '../../common/http/json-body';
 import { ProjectAccess } from '../auth';
+import { SourcePresenter, SourceResponseDto, SourcesService } from '../sources';
 import { Envelope, ok } from '../../common/http/envelope';
 import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
 import { BaseEventDto, BroadcastEventDto, CountResponseDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
@@ -21,7 +22,12 @@ import type { IngestEventCommand, IngestTarget } from './ingest/ingest-event.com
  * `endpoints` are the endpoints the answer can describe (`endpoint_metadata`); ingest answers
  * pass none, so the hot path reads nothing more.
  */
-export function toEventResponse(e: EventEntity, duplicate = false, endpoints?: Map<string, EndpointEntity>): EventResponseDto {
+export function toEventResponse(
+  e: EventEntity,
+  duplicate = false,
+  endpoints?: Map<string, EndpointEntity>,
+  sources?: Map<string, SourceResponseDto>,
+): EventResponseDto {
   return {
     uid: e.id,
     project_id: e.projectId,
@@ -34,8 +40,8 @@ export function toEventResponse(e: EventEntity, duplicate = false, endpoints?: M
     data: JSON.parse(e.raw) as Record<string, unknown>,
     raw: e.raw,
     url_query_params: e.urlQueryParams,
-    url_path: '',
-    source_metadata: null,
+    url_path: e.urlPath,
+    source_metadata: (e.sourceId && sources?.get(e.sourceId)) || null,
     endpoint_metadata: endpoints
       ? e.endpoints.flatMap((id) => {
           const ep = endpoints.get(id);
@@ -97,7 +103,17 @@ export class EventsController {
     private readonly events: EventsService,
     private readonly ingest: IngestEvent,
     private readonly endpoints: EndpointsService,
+    private readonly sources: SourcesService,
+    private readonly sourcePresenter: SourcePresenter,
   ) {}
+
+  /** The sources of these events (incoming ones), read once for the answer. */
+  private async sourcesOf(projectId: string, rows: EventEntity[]): Promise<Map<string, SourceResponseDto>> {
+    const ids = rows.flatMap((e) => (e.sourceId ? [e.sourceId] : []));
+    if (ids.length === 0) return new Map();
+    const found = await this.sources.findManyLive(projectId, ids);
+    return new Map(found.map((s) => [s.id, this.sourcePresenter.toResponse(s)]));
+  }
 
   /** The endpoints of these events, read once for the answer. */
   private async endpointsOf(projectId: string, rows: EventEntity[]): Promise<Map<string, EndpointEntity>> {
@@ -150,10 +166,10 @@ export class EventsController {
   async list(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<Page<EventResponseDto>>> {
     const req = toPageRequest(q);
     const rows = await this.events.list(projectId, toEventFilter(q), req);
-    const eps = await this.endpointsOf(projectId, rows);
+    const [eps, srcs] = await Promise.all([this.endpointsOf(projectId, rows), this.sourcesOf(projectId, rows)]);
     return ok(
       'Events fetched successfully',
-      toPage(rows, req, (e) => toEventResponse(e, false, eps)),
+      toPage(rows, req, (e) => toEventResponse(e, false, eps, srcs)),
     );
   }
 
@@ -177,7 +193,8 @@ export class EventsController {
   @ApiEnvelope(EventResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {
     const e = await this.events.get(projectId, id);
-    return ok('Event fetched successfully', toEventResponse(e, false, await this.endpointsOf(projectId, [e])));
+    const [eps, srcs] = await Promise.all([this.endpointsOf(projectId, [e]), this.sourcesOf(projectId, [e])]);
+    return ok('Event fetched successfully', toEventResponse(e, false, eps, srcs));
   }
 
   /** Sends the event again to its subscriptions as new deliveries, whatever its state. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SourcesModule } from '../sources';
 import { EventsCoreModule } from './events-core.module';
 import { EventsRetention } from './events-retention';
 import { EventsService } from './events.service';
@@ -6,7 +7,7 @@ import { IngestEvent } from './ingest/ingest-event';
 
 /** Events: the ingest use case (the one way in), reads and replays. */
 @Module({
-  imports: [EventsCoreModule],
+  imports: [EventsCoreModule, SourcesModule],
   providers: [EventsService, IngestEvent, EventsRetention],
   exports: [EventsService, IngestEvent, EventsRetention],
 })

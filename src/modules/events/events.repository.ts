@@ -124,13 +124,17 @@ export class EventsRepository {
       if (f.searchFloorId) qb.andWhere('e.id >= :searchFloor', { searchFloor: f.searchFloorId });
       const text = f.search.text;
       if (text !== undefined) {
-        // each arm has an index of its own (the id, events_idempotency_uq, events_type_idx)
+        // each arm has an index of its own (the id, events_idempotency_uq, events_type_idx, events_source_idx)
         const range = idPrefixRange(text);
-        qb.andWhere('((e.id BETWEEN :idFrom AND :idTo AND starts_with(e.id, :idFrom)) OR e.idempotency_key = :searchText OR e.event_type = :searchText)', {
-          idFrom: range.from,
-          idTo: range.to,
-          searchText: text,
-        });
+        const bySource = 'e.source_id IN (SELECT s.id FROM sources s WHERE s.project_id = :projectId AND s.name = :searchText)';
+        qb.andWhere(
+          `((e.id BETWEEN :idFrom AND :idTo AND starts_with(e.id, :idFrom)) OR e.idempotency_key = :searchText OR e.event_type = :searchText OR ${bySource})`,
+          {
+            idFrom: range.from,
+            idTo: range.to,
+            searchText: text,
+          },
+        );
       }
       f.search.contains.forEach((c, i) => qb.andWhere(`caravan_payload_jsonb(e.raw) @> :contains${i}::jsonb`, { [`contains${i}`]: c }));
     }

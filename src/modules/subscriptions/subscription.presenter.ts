@@ -1,32 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { EndpointPresenter, EndpointResponseDto, EndpointsService } from '../endpoints';
+import { SourcePresenter, SourceResponseDto, SourcesService } from '../sources';
 import { SubscriptionResponseDto } from './dto/subscription.dto';
 import { SubscriptionEntity } from './subscription.entity';
 
-/** Maps subscriptions to Convoy's `SubscriptionResponse`, with the endpoint nested as `endpoint_metadata`. */
+/** Maps subscriptions to Convoy's `SubscriptionResponse`, with the endpoint and source nested as `endpoint_metadata` and `source_metadata`. */
 @Injectable()
 export class SubscriptionPresenter {
   constructor(
     private readonly endpoints: EndpointsService,
     private readonly endpointPresenter: EndpointPresenter,
+    private readonly sources: SourcesService,
+    private readonly sourcePresenter: SourcePresenter,
   ) {}
 
   async one(s: SubscriptionEntity): Promise<SubscriptionResponseDto> {
     return (await this.mapper(s.projectId, [s]))(s);
   }
 
-  /** Loads the endpoints of a page of subscriptions in one query and returns the row mapper. */
+  /** Loads the endpoints (and sources) of a page of subscriptions in one query each and returns the row mapper. */
   async mapper(projectId: string, rows: SubscriptionEntity[]): Promise<(s: SubscriptionEntity) => SubscriptionResponseDto> {
     const endpoints = await this.endpoints.findManyLive(
       projectId,
       rows.map((r) => r.endpointId),
     );
     const byId = new Map<string, EndpointResponseDto>(endpoints.map((e) => [e.id, this.endpointPresenter.toResponse(e)]));
-    return (s) => toSubscriptionResponse(s, byId.get(s.endpointId) ?? null);
+    const sourceIds = rows.flatMap((r) => (r.sourceId ? [r.sourceId] : []));
+    const sources = sourceIds.length ? await this.sources.findManyLive(projectId, sourceIds) : [];
+    const sourceById = new Map<string, SourceResponseDto>(sources.map((x) => [x.id, this.sourcePresenter.toResponse(x)]));
+    return (s) => toSubscriptionResponse(s, byId.get(s.endpointId) ?? null, (s.sourceId && sourceById.get(s.sourceId)) || null);
   }
 }
 
-export function toSubscriptionResponse(s: SubscriptionEntity, endpoint: EndpointResponseDto | null): SubscriptionResponseDto {
+export function toSubscriptionResponse(
+  s: SubscriptionEntity,
+  endpoint: EndpointResponseDto | null,
+  source: SourceResponseDto | null = null,
+): SubscriptionResponseDto {
   return {
     uid: s.id,
     name: s.name,
@@ -48,7 +58,7 @@ export function toSubscriptionResponse(s: SubscriptionEntity, endpoint: Endpoint
     rate_limit_config: s.rateLimitConfig,
     alert_config: s.alertConfig,
     endpoint_metadata: endpoint,
-    source_metadata: null,
+    source_metadata: source,
     function: s.function,
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),

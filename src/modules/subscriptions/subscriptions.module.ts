@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { EndpointsModule } from '../endpoints';
 import { FunctionsModule } from '../functions';
 import { ProjectsModule } from '../projects';
+import { SourcesModule } from '../sources';
 import { SubscriptionFilterEntity } from './filters/subscription-filter.entity';
 import { SubscriptionFiltersRepository } from './filters/subscription-filters.repository';
 import { SubscriptionFiltersService } from './filters/subscription-filters.service';
@@ -14,7 +15,7 @@ import { SubscriptionsService } from './subscriptions.service';
 import { OnboardService } from './onboard/onboard.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SubscriptionEntity, SubscriptionFilterEntity]), ProjectsModule, EndpointsModule, FunctionsModule],
+  imports: [TypeOrmModule.forFeature([SubscriptionEntity, SubscriptionFilterEntity]), ProjectsModule, EndpointsModule, FunctionsModule, SourcesModule],
   providers: [
     SubscriptionsRepository,
     SubscriptionFiltersRepository,

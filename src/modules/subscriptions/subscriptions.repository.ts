@@ -104,6 +104,12 @@ export class SubscriptionsRepository {
     await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE endpoint_id = $1 AND deleted_at IS NULL`, [endpointId]);
   }
 
+  /** Soft-deletes a source's subscriptions (and their filter rows) inside the transaction that deletes the source. */
+  async softDeleteForSource(tx: Tx, sourceId: string): Promise<void> {
+    await deleteFilterRows(tx, { sourceId });
+    await tx.query(`UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE source_id = $1 AND deleted_at IS NULL`, [sourceId]);
+  }
+
   /** A deleted project's filter rows go in the transaction that deletes it; routing never reads its subscriptions again. */
   async deleteFiltersOfProject(tx: Tx, projectId: string): Promise<void> {
     await deleteFilterRows(tx, { projectId });

@@ -7,6 +7,7 @@ import { EndpointEvents, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
 import { functionError, FunctionFailure, FunctionSandbox } from '../functions';
 import { ProjectEntity, ProjectsService } from '../projects';
+import { SourceEvents, SourcesService } from '../sources';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { normaliseFilterConfig, widenedEventTypes } from './filter-config';
 import { matchBudget } from './filter/filter-engine';
@@ -29,15 +30,24 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     private readonly projects: ProjectsService,
     private readonly endpoints: EndpointsService,
     private readonly endpointEvents: EndpointEvents,
+    private readonly sources: SourcesService,
+    private readonly sourceEvents: SourceEvents,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
     private readonly sandbox: FunctionSandbox,
   ) {}
 
-  /** A deleted endpoint takes its subscriptions with it, and a deleted project its filter rows, in the same transaction. */
+  /**
+   * A deleted endpoint or source takes its subscriptions with it (Convoy cascades both), and
+   * a deleted project its filter rows, in the same transaction.
+   */
   onModuleInit(): void {
     this.unregister = [
       this.endpointEvents.onDeleting(async (tx, endpointId) => {
         await this.subscriptions.softDeleteForEndpoint(tx, endpointId);
+        this.routingCache.clear();
+      }),
+      this.sourceEvents.onDeleting(async (tx, sourceId) => {
+        await this.subscriptions.softDeleteForSource(tx, sourceId);
         this.routingCache.clear();
       }),
       this.projects.onDeleting(async (tx, projectId) => {
@@ -55,6 +65,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const project = await this.projects.get(projectId);
     rejectUnsupported(dto);
     const endpoint = await this.endpoints.getLive(projectId, dto.endpoint_id);
+    const sourceId = await this.checkSource(project, dto.source_id, true);
     const transform = dto.function ? await this.checkedFunction(projectId, dto.function) : null;
     if ((await this.subscriptions.countLive(projectId)) >= this.config.projectMaxSubscriptions)
       throw limitReached('subscriptions', this.config.projectMaxSubscriptions);
@@ -63,7 +74,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
       id: newId(),
       projectId,
       endpointId: endpoint.id,
-      sourceId: dto.source_id ?? null,
+      sourceId,
       name: dto.name,
       type: 'api',
       deliveryMode: dto.delivery_mode ?? 'at_least_once',
@@ -98,7 +109,9 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const patch: Partial<SubscriptionEntity> = {};
     if (dto.name !== undefined) patch.name = dto.name;
     if (dto.endpoint_id !== undefined) patch.endpointId = (await this.endpoints.getLive(projectId, dto.endpoint_id)).id;
-    if (dto.source_id !== undefined) patch.sourceId = dto.source_id;
+    // Convoy asks for the source again when an incoming subscription moves to another endpoint
+    if (dto.source_id !== undefined || (dto.endpoint_id !== undefined && project.type === 'incoming'))
+      patch.sourceId = await this.checkSource(project, dto.source_id, dto.endpoint_id !== undefined);
     if (dto.delivery_mode !== undefined) patch.deliveryMode = dto.delivery_mode;
     if (dto.filter_config !== undefined) patch.filterConfig = withinFilterLimit(normaliseFilterConfig(dto.filter_config));
     if (dto.rate_limit_config !== undefined) patch.rateLimitConfig = dto.rate_limit_config;
@@ -111,6 +124,20 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     if (res === 'endpoint_taken') throw endpointTaken();
     this.routingCache.clear(projectId);
     return res;
+  }
+
+  /**
+   * A subscription's source must be a live source of the same project; an incoming
+   * project's subscription needs one (`required`), as Convoy asks.
+   */
+  private async checkSource(project: ProjectEntity, sourceId: string | undefined, required: boolean): Promise<string | null> {
+    if (sourceId === undefined || sourceId === '') {
+      if (required && project.type === 'incoming')
+        throw unprocessable('source_required', 'source_id is required for incoming projects', { field: 'source_id' });
+      return null;
+    }
+    if (!(await this.sources.exists(project.id, sourceId))) throw notFound('source');
+    return sourceId;
   }
 
   async delete(projectId: string, id: string): Promise<void> {
@@ -255,8 +282,9 @@ function withinFilterLimit(c: FilterConfig): FilterConfig {
   return c;
 }
 
+/** Convoy holds only outgoing projects to one subscription per endpoint: an incoming endpoint may take several sources. */
 function onePerEndpoint(project: ProjectEntity): boolean {
-  return !project.config.multiple_endpoint_subscriptions;
+  return project.type === 'outgoing' && !project.config.multiple_endpoint_subscriptions;
 }
 
 function endpointTaken() {

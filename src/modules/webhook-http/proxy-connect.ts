@@ -1,11 +1,14 @@
-import { connect as netConnect, Socket } from 'node:net';
+import { isIP, connect as netConnect, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { buildConnector } from 'undici';
+import { EGRESS_IP_HEADER, markTunnel } from './remote-address';
 
 export interface ProxyConnectOptions {
   /** http://user:password@host:port of the egress proxy */
   proxyUrl: string;
   connectTimeoutMs: number;
+  /** a client certificate to present to https targets (mTLS), end to end inside the tunnel */
+  clientCertificate?: { cert: string; key: string };
 }
 
 /** An error from the tunnel set-up, with the code the sender classifies. */
@@ -101,11 +104,21 @@ export function createProxyConnect(opts: ProxyConnectOptions): buildConnector.co
       const rest = head.subarray(end + 4);
       if (rest.length > 0) socket.unshift(rest);
       socket.removeAllListeners('error');
+      // the proxy names the address it dialled, so attempts record the endpoint's address, not the proxy's
+      const named = headers.get(EGRESS_IP_HEADER) ?? '';
+      const dialled = isIP(named) ? named : '';
+      markTunnel(socket, dialled);
       if (!https) {
         finish(null, socket);
         return;
       }
-      const tls = tlsConnect({ socket, servername: options.servername || options.hostname, ALPNProtocols: ['http/1.1'] });
+      const tls = tlsConnect({
+        socket,
+        servername: options.servername || options.hostname,
+        ALPNProtocols: ['http/1.1'],
+        ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
+      });
+      markTunnel(tls, dialled);
       tls.once('secureConnect', () => finish(null, tls));
       tls.once('error', (e: Error) => finish(e));
     };

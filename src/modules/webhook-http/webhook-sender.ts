@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
 import { EgressDeniedError } from '../../../libs/ssrf';
+import type { ClientCertificate } from './dispatcher.provider';
+import { AddressCapture } from './remote-address';
 
 const logger = new Logger('WebhookSender');
 
@@ -10,6 +12,8 @@ export interface SendRequest {
   body: string;
   /** total deadline: connect, send, headers and body */
   timeoutMs: number;
+  /** presented on TLS connections; `owner` (the endpoint) and `version` key its own pool */
+  clientCertificate?: ClientCertificate & { owner: string; version: string };
 }
 
 export interface SendOutcome {
@@ -25,6 +29,8 @@ export interface SendOutcome {
   retryAfter?: string;
   requestedAt: Date;
   respondedAt?: Date;
+  /** the address the request went to ('' when no connection carried it, or the proxy did not say) */
+  ipAddress: string;
 }
 
 /** Sent with every webhook and meta event. */
@@ -44,14 +50,16 @@ export async function sendWebhook(dispatcher: Dispatcher, req: SendRequest): Pro
   const requestedAt = new Date();
   const started = performance.now();
   const signal = AbortSignal.timeout(req.timeoutMs);
+  const capture = new AddressCapture();
   let url: URL;
   try {
     url = new URL(req.url);
   } catch {
-    return fail(requestedAt, started, 'invalid_url', `invalid URL ${req.url}`);
+    return fail(requestedAt, started, 'invalid_url', `invalid URL ${req.url}`, capture);
   }
   try {
     const res = await dispatcher.request({
+      opaque: capture,
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'POST',
@@ -91,6 +99,7 @@ export async function sendWebhook(dispatcher: Dispatcher, req: SendRequest): Pro
       retryAfter: headers['retry-after'],
       requestedAt,
       respondedAt: new Date(),
+      ipAddress: capture.address,
     };
     if (!outcome.ok) {
       outcome.errorClass = `http_${Math.floor(status / 100)}xx`;
@@ -104,12 +113,12 @@ export async function sendWebhook(dispatcher: Dispatcher, req: SendRequest): Pro
       // the tenant sees the class; where its name resolved is for the operator only
       logger.warn({ host: e.host, address: e.address, port: e.port, class: e.denyClass }, 'egress denied');
     }
-    return fail(requestedAt, started, errorClass, message);
+    return fail(requestedAt, started, errorClass, message, capture);
   }
 }
 
-function fail(requestedAt: Date, started: number, errorClass: string, error: string): SendOutcome {
-  return { ok: false, headers: {}, body: '', durationMs: Math.round(performance.now() - started), errorClass, error, requestedAt };
+function fail(requestedAt: Date, started: number, errorClass: string, error: string, capture: AddressCapture): SendOutcome {
+  return { ok: false, headers: {}, body: '', durationMs: Math.round(performance.now() - started), errorClass, error, requestedAt, ipAddress: capture.address };
 }
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {

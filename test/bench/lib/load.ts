@@ -6,8 +6,8 @@ import { summarize, LatencySummary } from './stats';
 export interface IngestTarget {
   origin: string;
   headers: Record<string, string>;
-  /** path and body of event `seq`, scheduled at `at` (performance.now()), in run `run` */
-  request(seq: number, at: number, run: string): { path: string; body: string };
+  /** path and body of event `seq`, scheduled at `at` (performance.now()), in run `run`, and headers of its own (a signature) */
+  request(seq: number, at: number, run: string): { path: string; body: string; headers?: Record<string, string> };
 }
 
 const PAD = 'x'.repeat(1024 - 120);
@@ -44,9 +44,9 @@ function makePool(origin: string, connections: number): Pool {
 }
 
 async function sendOne(pool: Pool, target: IngestTarget, seq: number, at: number, run: string): Promise<number> {
-  const { path, body } = target.request(seq, at, run);
+  const { path, body, headers } = target.request(seq, at, run);
   try {
-    const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...target.headers }, body });
+    const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...target.headers, ...headers }, body });
     await res.body.dump();
     return res.statusCode;
   } catch {

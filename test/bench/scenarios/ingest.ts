@@ -1,4 +1,4 @@
-import { closedLoop, LoadResult, paced, SeqSource } from '../lib/load';
+import { closedLoop, IngestTarget, LoadResult, paced, SeqSource } from '../lib/load';
 import { PhaseMeter, PhaseUsage } from '../lib/measure';
 import { median, sleep } from '../lib/stats';
 import { row, ScenarioResult } from '../report-types';
@@ -11,6 +11,28 @@ interface S1 {
   per: ReturnType<typeof perEvent>;
   usage: PhaseUsage;
   failures: string[];
+  /** the same loads as HMAC-signed webhooks to a source's /ingest URL (Caravan only) */
+  incoming?: { closed: number[]; closedMedian: number; paced: LoadResult };
+}
+
+/** S1's closed loop and paced load again, as HMAC-signed provider webhooks to /ingest. */
+async function incomingLoads(ctx: Ctx, kind: Kind, target: IngestTarget, seqs: SeqSource, failures: string[]): Promise<NonNullable<S1['incoming']>> {
+  const p = ctx.profile.s1;
+  await closedLoop(target, { concurrency: p.concurrency, durationMs: 1500, run: 'warm-in', seqs });
+  const closed: number[] = [];
+  for (let i = 0; i < p.runs; i++) {
+    const r = await closedLoop(target, { concurrency: p.concurrency, durationMs: p.closedMs, run: `s1-in-closed-${i}`, seqs });
+    closed.push(r.rate);
+    failures.push(...loadFailures(kind, 'S1 /ingest closed loop', r));
+    ctx.log(`  ${kind} S1 /ingest closed loop run ${i + 1}: ${r.rate.toFixed(0)} webhooks/s, p99 ${r.latency.p99.toFixed(1)} ms`);
+  }
+  await sleep(1000);
+  const paced_ = await paced(target, { rate: p.pacedRate, durationMs: p.pacedMs, run: 's1-in-paced', seqs });
+  failures.push(...loadFailures(kind, 'S1 /ingest paced', paced_));
+  ctx.log(
+    `  ${kind} S1 /ingest paced ${p.pacedRate}/s: p50 ${paced_.latency.p50.toFixed(1)} p99 ${paced_.latency.p99.toFixed(1)} ms, ${paced_.ok}/${paced_.sent} accepted`,
+  );
+  return { closed, closedMedian: median(closed), paced: paced_ };
 }
 
 export async function s1(ctx: Ctx): Promise<ScenarioResult> {
@@ -42,7 +64,8 @@ export async function s1(ctx: Ctx): Promise<ScenarioResult> {
           const pr = await paced(target, { rate: p.pacedRate, durationMs: p.pacedMs, run: 's1-paced', seqs });
           failures.push(...loadFailures(kind, 'S1 paced', pr));
           ctx.log(`  ${kind} S1 paced ${p.pacedRate}/s: p50 ${pr.latency.p50.toFixed(1)} p99 ${pr.latency.p99.toFixed(1)} ms, ${pr.ok}/${pr.sent} accepted`);
-          return { closed, closedMedian: median(closed), paced: pr, per: perEvent(usage, accepted), usage, failures };
+          const incoming = dep.addSource ? await incomingLoads(ctx, kind, await dep.addSource({ url: urls[0], timeoutS: 5 }), seqs, failures) : undefined;
+          return { closed, closedMedian: median(closed), paced: pr, per: perEvent(usage, accepted), usage, failures, incoming };
         },
       ),
     );
@@ -70,6 +93,32 @@ export async function s1(ctx: Ctx): Promise<ScenarioResult> {
     row('S1', 'PG rows written per event', '', c.per.rows, b.per.rows, 'lower'),
     row('S1', 'PG database bytes per event', 'B', c.per.bytes, b.per.bytes, 'lower'),
   ];
+  if (c.incoming) {
+    // the baseline column holds Caravan's own POST /events figures of the same run
+    const api = ' (baseline column: POST /events, same run)';
+    rows.push(
+      row(
+        'S1',
+        `/ingest accepted webhooks/s, closed loop${api}`,
+        'ev/s',
+        c.incoming.closedMedian,
+        c.closedMedian,
+        'higher',
+        '≥ 0.7× POST /events',
+        c.incoming.closedMedian >= 0.7 * c.closedMedian,
+      ),
+      row(
+        'S1',
+        `/ingest p99 at paced ${p.pacedRate}/s${api}`,
+        'ms',
+        c.incoming.paced.latency.p99,
+        c.paced.latency.p99,
+        'lower',
+        '≤ 25 ms',
+        c.incoming.paced.latency.p99 <= 25,
+      ),
+    );
+  }
   if (c.per.statements !== undefined && b.per.statements !== undefined)
     rows.push(row('S1', 'PG statements per event', '', c.per.statements, b.per.statements, 'lower'));
   return {

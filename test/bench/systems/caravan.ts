@@ -1,5 +1,6 @@
 import { Child, deletePrefix, redisClient, sparePort, waitHttpReady } from '../lib/children';
 import type { IngestTarget } from '../lib/load';
+import { createHmac } from 'node:crypto';
 import { benchData } from '../lib/load';
 import { backendPids, createDatabase, dbUrl, dropDatabase, PG_SERVER } from '../lib/pg';
 import type { PidGroups } from '../lib/proc';
@@ -90,6 +91,7 @@ export class CaravanDeployment implements Deployment {
       // the harness measures capacity: the per-tenant limits run (their cost counts) but never refuse
       API_RATE_LIMIT: '10000000',
       INGEST_RATE_LIMIT: '10000000',
+      SOURCE_RATE_LIMIT: '10000000',
       ...this.opts.caravanEnv,
     };
     if (this.opts.egress) {
@@ -155,6 +157,42 @@ export class CaravanDeployment implements Deployment {
         return fanout
           ? { path: `/api/v1/projects/${pid}/events/fanout`, body: `{"owner_id":"${owner}","event_type":"invoice.paid","data":${data}}` }
           : { path: `/api/v1/projects/${pid}/events`, body: `{"endpoint_id":"${ids[0]}","event_type":"invoice.paid","data":${data}}` };
+      },
+    };
+  }
+
+  async addSource(ep: EndpointSpec): Promise<IngestTarget> {
+    const n = ++this.projects;
+    const project = await call<{ project: { uid: string }; api_key: { key: string } }>(`${this.origin}/api/v1/projects`, ADMIN_KEY, {
+      name: `bench-in-${n}`,
+      type: 'incoming',
+      config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 3 }, ratelimit: { count: 0, duration: 60 } },
+    });
+    const pid = project.project.uid;
+    const key = project.api_key.key;
+    const secret = `bench-source-${n}`;
+    const source = await call<{ uid: string; mask_id: string }>(`${this.origin}/api/v1/projects/${pid}/sources`, key, {
+      name: `src-${n}`,
+      type: 'http',
+      verifier: { type: 'hmac', hmac: { header: 'X-Bench-Signature', hash: 'SHA256', encoding: 'hex', secret } },
+    });
+    const e = await call<{ uid: string }>(`${this.origin}/api/v1/projects/${pid}/endpoints`, key, {
+      name: `ep-in-${n}`,
+      url: ep.url,
+      http_timeout: ep.timeoutS,
+    });
+    await call(`${this.origin}/api/v1/projects/${pid}/subscriptions`, key, {
+      name: `sub-in-${n}`,
+      endpoint_id: e.uid,
+      source_id: source.uid,
+      filter_config: { event_types: ['*'] },
+    });
+    return {
+      origin: this.origin,
+      headers: {},
+      request: (seq, at, run) => {
+        const body = benchData(seq, at, run);
+        return { path: `/ingest/${source.mask_id}`, body, headers: { 'x-bench-signature': createHmac('sha256', secret).update(body).digest('hex') } };
       },
     };
   }

@@ -18,6 +18,8 @@ export interface Deployment {
   readonly prefix: string;
   /** registers endpoints and returns how to send events to all of them (fan-out when several) */
   addEndpoints(eps: EndpointSpec[]): Promise<IngestTarget>;
+  /** an incoming project whose HMAC-verified source feeds `ep`, and how to post signed webhooks to it (Caravan only) */
+  addSource?(ep: EndpointSpec): Promise<IngestTarget>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   pidGroups(): Promise<PidGroups>;

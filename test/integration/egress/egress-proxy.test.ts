@@ -74,6 +74,7 @@ describe('egress proxy (loopback)', () => {
   it('tunnels to an allowed ip:port and logs one line with bytes both ways', async () => {
     const reply = await sendConnect(proxy.port, allowed.pair);
     expect(reply.status).toBe(200);
+    expect(reply.headers['x-caravan-egress-ip']).toBe('127.0.0.1');
     await expect(echo(reply.socket, 'hello through the tunnel')).resolves.toBe('hello through the tunnel');
     reply.socket.end();
     const line = await proxy.waitForLog((l) => l.msg === 'egress tunnel' && l.target === allowed.pair);

@@ -9,7 +9,7 @@ export function attemptRecord(url: string, requestHeaders: Record<string, string
   return {
     id: newId(),
     url,
-    ipAddress: '',
+    ipAddress: o.ipAddress,
     requestHeaders: redact(requestHeaders, credentialHeaders),
     responseHeaders: o.headers,
     httpStatus: o.status !== undefined ? String(o.status) : '',

@@ -49,7 +49,7 @@ function claimed(over: Partial<ClaimedDelivery> = {}): ClaimedDelivery {
 }
 
 function outcome(over: Partial<SendOutcome> = {}): SendOutcome {
-  return { ok: true, status: 200, headers: {}, body: 'ok', durationMs: 1, errorClass: '', error: '', requestedAt: new Date(), ...over };
+  return { ok: true, status: 200, headers: {}, body: 'ok', durationMs: 1, errorClass: '', error: '', requestedAt: new Date(), ipAddress: '', ...over };
 }
 
 class Fakes {
@@ -76,6 +76,8 @@ class Fakes {
       getForDelivery: () => Promise.resolve(this.ep),
       getLive: () => (this.ep ? Promise.resolve(this.ep) : Promise.reject(new Error('gone'))),
       authenticationHeaders: () => ({ authorization: 'Bearer secret' }),
+      sendCredentials: () => Promise.resolve({ headers: { authorization: 'Bearer secret' } }),
+      clientCertificate: () => undefined,
       signingSecrets: () => ['whsec'],
     } as unknown as EndpointsService;
     const projects = { getCached: () => Promise.resolve(project) } as unknown as ProjectsService;

@@ -9,14 +9,14 @@ import type { DeferralHints, DeliveryJob } from '../../delivery-queue';
 import { DeliveryQueue } from '../../delivery-queue';
 import { EndpointDisabler, EndpointGate } from '../../endpoint-health';
 import type { DeferReason, Pass } from '../../endpoint-health';
-import { EndpointsService } from '../../endpoints';
+import { EndpointsService, TokenRequestError } from '../../endpoints';
 import { FunctionFailure, FunctionSandbox } from '../../functions';
 import type { EndpointEntity } from '../../endpoints';
 import { ProjectsService } from '../../projects';
 import type { ProjectEntity } from '../../projects';
 import { ClaimedDelivery, DeliveryStateRepository } from '../delivery-state.repository';
 import { WebhookClient } from '../../webhook-http';
-import type { SendOutcome } from '../../webhook-http';
+import type { SendOutcome, SendRequest } from '../../webhook-http';
 import { buildDeliveryHeaders } from '../signing/delivery-headers';
 import { attemptRecord } from './attempt-record';
 import { autoDisableDecision } from './auto-disable.rule';
@@ -167,15 +167,22 @@ export class DeliveryDispatcher {
       // e.g. every secret expired: retrying cannot help until the endpoint is fixed
       return this.recorder.finish(d, this.owner, null, ended('Failure', `signing failed: ${(e as Error).message}`));
     }
-    const request = { url: endpoint.url, headers, body, timeoutMs: endpoint.httpTimeout * 1000 };
+    const request: SendRequest = {
+      url: endpoint.url,
+      headers,
+      body,
+      timeoutMs: endpoint.httpTimeout * 1000,
+      clientCertificate: this.endpoints.clientCertificate(endpoint),
+    };
+    const credentialNames = Object.keys(authHeaders);
     const outcome = pass
       ? await this.gate.run(
           pass,
-          () => this.client.send(request),
+          () => this.sendAuthenticated(endpoint, request, credentialNames),
           (o) => classifyAttempt(o).blamesEndpoint && !o.ok,
         )
-      : await this.client.send(request);
-    await this.conclude(d, endpoint, project, pass, headers, Object.keys(authHeaders), outcome, now);
+      : await this.sendAuthenticated(endpoint, request, credentialNames);
+    await this.conclude(d, endpoint, project, pass, request.headers, credentialNames, outcome, now);
   }
 
   /** Records what one attempt came to, settles the gate and applies the auto-disable rule. */
@@ -228,8 +235,40 @@ export class DeliveryDispatcher {
         error: `transform function: ${e.message}`,
         requestedAt,
         respondedAt,
+        ipAddress: '',
       };
       return { kind: 'failed', outcome };
+    }
+  }
+
+  /**
+   * Sends with the endpoint's credentials; with OAuth2, a token first (cached per process)
+   * and, when the endpoint answers 401, once more with a new token. Token request and
+   * sends share the endpoint's timeout, which the lease is sized for. A token request that
+   * fails is the attempt's failure, with its reason. `request.headers` and
+   * `credentialNames` end up as sent, for the attempt record.
+   */
+  private async sendAuthenticated(endpoint: EndpointEntity, request: SendRequest, credentialNames: string[]): Promise<SendOutcome> {
+    const deadline = Date.now() + request.timeoutMs;
+    const remaining = (): number => Math.max(1, deadline - Date.now());
+    const requestedAt = new Date();
+    const withCredentials = (h: Record<string, string>): void => {
+      for (const [k, v] of Object.entries(h)) {
+        request.headers[k.toLowerCase()] = v;
+        if (!credentialNames.includes(k)) credentialNames.push(k);
+      }
+    };
+    try {
+      const credentials = await this.endpoints.sendCredentials(endpoint, remaining());
+      withCredentials(credentials.headers);
+      const first = await this.client.send({ ...request, timeoutMs: remaining() });
+      if (first.status !== 401 || !credentials.renew) return first;
+      withCredentials(await credentials.renew(remaining()));
+      return await this.client.send({ ...request, timeoutMs: remaining() });
+    } catch (e) {
+      if (!(e instanceof TokenRequestError)) throw e;
+      const durationMs = Date.now() - requestedAt.getTime();
+      return { ok: false, headers: {}, body: '', durationMs, errorClass: e.errorClass, error: e.message, requestedAt, ipAddress: '' };
     }
   }
 

@@ -13,6 +13,7 @@ const failed = (over: Partial<SendOutcome> = {}): SendOutcome => ({
   errorClass: 'http_5xx',
   error: 'HTTP 500',
   requestedAt: now,
+  ipAddress: '',
   ...over,
 });
 const next = (attempts: number, o: SendOutcome, mode: 'at_least_once' | 'at_most_once' = 'at_least_once') =>

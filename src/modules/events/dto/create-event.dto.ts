@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsArray, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ArrayMaxSize } from 'class-validator';
 
+import { SourceResponseDto } from '../../sources';
 import { EVENT_TYPE_PATTERN } from '../ingest/payload-guards';
 
 export class BaseEventDto {
@@ -56,9 +57,9 @@ export class EventResponseDto {
   url_query_params!: string;
   /** Convoy's incoming-request path; empty for events sent through the API */
   url_path!: string;
-  /** the event's source, for incoming events (none yet) */
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
-  source_metadata!: Record<string, unknown> | null;
+  /** the event's source, for incoming events (null otherwise, and in ingest answers) */
+  @ApiProperty({ type: () => SourceResponseDto, nullable: true })
+  source_metadata!: SourceResponseDto | null;
   /** the endpoints the event went to, without their secrets (empty in ingest answers) */
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
   endpoint_metadata!: Record<string, unknown>[];

@@ -18,7 +18,7 @@ export class EventsQueryDto extends PaginationQueryDto {
   @IsOptional() @IsRfc3339() endDate?: string;
   /** accepted for Convoy compatibility; ignored (results are newest first) */
   @IsOptional() @IsString() sort?: string;
-  /** matches an event id prefix, the idempotency key or the event type; a JSON object is matched by containment against the payload, as `body` */
+  /** matches an event id prefix, the idempotency key, the event type or the source's name; a JSON object is matched by containment against the payload, as `body` */
   @IsOptional() @IsString() @MaxLength(MAX_SEARCH_CHARS) query?: string;
   /** a URL-encoded JSON object the payload must contain (`{"customer":{"id":"c_1"}}` finds every payload with that customer id); with `query`, both must match */
   @IsOptional() @IsString() @MaxLength(MAX_SEARCH_CHARS) body?: string;

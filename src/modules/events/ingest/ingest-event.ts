@@ -78,6 +78,7 @@ export class IngestEvent {
       raw,
       // kept as Convoy keeps it, so a replay's query filters see the same parameters
       urlQueryParams: queryText(cmd.requestQuery),
+      urlPath: cmd.requestPath ?? '',
       deliveries,
     };
     // No look-up first: the insert itself loses to an existing key, and only then do we
@@ -135,6 +136,7 @@ function asStored(ev: NewEvent, now: Date): EventEntity {
     headers: ev.headers,
     raw: ev.raw,
     urlQueryParams: ev.urlQueryParams,
+    urlPath: ev.urlPath,
     status,
     failureReason,
     routeSeq: 0,

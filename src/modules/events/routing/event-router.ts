@@ -32,8 +32,8 @@ export class EventRouter {
     try {
       const project = await this.projects.getCached(ev.projectId);
       const subs = await this.subscriptions.forRouting(ev.projectId);
-      // the stored event keeps its query parameters but not its URL path: a replay's path filters see no path
-      const routable = routableEvent(ev, JSON.parse(ev.raw), { query: parseQueryText(ev.urlQueryParams) });
+      // the stored request scopes, so a replay's query and path filters see what the first routing saw
+      const routable = routableEvent(ev, JSON.parse(ev.raw), { query: parseQueryText(ev.urlQueryParams), path: ev.urlPath || undefined });
       deliveries = planDeliveries(subs, routable, project.config.strategy.retry_count);
     } catch (e) {
       // a deleted project routes to nothing; anything else is retried by the sweeper

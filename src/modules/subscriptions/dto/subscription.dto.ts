@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
+import { SourceResponseDto } from '../../sources';
 import { EndpointResponseDto } from '../../endpoints';
 
 export class FilterSchemaDto {
@@ -138,8 +139,8 @@ export class SubscriptionResponseDto {
   rate_limit_config!: RateLimitConfigDto | null;
   alert_config!: AlertConfigDto | null;
   endpoint_metadata!: EndpointResponseDto | null;
-  /** sources are not modelled yet: always null */
-  source_metadata!: Record<string, unknown> | null;
+  /** the subscription's source (incoming projects) */
+  source_metadata!: SourceResponseDto | null;
   /** the transform function, or null */
   function!: string | null;
   created_at!: string;

@@ -100,10 +100,15 @@ export async function syncFilterRows(
 }
 
 /** Removes the rows of subscriptions being soft-deleted, in their transaction. */
-export async function deleteFilterRows(tx: Tx, by: { subscriptionId: string } | { endpointId: string } | { projectId: string }): Promise<void> {
+export async function deleteFilterRows(
+  tx: Tx,
+  by: { subscriptionId: string } | { endpointId: string } | { sourceId: string } | { projectId: string },
+): Promise<void> {
   if ('subscriptionId' in by) await tx.query(`DELETE FROM subscription_filters WHERE subscription_id = $1`, [by.subscriptionId]);
   else if ('endpointId' in by)
     await tx.query(`DELETE FROM subscription_filters WHERE subscription_id IN (SELECT id FROM subscriptions WHERE endpoint_id = $1)`, [by.endpointId]);
+  else if ('sourceId' in by)
+    await tx.query(`DELETE FROM subscription_filters WHERE subscription_id IN (SELECT id FROM subscriptions WHERE source_id = $1)`, [by.sourceId]);
   else await tx.query(`DELETE FROM subscription_filters WHERE project_id = $1`, [by.projectId]);
 }
 

@@ -1,0 +1,15 @@
+export { SourcesModule } from './sources.module';
+export { SourcesService } from './sources.service';
+export { SourcesController } from './sources.controller';
+export { SourceEvents } from './source-events';
+export type { SourceDeletingHook } from './source-events';
+export { SourcePresenter } from './source.presenter';
+export { SourceResponseDto } from './dto/source.dto';
+export { SourceEntity } from './source.entity';
+export type { CustomResponse, StoredVerifier } from './source.entity';
+export { InboundBodyError, readInboundBody } from './inbound-body';
+export type { InboundBody } from './inbound-body';
+export { parseSelector, selectScalar, selectValue } from './request-selectors';
+export type { RequestParts, Selector } from './request-selectors';
+export { signsPayload, twitterCrcResponse, verifyRequest } from './verifiers';
+export type { InboundRequest, Verification, VerifierConfig } from './verifiers';
