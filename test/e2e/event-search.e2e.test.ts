@@ -125,6 +125,19 @@ describe('event search (e2e)', () => {
     expect(second.pagination.has_next_page).toBe(false);
   });
 
+  it('pages a text search with cursors both ways', async () => {
+    const first = await search({ query: 'invoice.paid', perPage: '2' });
+    expect(first.content.map((r) => r.uid)).toEqual([ids.paid3, ids.paid2]);
+    const second = await search({ query: 'invoice.paid', perPage: '2', next_page_cursor: first.pagination.next_page_cursor });
+    expect(second.content.map((r) => r.uid)).toEqual([ids.paid1]);
+    const res = await http()
+      .get(`/api/v1/projects/${p.id}/events`)
+      .query({ query: 'invoice.paid', perPage: '2', direction: 'prev', prev_page_cursor: ids.paid1 })
+      .set(p.auth)
+      .expect(200);
+    expect(res.body.data.content.map((r: Listed) => r.uid)).toEqual([ids.paid3, ids.paid2]);
+  });
+
   it('counts and replays with the same search', async () => {
     const count = await http()
       .get(`/api/v1/projects/${p.id}/events/countbatchreplayevents`)

@@ -23,6 +23,16 @@ export interface EventFilter {
   searchFloorId?: string;
 }
 
+/** The ways a text `query` matches an event, each served by an index of its own. */
+const TEXT_ARM_SQL = {
+  id: '(e.id BETWEEN :idFrom AND :idTo AND starts_with(e.id, :idFrom))',
+  idempotencyKey: 'e.idempotency_key = :searchText',
+  eventType: 'e.event_type = :searchText',
+  source: 'e.source_id IN (SELECT s.id FROM sources s WHERE s.project_id = :projectId AND s.name = :searchText)',
+} as const;
+type TextArm = keyof typeof TEXT_ARM_SQL;
+const TEXT_ARMS = Object.keys(TEXT_ARM_SQL) as TextArm[];
+
 /** The most events one batch replay touches; callers narrow the filter for more. */
 export const MAX_BATCH_REPLAY = 10_000;
 
@@ -50,7 +60,19 @@ export class EventsRepository {
   }
 
   list(projectId: string, f: EventFilter, page: KeysetRequest): Promise<EventEntity[]> {
-    return this.bounded(f, (repo) => applyKeyset(this.filtered(repo, projectId, f), 'e', page).getMany());
+    if (f.search?.text === undefined) return this.bounded(f, (repo) => applyKeyset(this.filtered(repo, projectId, f), 'e', page).getMany());
+    // One query per way the text can match, each walking its own index in id order, then
+    // the union's first page: with the arms OR-ed the planner walks the project's newest
+    // events and filters them, which is slow when the newest are of another type.
+    return this.bounded(f, async (repo) => {
+      const byId = new Map<string, EventEntity>();
+      for (const arm of TEXT_ARMS) {
+        for (const e of await applyKeyset(this.filtered(repo, projectId, f, arm), 'e', page).getMany()) byId.set(e.id, e);
+      }
+      const rows = [...byId.values()].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      if (page.direction === 'prev') rows.reverse();
+      return rows.slice(0, page.perPage + 1);
+    });
   }
 
   /** Bounded count: never scans past MAX_BATCH_REPLAY + 1 rows. */
@@ -112,7 +134,8 @@ export class EventsRepository {
     }
   }
 
-  private filtered(repo: Repository<EventEntity>, projectId: string, f: EventFilter): SelectQueryBuilder<EventEntity> {
+  /** `arm`: match the text search one way only (see list); all of them OR-ed when absent. */
+  private filtered(repo: Repository<EventEntity>, projectId: string, f: EventFilter, arm?: TextArm): SelectQueryBuilder<EventEntity> {
     const qb = repo.createQueryBuilder('e').where('e.project_id = :projectId AND e.deleted_at IS NULL', { projectId });
     if (f.endpointIds?.length) qb.andWhere('e.endpoints && :endpointIds::text[]', { endpointIds: f.endpointIds });
     if (f.sourceIds?.length) qb.andWhere('e.source_id = ANY(:sourceIds::text[])', { sourceIds: f.sourceIds });
@@ -124,17 +147,9 @@ export class EventsRepository {
       if (f.searchFloorId) qb.andWhere('e.id >= :searchFloor', { searchFloor: f.searchFloorId });
       const text = f.search.text;
       if (text !== undefined) {
-        // each arm has an index of its own (the id, events_idempotency_uq, events_type_idx, events_source_idx)
         const range = idPrefixRange(text);
-        const bySource = 'e.source_id IN (SELECT s.id FROM sources s WHERE s.project_id = :projectId AND s.name = :searchText)';
-        qb.andWhere(
-          `((e.id BETWEEN :idFrom AND :idTo AND starts_with(e.id, :idFrom)) OR e.idempotency_key = :searchText OR e.event_type = :searchText OR ${bySource})`,
-          {
-            idFrom: range.from,
-            idTo: range.to,
-            searchText: text,
-          },
-        );
+        const arms = arm ? [TEXT_ARM_SQL[arm]] : TEXT_ARMS.map((a) => TEXT_ARM_SQL[a]);
+        qb.andWhere(`(${arms.join(' OR ')})`, { idFrom: range.from, idTo: range.to, searchText: text });
       }
       f.search.contains.forEach((c, i) => qb.andWhere(`caravan_payload_jsonb(e.raw) @> :contains${i}::jsonb`, { [`contains${i}`]: c }));
     }
