@@ -15,6 +15,7 @@ Commands:
   bootstrap   create the instance admin key (printed once) unless CARAVAN_ADMIN_KEY is set
   admin-key rotate   revoke every stored instance admin key and print a new one (once)
   admin-key revoke   revoke every stored instance admin key (CARAVAN_ADMIN_KEY keeps working)
+  retention run [--dry-run]   remove what is older than the retention policy now (dry: print what it would remove)
   openapi     print the OpenAPI document generated from the code
   help        this text
 `;
@@ -83,6 +84,16 @@ export async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       log(`Caravan is up: API http://127.0.0.1:${config.port}/api/v1, Swagger UI http://127.0.0.1:${config.port}/docs`);
       return stopOnSignal(stops.reverse());
+    }
+    case 'retention': {
+      if (argv[1] !== 'run' || argv.slice(2).some((a) => a !== '--dry-run')) {
+        process.stderr.write(`usage: caravan retention run [--dry-run]\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const { runRetention, formatRetentionReport } = await import('./app/retention.command');
+      process.stdout.write(formatRetentionReport(await runRetention(loadConfig(), argv.includes('--dry-run'))));
+      return;
     }
     case 'openapi': {
       const { printOpenApi } = await import('./app/openapi.command');

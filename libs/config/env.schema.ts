@@ -19,6 +19,21 @@ function fail(message: string): never {
   throw new ConfigValueError(message);
 }
 
+const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A Go-style duration (`720h`, `1h30m`, `90s`) in milliseconds, as Convoy's settings take
+ * them; `0`, `off` and the empty string mean 0 (disabled). Undefined when malformed.
+ */
+export function parseGoDuration(raw: string): number | undefined {
+  const text = raw.trim().toLowerCase();
+  if (text === '' || text === '0' || text === 'off') return 0;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * GO_DURATION_UNITS[m[2]];
+  return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
 export const parsers = {
   string: (raw: string): string => raw,
   port: (raw: string): number => {
@@ -100,6 +115,7 @@ export const parsers = {
     if (i <= 0 || i === raw.length - 1) fail('must be user:password');
     return { user: raw.slice(0, i), password: raw.slice(i + 1) };
   },
+  goDuration: (raw: string): number => parseGoDuration(raw) ?? fail(`must be a duration like 720h, 30m or 0 (off), got "${raw}"`),
   hostPortList: (raw: string): string[] => {
     const items = parsers.list(raw);
     for (const item of items) {
@@ -120,7 +136,7 @@ function v<T>(name: string, def: string | undefined, parse: Parser<T>, doc: stri
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** What a worker process can run; each pod may run some of them (WORKER_DUTIES). */
-export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge'] as const;
+export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge', 'retention'] as const;
 export type WorkerDuty = (typeof WORKER_DUTIES)[number];
 
 /** The single list of variables; README's configuration table mirrors it. */
@@ -155,7 +171,7 @@ export const VARIABLES = {
     'WORKER_DUTIES',
     WORKER_DUTIES.join(','),
     parsers.someOf(WORKER_DUTIES),
-    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge',
+    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge, retention',
   ),
   metricsToken: v(
     'METRICS_TOKEN',
@@ -216,6 +232,32 @@ export const VARIABLES = {
     parsers.int(1000, 86_400_000),
     'how often a worker removes endpoint secrets whose expiry has passed',
   ),
+  retentionPolicy: v(
+    'RETENTION_POLICY',
+    '720h',
+    parsers.goDuration,
+    "how long events, deliveries, attempts and meta events are kept (Go duration; `0` or `off` keeps them for ever); a project's `retention_policy` overrides it",
+  ),
+  retentionIntervalMs: v(
+    'RETENTION_INTERVAL_MS',
+    '3600000',
+    parsers.int(10_000, 7 * 86_400_000),
+    'how often a worker tries a retention run (one runs at a time in the cluster)',
+  ),
+  retentionBatchSize: v('RETENTION_BATCH_SIZE', '2000', parsers.int(10, 50_000), 'rows one retention statement looks at'),
+  retentionBatchPauseMs: v(
+    'RETENTION_BATCH_PAUSE_MS',
+    '50',
+    parsers.int(0, 60_000),
+    'pause between two retention statements, so ingest and delivery keep their pace',
+  ),
+  retentionExportDir: v(
+    'RETENTION_EXPORT_DIR',
+    '',
+    parsers.string,
+    'when set, rows are written here as gzipped JSON lines (one file per table and run) before they are removed',
+  ),
+  searchTimeoutMs: v('SEARCH_TIMEOUT_MS', '5000', parsers.int(100, 600_000), 'statement timeout of an event search (`query`, `body`); past it 504'),
   metaEventPollMs: v('META_EVENT_POLL_MS', '1000', parsers.int(50, 600_000), 'how often a worker looks for due meta events to send'),
   metaEventRetryLimit: v('META_EVENT_RETRY_LIMIT', '5', parsers.int(1, 100), 'attempts per meta event before it ends Failure'),
   metaEventTimeoutMs: v('META_EVENT_TIMEOUT_MS', '10000', parsers.int(100, 120_000), 'total deadline of one meta event request'),

@@ -1,3 +1,4 @@
+import { parseGoDuration } from './env.schema';
 import { assertNodeVersion, ConfigValidationError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -37,5 +38,17 @@ describe('loadConfig', () => {
   it('refuses an old Node with a clear message', () => {
     expect(() => assertNodeVersion('20.20.2')).toThrow(/Node.js 22 or newer/);
     expect(() => assertNodeVersion('24.21.0')).not.toThrow();
+  });
+
+  it('reads Go durations as Convoy does, 0 and off as disabled', () => {
+    expect(parseGoDuration('720h')).toBe(720 * 3_600_000);
+    expect(parseGoDuration('1h30m')).toBe(5_400_000);
+    expect(parseGoDuration('1.5s')).toBe(1500);
+    expect(parseGoDuration('0')).toBe(0);
+    expect(parseGoDuration('off')).toBe(0);
+    expect(parseGoDuration('30')).toBeUndefined();
+    expect(parseGoDuration('3d')).toBeUndefined();
+    expect(loadConfig({}).retentionPolicy).toBe(720 * 3_600_000);
+    expect(() => loadConfig({ RETENTION_POLICY: 'forever' })).toThrow(/RETENTION_POLICY/);
   });
 });

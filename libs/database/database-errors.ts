@@ -30,3 +30,9 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   const name = err?.constraint ?? err?.driverError?.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
+
+/** The statement ran past its `statement_timeout` (SQLSTATE 57014, query_canceled). */
+export function isStatementTimeout(e: unknown): boolean {
+  const err = e as { code?: string; driverError?: { code?: string } };
+  return (err?.code ?? err?.driverError?.code) === '57014';
+}

@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './migrate';
 export * from './keyset';
 export * from './sql';
+export * from './purge';

@@ -37,6 +37,22 @@ export class HealthMetrics {
     labelNames: ['endpoint'],
     registers: [this.registry],
   });
+  private readonly retentionPurged = new Counter({
+    name: 'caravan_retention_rows_purged_total',
+    help: 'rows removed by retention, by table',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  private readonly retentionLastRun = new Gauge({
+    name: 'caravan_retention_last_run_timestamp_seconds',
+    help: 'when the last retention run of this process ended',
+    registers: [this.registry],
+  });
+  private readonly retentionDuration = new Gauge({
+    name: 'caravan_retention_last_run_duration_seconds',
+    help: 'how long the last retention run of this process took',
+    registers: [this.registry],
+  });
   private readonly sources: QueueDepthSource[] = [];
   private readonly breakerSeries = new Set<string>();
 
@@ -82,6 +98,12 @@ export class HealthMetrics {
     }
     this.breakerSeries.add(endpointId);
     this.breakerState.set({ endpoint: endpointId }, PHASE_VALUE[phase]);
+  }
+
+  retentionRan(removed: Record<string, number>, endedAt: Date, durationMs: number): void {
+    for (const [table, n] of Object.entries(removed)) this.retentionPurged.inc({ table }, n);
+    this.retentionLastRun.set(endedAt.getTime() / 1000);
+    this.retentionDuration.set(durationMs / 1000);
   }
 
   addQueueDepthSource(source: QueueDepthSource): void {

@@ -7,6 +7,7 @@ import { DeliveriesWorkerModule } from '../modules/deliveries';
 import { EndpointsWorkerModule } from '../modules/endpoints';
 import { EventsWorkerModule } from '../modules/events';
 import { MetaEventsWorkerModule } from '../modules/meta-events';
+import { RetentionWorkerModule } from '../modules/retention';
 import { HealthChecks, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
 import { CoreModule } from './core.module';
@@ -58,6 +59,7 @@ export const WORKER_DUTY_MODULES: Record<WorkerDuty, Type> = {
   routing: EventsWorkerModule,
   'meta-events': MetaEventsWorkerModule,
   'secret-purge': EndpointsWorkerModule,
+  retention: RetentionWorkerModule,
 };
 
 /** The duty modules a process runs, with the worker's health port. */

@@ -9,6 +9,17 @@ export interface Profile {
   s8: { normalRate: number; hostileRate: number; stepMs: number; leadMs: number; graceMs: number; timeoutS: number };
   s5: { backlog: number; freshRate: number; freshMs: number; maxDrainMs: number };
   s7: { minutes: number; windowMs: number };
+  s9: {
+    events: number;
+    queries: number;
+    closedMs: number;
+    pacedRate: number;
+    pacedMs: number;
+    maxDrainMs: number;
+    maxPurgeMs: number;
+    purgeLeadMs: number;
+    sharedBuffers: string;
+  };
   finalDrainMs: number;
   /** pause before reading PostgreSQL's statistics (0 = skip per-event PG counts) */
   pgSettleMs: number;
@@ -24,6 +35,17 @@ export const FULL: Profile = {
   s8: { normalRate: 20, hostileRate: 100, stepMs: 15_000, leadMs: 3_000, graceMs: 3_000, timeoutS: 10 },
   s5: { backlog: 100_000, freshRate: 50, freshMs: 30_000, maxDrainMs: 600_000 },
   s7: { minutes: 30, windowMs: 60_000 },
+  s9: {
+    events: 5_000_000,
+    queries: 200,
+    closedMs: 10_000,
+    pacedRate: 200,
+    pacedMs: 30_000,
+    maxDrainMs: 180_000,
+    maxPurgeMs: 1_800_000,
+    purgeLeadMs: 3_000,
+    sharedBuffers: '512MB',
+  },
   finalDrainMs: 120_000,
   pgSettleMs: 11_000,
 };
@@ -38,6 +60,17 @@ export const QUICK: Profile = {
   s8: { normalRate: 20, hostileRate: 60, stepMs: 3_000, leadMs: 1_500, graceMs: 1_500, timeoutS: 5 },
   s5: { backlog: 1_500, freshRate: 50, freshMs: 2_000, maxDrainMs: 45_000 },
   s7: { minutes: 2, windowMs: 30_000 },
+  s9: {
+    events: 30_000,
+    queries: 40,
+    closedMs: 1_000,
+    pacedRate: 100,
+    pacedMs: 3_000,
+    maxDrainMs: 30_000,
+    maxPurgeMs: 60_000,
+    purgeLeadMs: 1_500,
+    sharedBuffers: '128MB',
+  },
   finalDrainMs: 30_000,
   pgSettleMs: 0,
 };

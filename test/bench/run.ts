@@ -53,7 +53,7 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
     finalDrainMs: finalWaitS !== undefined ? finalWaitS * 1000 : base.finalDrainMs,
     s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes },
   };
-  const all = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S8', ...(soak ? ['S7'] : [])];
+  const all = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S8', 'S9', ...(soak ? ['S7'] : [])];
   const scenarios = only ?? all;
   for (const s of scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}`);
   return { profile, scenarios, out, caravanDir, caravanEnv };

@@ -70,6 +70,23 @@ describe('projects and API keys (e2e)', () => {
     expect(res.body.data.config.disable_endpoint).toBe(true);
   });
 
+  it("keeps a project's own retention_policy, a Go duration, and refuses anything else naming the field", async () => {
+    const p = (await http().post('/api/v1/projects').set(admin).send({ name: 'r', type: 'outgoing' }).expect(201)).body.data.project;
+    expect(p.config.retention_policy).toBeUndefined();
+    const res = await http()
+      .put(`/api/v1/projects/${p.uid}`)
+      .set(admin)
+      .send({ config: { retention_policy: '36h30m' } })
+      .expect(202);
+    expect(res.body.data.config.retention_policy).toBe('36h30m');
+    const bad = await http()
+      .put(`/api/v1/projects/${p.uid}`)
+      .set(admin)
+      .send({ config: { retention_policy: 'a week' } })
+      .expect(400);
+    expect((bad.body.data.errors as { field: string }[]).map((e) => e.field)).toEqual(['config.retention_policy']);
+  });
+
   it('creates and revokes extra project keys', async () => {
     const created = (await http().post('/api/v1/projects').set(admin).send({ name: 'k', type: 'outgoing' }).expect(201)).body.data;
     const pid = created.project.uid;

@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'unprocessable'
   | 'too_many_requests'
   | 'unavailable'
+  | 'gateway_timeout'
   | 'internal';
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -28,6 +29,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unprocessable: 400,
   too_many_requests: 429,
   unavailable: 503,
+  gateway_timeout: 504,
   internal: 500,
 };
 

@@ -12,6 +12,7 @@ import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
 import { BaseEventDto, BroadcastEventDto, CountResponseDto, CreateEventDto, DynamicEventDto, EventResponseDto, FanoutEventDto } from './dto/create-event.dto';
 import { EventsQueryDto } from './dto/events-query.dto';
 import { EventEntity } from './event.entity';
+import { parseEventSearch } from './event-search';
 import { EventFilter } from './events.repository';
 import { EventsService } from './events.service';
 import { IngestEvent, IngestResult } from './ingest/ingest-event';
@@ -86,6 +87,7 @@ export function toEventFilter(q: EventsQueryDto): EventFilter {
     eventType: q.event_type,
     startDate: q.startDate ? new Date(q.startDate) : undefined,
     endDate: q.endDate ? new Date(q.endDate) : undefined,
+    search: parseEventSearch(q.query, q.body),
   };
 }
 

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
+import { parseGoDuration } from '../../../libs/config';
+import { idFloor } from '../../common/ids';
+import { ProjectsService } from '../projects';
 import { EventEntity } from './event.entity';
 import { EventFilter, EventsRepository, MAX_BATCH_REPLAY } from './events.repository';
 import { RoutingQueue } from './routing/routing.queue';
@@ -15,7 +18,15 @@ export class EventsService {
   constructor(
     private readonly events: EventsRepository,
     private readonly routing: RoutingQueue,
+    private readonly projects: ProjectsService,
   ) {}
+
+  /** A search looks back no further than the project's search_policy (Convoy's lookback); empty means no bound. */
+  private async windowed(projectId: string, filter: EventFilter): Promise<EventFilter> {
+    if (!filter.search) return filter;
+    const policy = parseGoDuration((await this.projects.getCached(projectId)).config.search_policy ?? '');
+    return policy ? { ...filter, searchFloorId: idFloor(new Date(Date.now() - policy)) } : filter;
+  }
 
   async get(projectId: string, id: string): Promise<EventEntity> {
     const e = await this.events.findOne(projectId, id);
@@ -28,12 +39,12 @@ export class EventsService {
     return (await this.events.findMany(projectId, [...new Set(ids)])).filter((e) => !e.deletedAt);
   }
 
-  list(projectId: string, filter: EventFilter, page: PageRequest): Promise<EventEntity[]> {
-    return this.events.list(projectId, filter, page);
+  async list(projectId: string, filter: EventFilter, page: PageRequest): Promise<EventEntity[]> {
+    return this.events.list(projectId, await this.windowed(projectId, filter), page);
   }
 
-  countForReplay(projectId: string, filter: EventFilter): Promise<number> {
-    return this.events.countUpTo(projectId, filter);
+  async countForReplay(projectId: string, filter: EventFilter): Promise<number> {
+    return this.events.countUpTo(projectId, await this.windowed(projectId, filter));
   }
 
   /** Unlike Convoy, a replay of a finished event is not a no-op: it makes new deliveries. */
@@ -45,7 +56,7 @@ export class EventsService {
   }
 
   async batchReplay(projectId: string, filter: EventFilter): Promise<{ replayed: number; limit: number }> {
-    const ids = await this.events.idsForReplay(projectId, filter);
+    const ids = await this.events.idsForReplay(projectId, await this.windowed(projectId, filter));
     const done = await this.events.startReplay(projectId, ids);
     this.routing.wake(done);
     return { replayed: done.length, limit: MAX_BATCH_REPLAY };

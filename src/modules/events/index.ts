@@ -1,6 +1,7 @@
 export { EventsModule } from './events.module';
 export { EventsWorkerModule } from './events.worker.module';
 export { EventsService } from './events.service';
+export { EventsRetention } from './events-retention';
 export { EventsController } from './events.controller';
 export { IngestEvent } from './ingest/ingest-event';
 export type { IngestResult } from './ingest/ingest-event';

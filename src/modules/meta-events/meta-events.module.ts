@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints';
 import { ProjectsModule } from '../projects';
 import { MetaEventsRepository } from './meta-events.repository';
+import { MetaEventsRetention } from './meta-events-retention';
 import { MetaEventsService } from './meta-events.service';
 
 /**
@@ -11,7 +12,7 @@ import { MetaEventsService } from './meta-events.service';
  */
 @Module({
   imports: [ProjectsModule, EndpointsModule],
-  providers: [MetaEventsRepository, MetaEventsService],
-  exports: [MetaEventsService],
+  providers: [MetaEventsRepository, MetaEventsService, MetaEventsRetention],
+  exports: [MetaEventsService, MetaEventsRetention],
 })
 export class MetaEventsModule {}

@@ -17,6 +17,8 @@ export interface ProjectConfig {
   disable_endpoint: boolean;
   multiple_endpoint_subscriptions: boolean;
   search_policy: string;
+  /** Caravan: how long this project's events are kept (Go duration, `0` = for ever); absent = RETENTION_POLICY */
+  retention_policy?: string;
   /** Caravan: 'convoy' (X-Convoy-Signature) or 'standard' (Standard Webhooks) */
   signature_scheme: 'convoy' | 'standard';
   ratelimit: { count: number; duration: number };

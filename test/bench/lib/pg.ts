@@ -1,9 +1,11 @@
 import { Client } from 'pg';
 
-export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The machine's PostgreSQL; S9 passes a private server of its own instead. */
+export const PG_SERVER = 'postgres://postgres@127.0.0.1:5432';
+export const PG_ADMIN_URL = `${PG_SERVER}/postgres`;
 
-export function dbUrl(name: string): string {
-  return `postgres://postgres@127.0.0.1:5432/${name}`;
+export function dbUrl(name: string, server = PG_SERVER): string {
+  return `${server}/${name}`;
 }
 
 async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
@@ -16,17 +18,17 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
   }
 }
 
-export async function createDatabase(name: string): Promise<void> {
-  await dropDatabase(name);
-  await withClient(PG_ADMIN_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
+export async function createDatabase(name: string, server = PG_SERVER): Promise<void> {
+  await dropDatabase(name, server);
+  await withClient(dbUrl('postgres', server), (c) => c.query(`CREATE DATABASE "${name}"`));
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  await withClient(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+export async function dropDatabase(name: string, server = PG_SERVER): Promise<void> {
+  await withClient(dbUrl('postgres', server), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
-export async function backendPids(name: string): Promise<number[]> {
-  return withClient(PG_ADMIN_URL, async (c) => {
+export async function backendPids(name: string, server = PG_SERVER): Promise<number[]> {
+  return withClient(dbUrl('postgres', server), async (c) => {
     const r = await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
     return r.rows.map((x) => x.pid);
   });

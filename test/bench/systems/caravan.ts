@@ -2,7 +2,7 @@ import { Child, deletePrefix, redisClient, sparePort, waitHttpReady } from '../l
 import type { IngestTarget } from '../lib/load';
 import { createHmac } from 'node:crypto';
 import { benchData } from '../lib/load';
-import { backendPids, createDatabase, dbUrl, dropDatabase } from '../lib/pg';
+import { backendPids, createDatabase, dbUrl, dropDatabase, PG_SERVER } from '../lib/pg';
 import type { PidGroups } from '../lib/proc';
 import type { Deployment, DeployOptions, EndpointSpec } from './system';
 
@@ -35,13 +35,37 @@ export class CaravanDeployment implements Deployment {
   private projects = 0;
   private redisPid = 0;
 
+  /** the projects addEndpoints made, with their API keys */
+  readonly made: { projectId: string; key: string; endpointIds: string[] }[] = [];
+
+  get pgServer(): string {
+    return this.opts.pgServer ?? PG_SERVER;
+  }
+
+  get databaseUrl(): string {
+    return dbUrl(this.db, this.pgServer);
+  }
+
+  get apiOrigin(): string {
+    return this.origin;
+  }
+
+  /** Runs a CLI command with the roles' environment and answers its output (e.g. `retention run`). */
+  async cli(args: string[], timeoutMs: number): Promise<string> {
+    const c = new Child(`caravan ${args.join(' ')}`, [CLI, ...args], this.env, this.opts.caravanDir);
+    await c.run(timeoutMs);
+    // the exit can come before the last of its output has been read
+    await new Promise((r) => setTimeout(r, 200));
+    return c.output();
+  }
+
   constructor(private readonly opts: DeployOptions) {
     this.db = `bench_${opts.name}_caravan`;
     this.prefix = `bench:${opts.name}:caravan`;
   }
 
   async start(): Promise<void> {
-    await createDatabase(this.db);
+    await createDatabase(this.db, this.pgServer);
     const r = redisClient();
     try {
       await deletePrefix(r, this.prefix);
@@ -53,7 +77,7 @@ export class CaravanDeployment implements Deployment {
     this.workerHealth = await sparePort();
     this.origin = `http://127.0.0.1:${port}`;
     this.env = {
-      DATABASE_URL: dbUrl(this.db),
+      DATABASE_URL: this.databaseUrl,
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: this.prefix,
       CARAVAN_ADMIN_KEY: ADMIN_KEY,
@@ -123,6 +147,7 @@ export class CaravanDeployment implements Deployment {
       });
       ids.push(e.uid);
     }
+    this.made.push({ projectId: pid, key, endpointIds: ids });
     const fanout = eps.length > 1;
     return {
       origin: this.origin,
@@ -186,7 +211,7 @@ export class CaravanDeployment implements Deployment {
     const g: PidGroups = {
       api: this.api.pid && this.api.running ? [this.api.pid] : [],
       worker: this.worker.pid && this.worker.running ? [this.worker.pid] : [],
-      postgres: await backendPids(this.db),
+      postgres: await backendPids(this.db, this.pgServer),
       redis: this.redisPid ? [this.redisPid] : [],
     };
     if (this.egress?.pid) g.egress = [this.egress.pid];
@@ -195,7 +220,7 @@ export class CaravanDeployment implements Deployment {
 
   async stop(): Promise<void> {
     await Promise.all([this.api?.stop(), this.worker?.stop(), this.egress?.stop()]);
-    await dropDatabase(this.db);
+    await dropDatabase(this.db, this.pgServer);
     const r = redisClient();
     try {
       await deletePrefix(r, this.prefix);

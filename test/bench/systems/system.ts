@@ -41,4 +41,6 @@ export interface DeployOptions {
   caravanDir: string;
   /** extra environment for Caravan's roles */
   caravanEnv: Record<string, string>;
+  /** the PostgreSQL server (`postgres://user@host:port`) to use instead of the machine's */
+  pgServer?: string;
 }

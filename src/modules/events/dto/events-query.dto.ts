@@ -2,6 +2,7 @@ import { IsRfc3339 } from '../../../common/http/rfc3339';
 import { Transform } from 'class-transformer';
 import { IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
+import { MAX_SEARCH_CHARS } from '../event-search';
 
 export const toArray = ({ value }: { value: unknown }): unknown => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
@@ -17,6 +18,8 @@ export class EventsQueryDto extends PaginationQueryDto {
   @IsOptional() @IsRfc3339() endDate?: string;
   /** accepted for Convoy compatibility; ignored (results are newest first) */
   @IsOptional() @IsString() sort?: string;
-  /** accepted for Convoy compatibility; full-text search is not supported */
-  @IsOptional() @IsString() query?: string;
+  /** matches an event id prefix, the idempotency key, the event type or the source's name; a JSON object is matched by containment against the payload, as `body` */
+  @IsOptional() @IsString() @MaxLength(MAX_SEARCH_CHARS) query?: string;
+  /** a URL-encoded JSON object the payload must contain (`{"customer":{"id":"c_1"}}` finds every payload with that customer id); with `query`, both must match */
+  @IsOptional() @IsString() @MaxLength(MAX_SEARCH_CHARS) body?: string;
 }

@@ -60,6 +60,8 @@ export class ProjectConfigDto {
   @IsOptional() @IsBoolean() disable_endpoint?: boolean;
   @IsOptional() @IsBoolean() multiple_endpoint_subscriptions?: boolean;
   @IsOptional() @IsString() @Matches(/^\d{1,6}h$/) search_policy?: string;
+  /** Caravan: how long this project's events, deliveries and meta events are kept, a Go duration (`720h`, `36h30m`); `0` keeps them for ever; unset = the instance's RETENTION_POLICY */
+  @IsOptional() @IsString() @Matches(/^(0|off|(\d{1,7}(h|m|s))+)$/) retention_policy?: string;
   /** `convoy` (X-Convoy-Signature) or `standard` (Standard Webhooks) */
   @IsOptional() @IsIn(['convoy', 'standard']) signature_scheme?: 'convoy' | 'standard';
   @IsOptional() @ValidateNested() @Type(() => RateLimitConfigurationDto) ratelimit?: RateLimitConfigurationDto;
