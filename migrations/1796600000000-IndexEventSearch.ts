@@ -8,14 +8,19 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * has the measurement). `caravan_payload_jsonb` answers NULL for text that jsonb refuses
  * rather than failing the insert: ingest already refuses such payloads (a lone UTF-16
  * surrogate escape), and no other writer's row can make ingest fail because of the index.
+ *
+ * Both indexes are built CONCURRENTLY, outside a transaction, so an instance with millions
+ * of events keeps ingesting while they build. Every step can run again: a build that was
+ * interrupted leaves an invalid index, which the next run drops and builds anew.
  */
 export class IndexEventSearch1796600000000 implements MigrationInterface {
   name = 'IndexEventSearch1796600000000';
+  transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`SET lock_timeout = '30s'`);
     await q.query(`
-      CREATE FUNCTION caravan_payload_jsonb(payload text) RETURNS jsonb
+      CREATE OR REPLACE FUNCTION caravan_payload_jsonb(payload text) RETURNS jsonb
       LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
       BEGIN
         RETURN payload::jsonb;
@@ -23,13 +28,21 @@ export class IndexEventSearch1796600000000 implements MigrationInterface {
         RETURN NULL;
       END
       $$`);
-    await q.query(`CREATE INDEX events_payload_idx ON events USING gin (caravan_payload_jsonb(raw) jsonb_path_ops)`);
-    await q.query(`CREATE INDEX events_type_idx ON events (project_id, event_type, id)`);
+    for (const [name, definition] of [
+      ['events_payload_idx', `ON events USING gin (caravan_payload_jsonb(raw) jsonb_path_ops)`],
+      ['events_type_idx', `ON events (project_id, event_type, id)`],
+    ]) {
+      const invalid = (await q.query(`SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid`, [
+        name,
+      ])) as unknown[];
+      if (invalid.length > 0) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+      await q.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ${definition}`);
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX IF EXISTS events_type_idx`);
-    await q.query(`DROP INDEX IF EXISTS events_payload_idx`);
+    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS events_type_idx`);
+    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS events_payload_idx`);
     await q.query(`DROP FUNCTION IF EXISTS caravan_payload_jsonb(text)`);
   }
 }
