@@ -38,6 +38,10 @@ export class EventsRepository {
     return this.repo.findOne({ where: { projectId, idempotencyKey: key } });
   }
 
+  findByBrokerMessage(projectId: string, sourceId: string, brokerMessageId: string): Promise<EventEntity | null> {
+    return this.repo.findOne({ where: { projectId, sourceId, brokerMessageId } });
+  }
+
   list(projectId: string, f: EventFilter, page: KeysetRequest): Promise<EventEntity[]> {
     return applyKeyset(this.filtered(projectId, f), 'e', page).getMany();
   }

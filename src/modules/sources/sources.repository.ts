@@ -32,6 +32,11 @@ export class SourcesRepository {
     return this.repo.findOne({ where: { maskId, deletedAt: IsNull() } });
   }
 
+  /** Every live, enabled broker source of every project: what the broker supervisor runs. */
+  listConsumable(limit: number): Promise<SourceEntity[]> {
+    return this.repo.find({ where: { type: 'pub_sub', deletedAt: IsNull(), isDisabled: false }, order: { id: 'ASC' }, take: limit });
+  }
+
   countLive(projectId: string): Promise<number> {
     return this.repo.count({ where: { projectId, deletedAt: IsNull() } });
   }

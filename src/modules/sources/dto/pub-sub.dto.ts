@@ -1,0 +1,165 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/** A name or setting sent to a broker: printable, no CR, LF or NUL. */
+const PLAIN = /^[^\r\n\0]{1,255}$/;
+const SECRET = /^[^\r\n\0]{1,1024}$/;
+const HOST = /^[A-Za-z0-9.\-:[\]]{1,253}$/;
+const PORT = /^[0-9]{1,5}$/;
+/** a NATS server: host:port, or a nats:// / tls:// URL without credentials */
+const NATS_SERVER = /^((nats|tls):\/\/)?[A-Za-z0-9.\-[\]:]{1,253}$/;
+
+export const PUB_SUB_TYPES = ['amqp', 'nats', 'sqs', 'google', 'kafka'] as const;
+
+export class AmqpAuthDto {
+  @IsDefined({ message: 'pub_sub.amqp.auth.user is required' })
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.amqp.auth.user must be 1-255 characters without CR, LF or NUL' })
+  user!: string;
+  @IsDefined({ message: 'pub_sub.amqp.auth.password is required' })
+  @IsString()
+  @Matches(SECRET, { message: 'pub_sub.amqp.auth.password must be 1-1024 characters without CR, LF or NUL' })
+  password!: string;
+}
+
+export class AmqpExchangeDto {
+  @IsDefined({ message: 'pub_sub.amqp.bindExchange.exchange is required' })
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.amqp.bindExchange.exchange must be 1-255 characters without CR, LF or NUL' })
+  exchange!: string;
+  /** default: empty (a fanout exchange needs none) */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\r\n\0]{0,255}$/, { message: 'pub_sub.amqp.bindExchange.routingKey must be at most 255 characters without CR, LF or NUL' })
+  routingKey?: string;
+}
+
+export class AmqpPubSubDto {
+  /** `amqp` (default) or `amqps` */
+  @IsOptional() @IsIn(['amqp', 'amqps']) schema?: 'amqp' | 'amqps';
+  @IsDefined({ message: 'pub_sub.amqp.host is required' })
+  @IsString()
+  @Matches(HOST, { message: 'pub_sub.amqp.host must be a host name or IP address' })
+  host!: string;
+  /** default 5672 (amqps 5671) */
+  @IsOptional() @IsString() @Matches(PORT, { message: 'pub_sub.amqp.port must be a port number' }) port?: string;
+  @IsDefined({ message: 'pub_sub.amqp.queue is required' })
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.amqp.queue must be 1-255 characters without CR, LF or NUL' })
+  queue!: string;
+  /** default `/` */
+  @IsOptional() @IsString() @Matches(PLAIN, { message: 'pub_sub.amqp.vhost must be 1-255 characters without CR, LF or NUL' }) vhost?: string | null;
+  @IsOptional() @ValidateNested() @Type(() => AmqpAuthDto) auth?: AmqpAuthDto | null;
+  /** bind the queue to this exchange with this routing key */
+  @IsOptional() @ValidateNested() @Type(() => AmqpExchangeDto) bindExchange?: AmqpExchangeDto | null;
+  /** the queue's dead-letter exchange: messages that can never become events go there */
+  @IsOptional()
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.amqp.deadLetterExchange must be 1-255 characters without CR, LF or NUL' })
+  deadLetterExchange?: string | null;
+}
+
+export class NatsCredentialsDto {
+  @IsOptional() @IsString() @Matches(PLAIN, { message: 'pub_sub.nats.credentials.user must be 1-255 characters without CR, LF or NUL' }) user?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(SECRET, { message: 'pub_sub.nats.credentials.password must be 1-1024 characters without CR, LF or NUL' })
+  password?: string;
+  @IsOptional() @IsString() @Matches(SECRET, { message: 'pub_sub.nats.credentials.token must be 1-1024 characters without CR, LF or NUL' }) token?: string;
+}
+
+export class NatsPubSubDto {
+  /** e.g. `nats://127.0.0.1:4222` */
+  @IsDefined({ message: 'pub_sub.nats.servers is required' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'pub_sub.nats.servers must name at least one server' })
+  @ArrayMaxSize(10)
+  @Matches(NATS_SERVER, { each: true, message: 'pub_sub.nats.servers must be host:port or nats:// URLs without credentials' })
+  servers!: string[];
+  @IsDefined({ message: 'pub_sub.nats.stream is required' })
+  @IsString()
+  @Matches(/^[^\s.*>/\\\0]{1,255}$/, { message: 'pub_sub.nats.stream must be a stream name' })
+  stream!: string;
+  /** a durable consumer name; created on the stream (explicit acks) when missing */
+  @IsDefined({ message: 'pub_sub.nats.consumer is required' })
+  @IsString()
+  @Matches(/^[^\s.*>/\\\0]{1,255}$/, { message: 'pub_sub.nats.consumer must be a consumer name' })
+  consumer!: string;
+  /** only subjects matching this filter, when the consumer is created */
+  @IsOptional() @IsString() @Matches(/^[^\s\0]{1,255}$/, { message: 'pub_sub.nats.subject_filter must be a subject' }) subject_filter?: string | null;
+  /** user and password, or a token */
+  @IsOptional() @ValidateNested() @Type(() => NatsCredentialsDto) credentials?: NatsCredentialsDto | null;
+}
+
+export class PubSubConfigDto {
+  /** `amqp` or `nats` (JetStream); `sqs`, `google` and `kafka` are not served yet */
+  @IsDefined({ message: 'pub_sub.type is required' }) @IsIn(PUB_SUB_TYPES) type!: (typeof PUB_SUB_TYPES)[number];
+  /** consumers of this source in each worker process (default 1) */
+  @IsOptional() @IsInt() @Min(1) @Max(64) workers?: number;
+  /** Caravan: unacknowledged messages one consumer holds at most (default 20) */
+  @IsOptional() @IsInt() @Min(1) @Max(1000) prefetch?: number;
+  @IsOptional() @ValidateNested() @Type(() => AmqpPubSubDto) amqp?: AmqpPubSubDto | null;
+  /** Caravan: NATS JetStream */
+  @IsOptional() @ValidateNested() @Type(() => NatsPubSubDto) nats?: NatsPubSubDto | null;
+  @IsOptional() @IsObject() sqs?: Record<string, unknown> | null;
+  @IsOptional() @IsObject() google?: Record<string, unknown> | null;
+  @IsOptional() @IsObject() kafka?: Record<string, unknown> | null;
+}
+
+export class AmqpAuthResponseDto {
+  user!: string;
+}
+
+/** Convoy's stored AMQP shape; the password is never returned. */
+export class AmqpPubSubResponseDto {
+  schema!: string;
+  host!: string;
+  port!: string;
+  queue!: string;
+  vhost!: string | null;
+  auth!: AmqpAuthResponseDto | null;
+  bindedExchange!: string | null;
+  routingKey!: string;
+  deadLetterExchange!: string | null;
+}
+
+export class NatsCredentialsResponseDto {
+  /** `user` or `token` */
+  kind!: string;
+  user!: string | null;
+}
+
+export class NatsPubSubResponseDto {
+  servers!: string[];
+  stream!: string;
+  consumer!: string;
+  subject_filter!: string | null;
+  credentials!: NatsCredentialsResponseDto | null;
+}
+
+export class PubSubConfigResponseDto {
+  type!: string;
+  workers!: number;
+  /** Caravan */
+  prefetch!: number;
+  amqp!: AmqpPubSubResponseDto | null;
+  /** Caravan */
+  nats!: NatsPubSubResponseDto | null;
+  sqs!: null;
+  google!: null;
+  kafka!: null;
+}
