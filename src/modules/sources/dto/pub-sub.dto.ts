@@ -159,7 +159,10 @@ export class PubSubConfigResponseDto {
   amqp!: AmqpPubSubResponseDto | null;
   /** Caravan */
   nats!: NatsPubSubResponseDto | null;
-  sqs!: null;
-  google!: null;
-  kafka!: null;
+  /** not served yet: always null */
+  sqs!: Record<string, unknown> | null;
+  /** not served yet: always null */
+  google!: Record<string, unknown> | null;
+  /** not served yet: always null */
+  kafka!: Record<string, unknown> | null;
 }
