@@ -1,6 +1,8 @@
 import { AmqpConsumer, checkAmqp } from './amqp-consumer';
 import { BrokerConsumer, ConsumerLog, MessageHandler, PubSubSettings } from './broker-settings';
+import { checkGoogle, GoogleConsumer } from './google-consumer';
 import { checkNats, NatsConsumer } from './nats-consumer';
+import { checkSqs, SqsConsumer } from './sqs-consumer';
 
 /** Tries the broker as a consumer would (connect, authenticate, find or declare its queue or consumer). */
 export async function checkBroker(s: PubSubSettings): Promise<void> {
@@ -9,6 +11,10 @@ export async function checkBroker(s: PubSubSettings): Promise<void> {
       return checkAmqp(s.amqp!);
     case 'nats':
       return checkNats(s.nats!, s.prefetch * 4);
+    case 'sqs':
+      return checkSqs(s.sqs!);
+    case 'google':
+      return checkGoogle(s.google!);
   }
 }
 
@@ -24,5 +30,9 @@ export function createConsumer(s: PubSubSettings, handler: MessageHandler, opts:
       return new AmqpConsumer(s.amqp!, s.prefetch, handler, opts.log);
     case 'nats':
       return new NatsConsumer(s.nats!, s.prefetch, handler, opts.log, opts.retryDelayMs);
+    case 'sqs':
+      return new SqsConsumer(s.sqs!, s.prefetch, handler, opts.log);
+    case 'google':
+      return new GoogleConsumer(s.google!, s.prefetch, handler, opts.log);
   }
 }

@@ -3,7 +3,7 @@
  * and a connection check need. They exist only in memory; at rest the secrets are sealed
  * (see the sources module).
  */
-export const BROKER_TYPES = ['amqp', 'nats'] as const;
+export const BROKER_TYPES = ['amqp', 'nats', 'sqs', 'google'] as const;
 export type BrokerType = (typeof BROKER_TYPES)[number];
 
 export interface AmqpSettings {
@@ -28,6 +28,22 @@ export interface NatsSettings {
   credentials: { user: string; password: string } | { token: string } | null;
 }
 
+export interface SqsSettings {
+  access_key_id: string;
+  secret_key: string;
+  default_region: string;
+  queue_name: string;
+  /** another SQS endpoint (an emulator, LocalStack, a VPC endpoint); default AWS's for the region */
+  endpoint: string | null;
+}
+
+export interface GoogleSettings {
+  project_id: string;
+  subscription_id: string;
+  /** the service account's JSON key; null with an emulator (PUBSUB_EMULATOR_HOST) */
+  service_account: string | null;
+}
+
 export interface PubSubSettings {
   type: BrokerType;
   /** consumers per source in each worker process (Convoy's `workers`) */
@@ -36,6 +52,8 @@ export interface PubSubSettings {
   prefetch: number;
   amqp?: AmqpSettings;
   nats?: NatsSettings;
+  sqs?: SqsSettings;
+  google?: GoogleSettings;
 }
 
 /** A message as a consumer hands it over, before any of Caravan's rules ran. */

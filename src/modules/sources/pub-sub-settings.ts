@@ -1,6 +1,6 @@
 import { unprocessable } from '../../common/errors/domain-error';
 import type { SealedSecret } from '../../common/crypto/secret-box';
-import type { AmqpSettings, NatsSettings, PubSubSettings } from '../broker-clients';
+import type { AmqpSettings, GoogleSettings, NatsSettings, PubSubSettings, SqsSettings } from '../broker-clients';
 import type { PubSubConfigDto, PubSubConfigResponseDto } from './dto/pub-sub.dto';
 
 const DEFAULT_WORKERS = 1;
@@ -13,6 +13,8 @@ export interface StoredPubSub {
   prefetch: number;
   amqp?: Omit<AmqpSettings, 'auth'> & { auth: { user: string; password: SealedSecret } | null };
   nats?: Omit<NatsSettings, 'credentials'> & { credentials: { user: string; password: SealedSecret } | { token: SealedSecret } | null };
+  sqs?: Omit<SqsSettings, 'secret_key'> & { secret_key: SealedSecret };
+  google?: Omit<GoogleSettings, 'service_account'> & { service_account: SealedSecret | null };
 }
 
 export interface SecretBox {
@@ -69,8 +71,41 @@ export function pubSubFromDto(dto: PubSubConfigDto | null | undefined): PubSubSe
         nats: { servers: n.servers, stream: n.stream, consumer: n.consumer, subject_filter: n.subject_filter ?? null, credentials },
       };
     }
+    case 'sqs': {
+      const q = dto.sqs;
+      if (!q) return refuse('pub_sub.sqs', 'pub_sub.sqs is required when pub_sub.type is sqs');
+      return {
+        type: 'sqs',
+        ...base,
+        sqs: {
+          access_key_id: q.access_key_id,
+          secret_key: q.secret_key,
+          default_region: q.default_region,
+          queue_name: q.queue_name,
+          endpoint: q.endpoint ?? null,
+        },
+      };
+    }
+    case 'google': {
+      const g = dto.google;
+      if (!g) return refuse('pub_sub.google', 'pub_sub.google is required when pub_sub.type is google');
+      let serviceAccount: string | null = null;
+      if (g.service_account) {
+        serviceAccount = Buffer.from(g.service_account, 'base64').toString('utf8');
+        let key: { client_email?: unknown; private_key?: unknown } | undefined;
+        try {
+          key = JSON.parse(serviceAccount) as typeof key;
+        } catch {
+          key = undefined;
+        }
+        if (typeof key?.client_email !== 'string' || typeof key.private_key !== 'string') {
+          refuse('pub_sub.google.service_account', 'pub_sub.google.service_account must be a base64-encoded service account JSON key');
+        }
+      }
+      return { type: 'google', ...base, google: { project_id: g.project_id, subscription_id: g.subscription_id, service_account: serviceAccount } };
+    }
     default:
-      throw unprocessable('unsupported_source_type', `pub_sub.type ${dto.type} is not supported yet; use amqp or nats`, { field: 'pub_sub.type' });
+      throw unprocessable('unsupported_source_type', `pub_sub.type ${dto.type} is not supported yet; use amqp, sqs, google or nats`, { field: 'pub_sub.type' });
   }
 }
 
@@ -84,6 +119,8 @@ export function sealPubSub(s: PubSubSettings, box: SecretBox): StoredPubSub {
       credentials: c === null ? null : 'token' in c ? { token: box.seal(c.token) } : { user: c.user, password: box.seal(c.password) },
     };
   }
+  if (s.sqs) out.sqs = { ...s.sqs, secret_key: box.seal(s.sqs.secret_key) };
+  if (s.google) out.google = { ...s.google, service_account: s.google.service_account === null ? null : box.seal(s.google.service_account) };
   return out;
 }
 
@@ -97,6 +134,8 @@ export function openPubSub(s: StoredPubSub, box: SecretBox): PubSubSettings {
       credentials: c === null ? null : 'token' in c ? { token: box.open(c.token) } : { user: c.user, password: box.open(c.password) },
     };
   }
+  if (s.sqs) out.sqs = { ...s.sqs, secret_key: box.open(s.sqs.secret_key) };
+  if (s.google) out.google = { ...s.google, service_account: s.google.service_account === null ? null : box.open(s.google.service_account) };
   return out;
 }
 
@@ -130,8 +169,8 @@ export function pubSubView(s: StoredPubSub): PubSubConfigResponseDto {
           credentials: c ? ('token' in c ? { kind: 'token', user: null } : { kind: 'user', user: c.user }) : null,
         }
       : null,
-    sqs: null,
-    google: null,
+    sqs: s.sqs ? { access_key_id: s.sqs.access_key_id, default_region: s.sqs.default_region, queue_name: s.sqs.queue_name, endpoint: s.sqs.endpoint } : null,
+    google: s.google ? { project_id: s.google.project_id, subscription_id: s.google.subscription_id } : null,
     kafka: null,
   };
 }

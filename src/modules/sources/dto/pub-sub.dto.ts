@@ -105,8 +105,44 @@ export class NatsPubSubDto {
   @IsOptional() @ValidateNested() @Type(() => NatsCredentialsDto) credentials?: NatsCredentialsDto | null;
 }
 
+export class SqsPubSubDto {
+  @IsDefined({ message: 'pub_sub.sqs.access_key_id is required' })
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.sqs.access_key_id must be 1-255 characters without CR, LF or NUL' })
+  access_key_id!: string;
+  @IsDefined({ message: 'pub_sub.sqs.secret_key is required' })
+  @IsString()
+  @Matches(SECRET, { message: 'pub_sub.sqs.secret_key must be 1-1024 characters without CR, LF or NUL' })
+  secret_key!: string;
+  @IsDefined({ message: 'pub_sub.sqs.default_region is required' })
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'pub_sub.sqs.default_region must be an AWS region such as us-east-1' })
+  default_region!: string;
+  @IsDefined({ message: 'pub_sub.sqs.queue_name is required' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/, { message: 'pub_sub.sqs.queue_name must be an SQS queue name' })
+  queue_name!: string;
+  /** another SQS endpoint (an emulator, LocalStack, a VPC endpoint), e.g. `http://127.0.0.1:4566` */
+  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s@]{1,500}$/, { message: 'pub_sub.sqs.endpoint must be an http(s) URL without credentials' }) endpoint?:
+    string | null;
+}
+
+export class GooglePubSubDto {
+  @IsDefined({ message: 'pub_sub.google.project_id is required' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9-]{2,62}$/, { message: 'pub_sub.google.project_id must be a Google Cloud project id' })
+  project_id!: string;
+  @IsDefined({ message: 'pub_sub.google.subscription_id is required' })
+  @IsString()
+  @Matches(/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/, { message: 'pub_sub.google.subscription_id must be a subscription id' })
+  subscription_id!: string;
+  /** the service account's JSON key, base64-encoded (as Convoy takes it); leave out with the emulator */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9+/=\s]{1,65536}$/, { message: 'pub_sub.google.service_account must be base64' }) service_account?:
+    string | null;
+}
+
 export class PubSubConfigDto {
-  /** `amqp` or `nats` (JetStream); `sqs`, `google` and `kafka` are not served yet */
+  /** `amqp`, `sqs`, `google` or `nats` (JetStream); `kafka` is not served yet */
   @IsDefined({ message: 'pub_sub.type is required' }) @IsIn(PUB_SUB_TYPES) type!: (typeof PUB_SUB_TYPES)[number];
   /** consumers of this source in each worker process (default 1) */
   @IsOptional() @IsInt() @Min(1) @Max(64) workers?: number;
@@ -115,8 +151,8 @@ export class PubSubConfigDto {
   @IsOptional() @ValidateNested() @Type(() => AmqpPubSubDto) amqp?: AmqpPubSubDto | null;
   /** Caravan: NATS JetStream */
   @IsOptional() @ValidateNested() @Type(() => NatsPubSubDto) nats?: NatsPubSubDto | null;
-  @IsOptional() @IsObject() sqs?: Record<string, unknown> | null;
-  @IsOptional() @IsObject() google?: Record<string, unknown> | null;
+  @IsOptional() @ValidateNested() @Type(() => SqsPubSubDto) sqs?: SqsPubSubDto | null;
+  @IsOptional() @ValidateNested() @Type(() => GooglePubSubDto) google?: GooglePubSubDto | null;
   @IsOptional() @IsObject() kafka?: Record<string, unknown> | null;
 }
 
@@ -151,6 +187,20 @@ export class NatsPubSubResponseDto {
   credentials!: NatsCredentialsResponseDto | null;
 }
 
+/** Convoy's SQS shape; the secret key is never returned. */
+export class SqsPubSubResponseDto {
+  access_key_id!: string;
+  default_region!: string;
+  queue_name!: string;
+  endpoint!: string | null;
+}
+
+/** Convoy's Google shape; the service account is never returned. */
+export class GooglePubSubResponseDto {
+  project_id!: string;
+  subscription_id!: string;
+}
+
 export class PubSubConfigResponseDto {
   type!: string;
   workers!: number;
@@ -159,10 +209,8 @@ export class PubSubConfigResponseDto {
   amqp!: AmqpPubSubResponseDto | null;
   /** Caravan */
   nats!: NatsPubSubResponseDto | null;
-  /** not served yet: always null */
-  sqs!: Record<string, unknown> | null;
-  /** not served yet: always null */
-  google!: Record<string, unknown> | null;
+  sqs!: SqsPubSubResponseDto | null;
+  google!: GooglePubSubResponseDto | null;
   /** not served yet: always null */
   kafka!: Record<string, unknown> | null;
 }
