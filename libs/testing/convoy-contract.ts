@@ -61,6 +61,7 @@ const MAY_BE_ABSENT: Record<string, Record<string, string>> = {
   'datastore.ApiKey': { header_value: "write-only in a source's verifier, as datastore.HMac secret" },
   'datastore.SQSPubSubConfig': { secret_key: 'write-only in a pub/sub source, as datastore.HMac secret' },
   'datastore.GooglePubSubConfig': { service_account: 'write-only in a pub/sub source, as datastore.HMac secret' },
+  'datastore.KafkaAuth': { password: 'write-only in a pub/sub source, as datastore.HMac secret' },
   'datastore.AmqpCredentials': { password: 'write-only in a pub/sub source, as datastore.HMac secret' },
   'datastore.Metadata': {
     data: "a delivery answer leaves the payload out (a page would carry every one): the event's answer has it",

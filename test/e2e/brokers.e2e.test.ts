@@ -17,6 +17,10 @@ import { createWorkerApp } from '../../src/app/worker.bootstrap';
  */
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const NATS_SERVER = 'nats://127.0.0.1:4222';
+/** generous: the suite shares two cores with the rest of the e2e run */
+const WAIT_MS = 30_000;
+
+jest.setTimeout(90_000);
 
 describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
   let h: PipelineHarness;
@@ -88,6 +92,13 @@ describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
       })
       .expect(400);
     expect(wrongPw.body.message).toMatch(/ACCESS_REFUSED|refused/i);
+    // Kafka: no broker runs here, but the real client's refusal is what the API answers with
+    const kafka = await http()
+      .post(`/api/v1/projects/${p.id}/sources`)
+      .set(p.auth)
+      .send({ name: 'k', type: 'pub_sub', pub_sub: { type: 'kafka', kafka: { brokers: ['127.0.0.1:1'], consumer_group_id: 'g', topic_name: 't' } } })
+      .expect(400);
+    expect(kafka.body.code).toBe('broker_unreachable');
     const missing = await http()
       .post(`/api/v1/projects/${p.id}/sources`)
       .set(p.auth)
@@ -150,22 +161,34 @@ describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
     await publish(queue, { ...good, unexpected: true }, { messageId: `m-${run}-bad` });
     await publish(queue, 'not json', { messageId: `m-${run}-notjson` });
 
-    const events = await waitUntil('two events', async () => {
-      const e = await eventsOf(source.uid);
-      return e.length >= 2 ? e : undefined;
-    });
-    await waitUntil('both delivered', () => Promise.resolve(sink.receipts.length >= 2));
-    const rejections = await waitUntil('two rejections', async () => {
-      const r = await http().get(`/api/v1/projects/${p.id}/sources/${source.uid}/rejections`).set(p.auth).expect(200);
-      return r.body.data.content.length >= 2 ? (r.body.data.content as { broker_message_id: string; reason: string; dead_lettered: boolean }[]) : undefined;
-    });
+    const events = await waitUntil(
+      'two events',
+      async () => {
+        const e = await eventsOf(source.uid);
+        return e.length >= 2 ? e : undefined;
+      },
+      WAIT_MS,
+    );
+    await waitUntil('both delivered', () => Promise.resolve(sink.receipts.length >= 2), WAIT_MS);
+    const rejections = await waitUntil(
+      'two rejections',
+      async () => {
+        const r = await http().get(`/api/v1/projects/${p.id}/sources/${source.uid}/rejections`).set(p.auth).expect(200);
+        return r.body.data.content.length >= 2 ? (r.body.data.content as { broker_message_id: string; reason: string; dead_lettered: boolean }[]) : undefined;
+      },
+      WAIT_MS,
+    );
     expect(rejections.map((r) => r.broker_message_id).sort()).toEqual([`m-${run}-bad`, `m-${run}-notjson`]);
     expect(rejections.find((r) => r.broker_message_id === `m-${run}-bad`)?.reason).toContain('unknown fields: unexpected');
     expect(rejections.every((r) => r.dead_lettered)).toBe(true);
-    const dead = await waitUntil('two dead letters', async () => {
-      const q = await ch.checkQueue(dlq);
-      return q.messageCount >= 2 ? q.messageCount : undefined;
-    });
+    const dead = await waitUntil(
+      'two dead letters',
+      async () => {
+        const q = await ch.checkQueue(dlq);
+        return q.messageCount >= 2 ? q.messageCount : undefined;
+      },
+      WAIT_MS,
+    );
     expect(dead).toBe(2);
 
     // nothing more arrives: the duplicate stayed one event
@@ -175,6 +198,9 @@ describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
     const first = sink.receipts.find((r) => r.body === '{"n":1}');
     expect(first?.headers['x-tenant']).toBe('acme');
     expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+    const listed = await http().get(`/api/v1/projects/${p.id}/events?brokerMessageId=m-${run}-1`).set(p.auth).expect(200);
+    expect(listed.body.data.content).toHaveLength(1);
+    expect(listed.body.data.content[0].headers['x-broker-message-id']).toEqual(expect.anything());
     expect(sink.receipts.filter((r) => r.body === '{"n":1}')).toHaveLength(1);
   });
 
@@ -209,7 +235,7 @@ describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
       .send({ pub_sub: amqpOf(queue) })
       .expect(202);
     await publish(queue, { kind: 'user.created', body: { id: 7 } }, { messageId: `fn-${run}`, headers: { 'x-convoy-message-type': 'broadcast' } });
-    await waitUntil('broadcast delivered', () => Promise.resolve(sink.receipts.find((r) => r.body === '{"wrapped":{"id":7}}')));
+    await waitUntil('broadcast delivered', () => Promise.resolve(sink.receipts.find((r) => r.body === '{"wrapped":{"id":7}}')), WAIT_MS);
     expect(await eventsOf(id)).toHaveLength(1);
   });
 
@@ -250,28 +276,40 @@ describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
       await js.publish(`${subject}.b`, JSON.stringify({ endpoint_id: ep, event_type: 'order.shipped', data: { o: 2 } }));
       await js.publish(`${subject}.c`, JSON.stringify({ endpoint_id: 'no-such-endpoint', event_type: 'x', data: {} }));
 
-      await waitUntil('two deliveries', () => Promise.resolve(sink.receipts.length >= 2));
-      const events = await waitUntil('two events', async () => {
-        const e = await eventsOf(id);
-        return e.length >= 2 ? e : undefined;
-      });
+      await waitUntil('two deliveries', () => Promise.resolve(sink.receipts.length >= 2), WAIT_MS);
+      const events = await waitUntil(
+        'two events',
+        async () => {
+          const e = await eventsOf(id);
+          return e.length >= 2 ? e : undefined;
+        },
+        WAIT_MS,
+      );
       expect(events.map((e) => e.broker_message_id)).toContain(`n-${run}-1`);
       expect(events.map((e) => e.broker_message_id)).toContain(`${stream}:2`);
-      const rejected = await waitUntil('one rejection', async () => {
-        const r = await http().get(`/api/v1/projects/${p.id}/sources/${id}/rejections`).set(p.auth).expect(200);
-        return r.body.data.content.length >= 1 ? r.body.data.content : undefined;
-      });
+      const rejected = await waitUntil(
+        'one rejection',
+        async () => {
+          const r = await http().get(`/api/v1/projects/${p.id}/sources/${id}/rejections`).set(p.auth).expect(200);
+          return r.body.data.content.length >= 1 ? r.body.data.content : undefined;
+        },
+        WAIT_MS,
+      );
       expect(rejected[0]).toMatchObject({ broker_message_id: `${stream}:3`, dead_lettered: false });
       expect(rejected[0].reason).toMatch(/endpoint not found/);
-      await waitUntil('all acked', async () => (await jsm.consumers.info(stream, 'caravan')).num_ack_pending === 0);
+      await waitUntil('all acked', async () => (await jsm.consumers.info(stream, 'caravan')).num_ack_pending === 0, WAIT_MS);
       expect((await jsm.consumers.info(stream, 'caravan')).num_pending).toBe(0);
 
       // deleting the source stops its consumers
       await http().delete(`/api/v1/projects/${p.id}/sources/${id}`).set(p.auth).expect(200);
-      await waitUntil('consumer gone', async () => {
-        const info = await jsm.consumers.info(stream, 'caravan');
-        return info.num_waiting === 0;
-      });
+      await waitUntil(
+        'consumer gone',
+        async () => {
+          const info = await jsm.consumers.info(stream, 'caravan');
+          return info.num_waiting === 0;
+        },
+        WAIT_MS,
+      );
     } finally {
       await nc.close();
     }

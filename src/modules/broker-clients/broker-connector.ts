@@ -1,6 +1,7 @@
 import { AmqpConsumer, checkAmqp } from './amqp-consumer';
 import { BrokerConsumer, ConsumerLog, MessageHandler, PubSubSettings } from './broker-settings';
 import { checkGoogle, GoogleConsumer } from './google-consumer';
+import { checkKafka, KafkaBrokerConsumer } from './kafka-consumer';
 import { checkNats, NatsConsumer } from './nats-consumer';
 import { checkSqs, SqsConsumer } from './sqs-consumer';
 
@@ -15,6 +16,8 @@ export async function checkBroker(s: PubSubSettings): Promise<void> {
       return checkSqs(s.sqs!);
     case 'google':
       return checkGoogle(s.google!);
+    case 'kafka':
+      return checkKafka(s.kafka!);
   }
 }
 
@@ -34,5 +37,7 @@ export function createConsumer(s: PubSubSettings, handler: MessageHandler, opts:
       return new SqsConsumer(s.sqs!, s.prefetch, handler, opts.log);
     case 'google':
       return new GoogleConsumer(s.google!, s.prefetch, handler, opts.log);
+    case 'kafka':
+      return new KafkaBrokerConsumer(s.kafka!, s.prefetch, handler, opts.log, opts.retryDelayMs);
   }
 }

@@ -3,7 +3,7 @@
  * and a connection check need. They exist only in memory; at rest the secrets are sealed
  * (see the sources module).
  */
-export const BROKER_TYPES = ['amqp', 'nats', 'sqs', 'google'] as const;
+export const BROKER_TYPES = ['amqp', 'nats', 'sqs', 'google', 'kafka'] as const;
 export type BrokerType = (typeof BROKER_TYPES)[number];
 
 export interface AmqpSettings {
@@ -44,6 +44,13 @@ export interface GoogleSettings {
   service_account: string | null;
 }
 
+export interface KafkaSettings {
+  brokers: string[];
+  consumer_group_id: string;
+  topic_name: string;
+  auth: { type: 'plain' | 'scram'; hash: 'SHA256' | 'SHA512'; username: string; password: string; tls: boolean } | null;
+}
+
 export interface PubSubSettings {
   type: BrokerType;
   /** consumers per source in each worker process (Convoy's `workers`) */
@@ -54,6 +61,7 @@ export interface PubSubSettings {
   nats?: NatsSettings;
   sqs?: SqsSettings;
   google?: GoogleSettings;
+  kafka?: KafkaSettings;
 }
 
 /** A message as a consumer hands it over, before any of Caravan's rules ran. */

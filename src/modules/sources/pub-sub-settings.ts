@@ -1,6 +1,6 @@
 import { unprocessable } from '../../common/errors/domain-error';
 import type { SealedSecret } from '../../common/crypto/secret-box';
-import type { AmqpSettings, GoogleSettings, NatsSettings, PubSubSettings, SqsSettings } from '../broker-clients';
+import type { AmqpSettings, GoogleSettings, KafkaSettings, NatsSettings, PubSubSettings, SqsSettings } from '../broker-clients';
 import type { PubSubConfigDto, PubSubConfigResponseDto } from './dto/pub-sub.dto';
 
 const DEFAULT_WORKERS = 1;
@@ -15,6 +15,7 @@ export interface StoredPubSub {
   nats?: Omit<NatsSettings, 'credentials'> & { credentials: { user: string; password: SealedSecret } | { token: SealedSecret } | null };
   sqs?: Omit<SqsSettings, 'secret_key'> & { secret_key: SealedSecret };
   google?: Omit<GoogleSettings, 'service_account'> & { service_account: SealedSecret | null };
+  kafka?: Omit<KafkaSettings, 'auth'> & { auth: (Omit<NonNullable<KafkaSettings['auth']>, 'password'> & { password: SealedSecret }) | null };
 }
 
 export interface SecretBox {
@@ -104,8 +105,26 @@ export function pubSubFromDto(dto: PubSubConfigDto | null | undefined): PubSubSe
       }
       return { type: 'google', ...base, google: { project_id: g.project_id, subscription_id: g.subscription_id, service_account: serviceAccount } };
     }
-    default:
-      throw unprocessable('unsupported_source_type', `pub_sub.type ${dto.type} is not supported yet; use amqp, sqs, google or nats`, { field: 'pub_sub.type' });
+    case 'kafka': {
+      const k = dto.kafka;
+      if (!k) return refuse('pub_sub.kafka', 'pub_sub.kafka is required when pub_sub.type is kafka');
+      const a = k.auth;
+      return {
+        type: 'kafka',
+        ...base,
+        kafka: {
+          brokers: k.brokers,
+          consumer_group_id: k.consumer_group_id,
+          topic_name: k.topic_name,
+          auth: a ? { type: a.type, hash: a.hash ?? 'SHA256', username: a.username, password: a.password, tls: a.tls ?? false } : null,
+        },
+      };
+    }
+    default: {
+      // the DTO admits only the types above; this guards a type added there but not here
+      const type: string = dto.type;
+      throw unprocessable('unsupported_source_type', `pub_sub.type ${type} is not supported`, { field: 'pub_sub.type' });
+    }
   }
 }
 
@@ -121,6 +140,7 @@ export function sealPubSub(s: PubSubSettings, box: SecretBox): StoredPubSub {
   }
   if (s.sqs) out.sqs = { ...s.sqs, secret_key: box.seal(s.sqs.secret_key) };
   if (s.google) out.google = { ...s.google, service_account: s.google.service_account === null ? null : box.seal(s.google.service_account) };
+  if (s.kafka) out.kafka = { ...s.kafka, auth: s.kafka.auth ? { ...s.kafka.auth, password: box.seal(s.kafka.auth.password) } : null };
   return out;
 }
 
@@ -136,6 +156,7 @@ export function openPubSub(s: StoredPubSub, box: SecretBox): PubSubSettings {
   }
   if (s.sqs) out.sqs = { ...s.sqs, secret_key: box.open(s.sqs.secret_key) };
   if (s.google) out.google = { ...s.google, service_account: s.google.service_account === null ? null : box.open(s.google.service_account) };
+  if (s.kafka) out.kafka = { ...s.kafka, auth: s.kafka.auth ? { ...s.kafka.auth, password: box.open(s.kafka.auth.password) } : null };
   return out;
 }
 
@@ -171,6 +192,13 @@ export function pubSubView(s: StoredPubSub): PubSubConfigResponseDto {
       : null,
     sqs: s.sqs ? { access_key_id: s.sqs.access_key_id, default_region: s.sqs.default_region, queue_name: s.sqs.queue_name, endpoint: s.sqs.endpoint } : null,
     google: s.google ? { project_id: s.google.project_id, subscription_id: s.google.subscription_id } : null,
-    kafka: null,
+    kafka: s.kafka
+      ? {
+          brokers: s.kafka.brokers,
+          consumer_group_id: s.kafka.consumer_group_id,
+          topic_name: s.kafka.topic_name,
+          auth: s.kafka.auth ? { type: s.kafka.auth.type, hash: s.kafka.auth.hash, username: s.kafka.auth.username, tls: s.kafka.auth.tls } : null,
+        }
+      : null,
   };
 }

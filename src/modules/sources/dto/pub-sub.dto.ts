@@ -3,10 +3,10 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -141,8 +141,43 @@ export class GooglePubSubDto {
     string | null;
 }
 
+export class KafkaAuthDto {
+  /** `plain` or `scram` */
+  @IsDefined({ message: 'pub_sub.kafka.auth.type is required' }) @IsIn(['plain', 'scram']) type!: 'plain' | 'scram';
+  /** for scram: `SHA256` (default) or `SHA512` */
+  @IsOptional() @IsIn(['SHA256', 'SHA512']) hash?: 'SHA256' | 'SHA512';
+  @IsDefined({ message: 'pub_sub.kafka.auth.username is required' })
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.kafka.auth.username must be 1-255 characters without CR, LF or NUL' })
+  username!: string;
+  @IsDefined({ message: 'pub_sub.kafka.auth.password is required' })
+  @IsString()
+  @Matches(SECRET, { message: 'pub_sub.kafka.auth.password must be 1-1024 characters without CR, LF or NUL' })
+  password!: string;
+  @IsOptional() @IsBoolean() tls?: boolean;
+}
+
+export class KafkaPubSubDto {
+  /** `host:port` of one or more brokers */
+  @IsDefined({ message: 'pub_sub.kafka.brokers is required' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'pub_sub.kafka.brokers must name at least one broker' })
+  @ArrayMaxSize(20)
+  @Matches(/^[A-Za-z0-9.\-[\]:]{1,253}:[0-9]{1,5}$/, { each: true, message: 'pub_sub.kafka.brokers must be host:port' })
+  brokers!: string[];
+  @IsDefined({ message: 'pub_sub.kafka.consumer_group_id is required' })
+  @IsString()
+  @Matches(PLAIN, { message: 'pub_sub.kafka.consumer_group_id must be 1-255 characters without CR, LF or NUL' })
+  consumer_group_id!: string;
+  @IsDefined({ message: 'pub_sub.kafka.topic_name is required' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'pub_sub.kafka.topic_name must be a topic name' })
+  topic_name!: string;
+  @IsOptional() @ValidateNested() @Type(() => KafkaAuthDto) auth?: KafkaAuthDto | null;
+}
+
 export class PubSubConfigDto {
-  /** `amqp`, `sqs`, `google` or `nats` (JetStream); `kafka` is not served yet */
+  /** `amqp`, `sqs`, `google`, `kafka` or `nats` (JetStream) */
   @IsDefined({ message: 'pub_sub.type is required' }) @IsIn(PUB_SUB_TYPES) type!: (typeof PUB_SUB_TYPES)[number];
   /** consumers of this source in each worker process (default 1) */
   @IsOptional() @IsInt() @Min(1) @Max(64) workers?: number;
@@ -153,7 +188,7 @@ export class PubSubConfigDto {
   @IsOptional() @ValidateNested() @Type(() => NatsPubSubDto) nats?: NatsPubSubDto | null;
   @IsOptional() @ValidateNested() @Type(() => SqsPubSubDto) sqs?: SqsPubSubDto | null;
   @IsOptional() @ValidateNested() @Type(() => GooglePubSubDto) google?: GooglePubSubDto | null;
-  @IsOptional() @IsObject() kafka?: Record<string, unknown> | null;
+  @IsOptional() @ValidateNested() @Type(() => KafkaPubSubDto) kafka?: KafkaPubSubDto | null;
 }
 
 export class AmqpAuthResponseDto {
@@ -201,6 +236,21 @@ export class GooglePubSubResponseDto {
   subscription_id!: string;
 }
 
+export class KafkaAuthResponseDto {
+  type!: string;
+  hash!: string;
+  username!: string;
+  tls!: boolean;
+}
+
+/** Convoy's Kafka shape; the password is never returned. */
+export class KafkaPubSubResponseDto {
+  brokers!: string[];
+  consumer_group_id!: string;
+  topic_name!: string;
+  auth!: KafkaAuthResponseDto | null;
+}
+
 export class PubSubConfigResponseDto {
   type!: string;
   workers!: number;
@@ -211,6 +261,5 @@ export class PubSubConfigResponseDto {
   nats!: NatsPubSubResponseDto | null;
   sqs!: SqsPubSubResponseDto | null;
   google!: GooglePubSubResponseDto | null;
-  /** not served yet: always null */
-  kafka!: Record<string, unknown> | null;
+  kafka!: KafkaPubSubResponseDto | null;
 }
