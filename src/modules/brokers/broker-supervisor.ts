@@ -52,7 +52,13 @@ export class BrokerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.bus.on('source', () => this.changed());
+    const offSource = this.bus.on('source', () => this.changed());
+    // a deleted project's sources stop with it
+    const offProject = this.bus.on('project', () => this.changed());
+    this.unsubscribe = () => {
+      offSource();
+      offProject();
+    };
     this.poll = setInterval(() => this.reload(), this.config.brokerSourcePollMs);
     this.lagTimer = setInterval(() => void this.reportLag(), LAG_INTERVAL_MS);
     this.reload();
@@ -67,16 +73,6 @@ export class BrokerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     this.gate.stop();
     await this.syncing;
     await Promise.all([...this.running.keys()].map((id) => this.stopSource(id)));
-  }
-
-  /** Waits for the reloads asked for so far (tests and the fault harness use it). */
-  async settled(): Promise<void> {
-    for (let i = 0; i < 10 && (this.busy || this.again); i++) await this.syncing;
-  }
-
-  /** The source ids with consumers in this process. */
-  runningSources(): string[] {
-    return [...this.running.keys()];
   }
 
   private changed(): void {

@@ -32,9 +32,18 @@ export class SourcesRepository {
     return this.repo.findOne({ where: { maskId, deletedAt: IsNull() } });
   }
 
-  /** Every live, enabled broker source of every project: what the broker supervisor runs. */
+  /** Every live, enabled broker source of every live project: what the broker supervisor runs. */
   listConsumable(limit: number): Promise<SourceEntity[]> {
-    return this.repo.find({ where: { type: 'pub_sub', deletedAt: IsNull(), isDisabled: false }, order: { id: 'ASC' }, take: limit });
+    return (
+      this.repo
+        .createQueryBuilder('s')
+        .where(`s.type = 'pub_sub' AND s.deleted_at IS NULL AND NOT s.is_disabled`)
+        // a deleted project's sources stay in place but take nothing in
+        .andWhere('EXISTS (SELECT 1 FROM projects p WHERE p.id = s.project_id AND p.deleted_at IS NULL)')
+        .orderBy('s.id', 'ASC')
+        .take(limit)
+        .getMany()
+    );
   }
 
   countLive(projectId: string): Promise<number> {
