@@ -136,7 +136,7 @@ function v<T>(name: string, def: string | undefined, parse: Parser<T>, doc: stri
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** What a worker process can run; each pod may run some of them (WORKER_DUTIES). */
-export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge', 'retention'] as const;
+export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge', 'retention', 'brokers'] as const;
 export type WorkerDuty = (typeof WORKER_DUTIES)[number];
 
 /** The single list of variables; README's configuration table mirrors it. */
@@ -171,7 +171,7 @@ export const VARIABLES = {
     'WORKER_DUTIES',
     WORKER_DUTIES.join(','),
     parsers.someOf(WORKER_DUTIES),
-    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge, retention',
+    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge, retention, brokers (pub/sub source consumers)',
   ),
   metricsToken: v(
     'METRICS_TOKEN',
@@ -258,6 +258,12 @@ export const VARIABLES = {
     'when set, rows are written here as gzipped JSON lines (one file per table and run) before they are removed',
   ),
   searchTimeoutMs: v('SEARCH_TIMEOUT_MS', '5000', parsers.int(100, 600_000), 'statement timeout of an event search (`query`, `body`); past it 504'),
+  brokerSourcePollMs: v(
+    'BROKER_SOURCE_POLL_MS',
+    '30000',
+    parsers.int(1000, 3_600_000),
+    'how often a worker with the brokers duty re-reads the pub/sub sources besides hearing of changes at once',
+  ),
   metaEventPollMs: v('META_EVENT_POLL_MS', '1000', parsers.int(50, 600_000), 'how often a worker looks for due meta events to send'),
   metaEventRetryLimit: v('META_EVENT_RETRY_LIMIT', '5', parsers.int(1, 100), 'attempts per meta event before it ends Failure'),
   metaEventTimeoutMs: v('META_EVENT_TIMEOUT_MS', '10000', parsers.int(100, 120_000), 'total deadline of one meta event request'),

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
 import { redisOptionsFromUrl } from './redis-options';
 
-export type InvalidationTopic = 'project' | 'api-key';
+export type InvalidationTopic = 'project' | 'api-key' | 'source';
 export type InvalidationHandler = (id: string) => void;
 
 const CHANNEL = 'invalidate';

@@ -63,6 +63,10 @@ const MAY_BE_ABSENT: Record<string, Record<string, string>> = {
   // shared with endpoints' authentication, whose answers still carry them as Convoy's do
   'datastore.BasicAuth': { password: "write-only in a source's verifier, as datastore.HMac secret" },
   'datastore.ApiKey': { header_value: "write-only in a source's verifier, as datastore.HMac secret" },
+  'datastore.SQSPubSubConfig': { secret_key: 'write-only in a pub/sub source, as datastore.HMac secret' },
+  'datastore.GooglePubSubConfig': { service_account: 'write-only in a pub/sub source, as datastore.HMac secret' },
+  'datastore.KafkaAuth': { password: 'write-only in a pub/sub source, as datastore.HMac secret' },
+  'datastore.AmqpCredentials': { password: 'write-only in a pub/sub source, as datastore.HMac secret' },
   'datastore.Metadata': {
     data: "a delivery answer leaves the payload out (a page would carry every one): the event's answer has it",
     raw: 'as data',
@@ -87,10 +91,17 @@ const MAY_BE_ABSENT: Record<string, Record<string, string>> = {
   ),
 };
 
+/** Values Caravan adds to Convoy's enums, with the reason (see the README's "Differences from Convoy"). */
+const ENUM_EXTENSIONS: Record<string, { values: string[]; why: string }> = {
+  'datastore.PubSubType': { values: ['nats'], why: 'NATS JetStream sources, which Convoy does not offer' },
+};
+
 /** Every described field required, except the ones Convoy or Caravan may leave out. */
 function requireFields(schemas: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(schemas).map(([name, schema]) => {
+      const ext = ENUM_EXTENSIONS[name];
+      if (ext) return [name, { ...(schema as object), enum: [...((schema as { enum?: string[] }).enum ?? []), ...ext.values] }];
       const props = (schema as { properties?: Record<string, unknown> }).properties;
       if (!props) return [name, schema];
       const absent = MAY_BE_ABSENT[name] ?? {};

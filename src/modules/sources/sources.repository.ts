@@ -32,6 +32,20 @@ export class SourcesRepository {
     return this.repo.findOne({ where: { maskId, deletedAt: IsNull() } });
   }
 
+  /** Every live, enabled broker source of every live project: what the broker supervisor runs. */
+  listConsumable(limit: number): Promise<SourceEntity[]> {
+    return (
+      this.repo
+        .createQueryBuilder('s')
+        .where(`s.type = 'pub_sub' AND s.deleted_at IS NULL AND NOT s.is_disabled`)
+        // a deleted project's sources stay in place but take nothing in
+        .andWhere('EXISTS (SELECT 1 FROM projects p WHERE p.id = s.project_id AND p.deleted_at IS NULL)')
+        .orderBy('s.id', 'ASC')
+        .take(limit)
+        .getMany()
+    );
+  }
+
   countLive(projectId: string): Promise<number> {
     return this.repo.count({ where: { projectId, deletedAt: IsNull() } });
   }

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { InvalidationBus } from '../../../libs/queue';
 import { notFound, unprocessable } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
+import { BrokerUnreachable, checkBroker, PubSubSettings } from '../broker-clients';
 import { EncryptionService } from '../instance';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSourceDto, ListSourcesQueryDto, MAX_CUSTOM_RESPONSE_BYTES, UpdateSourceDto } from './dto/source.dto';
+import { openPubSub, pubSubFromDto, sealPubSub, StoredPubSub } from './pub-sub-settings';
 import { SourceEntity, StoredVerifier } from './source.entity';
 import { SourceEvents } from './source-events';
 import { checkEventTypeLocation, checkForwardHeaders, checkIdempotencyKeys, verifierFromDto } from './source-settings';
@@ -23,6 +26,14 @@ const INGEST_CACHE_TTL_MS = 2_000;
 const INGEST_CACHE_MAX = 10_000;
 const MASK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MASK_LENGTH = 16;
+/** more broker sources than any one deployment runs; the supervisor reads them in one go */
+const MAX_CONSUMABLE_SOURCES = 10_000;
+
+/** A broker source with its settings opened, for the broker supervisor. */
+export interface ConsumableSource {
+  source: SourceEntity;
+  settings: PubSubSettings;
+}
 
 @Injectable()
 export class SourcesService {
@@ -33,21 +44,23 @@ export class SourcesService {
     private readonly projects: ProjectsService,
     private readonly encryption: EncryptionService,
     private readonly events: SourceEvents,
+    private readonly bus: InvalidationBus,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
   ) {}
 
   async create(projectId: string, dto: CreateSourceDto): Promise<SourceEntity> {
     const project = await this.projects.get(projectId);
     checkKind(project, dto.type, dto.pub_sub);
-    const provider = dto.provider ?? '';
-    const verifier = verifierFromDto(dto.verifier, provider);
+    const pubSub = dto.type === 'pub_sub' ? await this.checkedPubSub(dto) : null;
+    const provider = pubSub ? '' : (dto.provider ?? '');
+    const verifier = pubSub ? ({ type: 'noop' } as const) : verifierFromDto(dto.verifier, provider);
     const now = new Date();
     const row: SourceEntity = {
       id: newId(),
       projectId,
       maskId: newMask(),
       name: dto.name,
-      type: 'http',
+      type: pubSub ? 'pub_sub' : 'http',
       provider,
       isDisabled: dto.is_disabled ?? false,
       verifier: this.seal(verifier),
@@ -58,6 +71,7 @@ export class SourcesService {
       bodyFunction: dto.body_function ?? null,
       headerFunction: dto.header_function ?? null,
       providerConfig: provider === 'twitter' ? { twitter: { crc_verified_at: null } } : null,
+      pubSub,
       rateLimit: dto.rate_limit ?? 0,
       rateLimitDuration: dto.rate_limit_duration ?? 0,
       createdAt: now,
@@ -65,7 +79,14 @@ export class SourcesService {
       deletedAt: null,
     };
     await this.sources.insert(row);
+    if (pubSub) this.bus.publish('source', row.id);
     return row;
+  }
+
+  /** The broker sources the supervisor should be consuming now, with their secrets opened. */
+  async listConsumable(): Promise<ConsumableSource[]> {
+    const rows = await this.sources.listConsumable(MAX_CONSUMABLE_SOURCES);
+    return rows.filter((r) => r.pubSub).map((source) => ({ source, settings: openPubSub(source.pubSub!, this.encryption) }));
   }
 
   async list(projectId: string, q: ListSourcesQueryDto, page: PageRequest): Promise<SourceEntity[]> {
@@ -92,9 +113,16 @@ export class SourcesService {
 
   async update(projectId: string, id: string, dto: UpdateSourceDto): Promise<SourceEntity> {
     const project = await this.projects.get(projectId);
-    if (dto.type !== undefined || dto.pub_sub) checkKind(project, dto.type ?? 'http', dto.pub_sub);
+    const before = await this.sources.findLive(projectId, id);
+    if (!before) throw notFound('source');
+    if (dto.type !== undefined && dto.type !== before.type) {
+      throw unprocessable('invalid_source_type', `a source's type cannot change (it is ${before.type})`, { field: 'type' });
+    }
+    if (dto.pub_sub) checkKind(project, before.type, dto.pub_sub);
+    const pubSub = before.type === 'pub_sub' && dto.pub_sub ? await this.checkedPubSub(dto) : undefined;
     const row = await this.sources.mutate(projectId, id, (cur) => {
       const patch: Partial<SourceEntity> = {};
+      if (pubSub) patch.pubSub = pubSub;
       const provider = dto.provider ?? cur.provider;
       if (dto.name !== undefined) patch.name = dto.name;
       if (dto.provider !== undefined) patch.provider = dto.provider;
@@ -129,6 +157,7 @@ export class SourcesService {
     });
     if (!row) throw notFound('source');
     this.ingestCache.delete(row.maskId);
+    if (row.type === 'pub_sub') this.bus.publish('source', row.id);
     return row;
   }
 
@@ -137,6 +166,7 @@ export class SourcesService {
     const row = await this.sources.findLive(projectId, id);
     if (!row || !(await this.sources.softDelete(projectId, id, (tx) => this.events.runDeleting(tx, id)))) throw notFound('source');
     this.ingestCache.delete(row.maskId);
+    if (row.type === 'pub_sub') this.bus.publish('source', row.id);
   }
 
   /** The live source behind a mask, at most a couple of seconds stale; null when there is none. */
@@ -180,6 +210,19 @@ export class SourcesService {
     return `${base}/ingest/${source.maskId}`;
   }
 
+  /** The request's broker settings, tried by connecting as a consumer would, sealed for storage. */
+  private async checkedPubSub(dto: CreateSourceDto | UpdateSourceDto): Promise<StoredPubSub> {
+    const settings = pubSubFromDto(dto.pub_sub);
+    try {
+      await checkBroker(settings);
+    } catch (e) {
+      if (e instanceof BrokerUnreachable)
+        throw unprocessable('broker_unreachable', `pub_sub: the broker could not be used: ${e.message}`, { field: 'pub_sub' });
+      throw e;
+    }
+    return sealPubSub(settings, this.encryption);
+  }
+
   private seal(v: VerifierConfig): StoredVerifier {
     const s = (text: string) => this.encryption.seal(text);
     switch (v.type) {
@@ -207,11 +250,18 @@ function newMask(): string {
 }
 
 function checkKind(project: ProjectEntity, type: string, pubSub: unknown): void {
-  if (type !== 'http' || pubSub) {
-    throw unprocessable('unsupported_source_type', `${type === 'http' ? 'pub_sub' : type} sources are not supported yet; only type http (incoming webhooks)`, {
+  if (type === 'pub_sub') {
+    if (project.type !== 'outgoing') {
+      throw unprocessable('outgoing_project_required', 'pub_sub sources belong to outgoing projects; this project is incoming', { field: 'type' });
+    }
+    return;
+  }
+  if (type !== 'http') {
+    throw unprocessable('unsupported_source_type', `${type} sources are not supported yet; use http (incoming webhooks) or pub_sub (message brokers)`, {
       field: 'type',
     });
   }
+  if (pubSub) throw unprocessable('invalid_pub_sub', 'pub_sub is only for sources of type pub_sub', { field: 'pub_sub' });
   if (project.type !== 'incoming') {
     throw unprocessable('incoming_project_required', 'http sources belong to incoming projects; this project is outgoing', { field: 'type' });
   }

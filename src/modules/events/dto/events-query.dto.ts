@@ -11,6 +11,8 @@ export class EventsQueryDto extends PaginationQueryDto {
   @IsOptional() @Transform(toArray) @IsArray() @IsString({ each: true }) endpointId?: string[];
   @IsOptional() @Transform(toArray) @IsArray() @IsString({ each: true }) sourceId?: string[];
   @IsOptional() @IsString() @MaxLength(255) idempotencyKey?: string;
+  /** the broker's id of the message an event came from (pub/sub sources; `x-broker-message-id`) */
+  @IsOptional() @IsString() @MaxLength(255) brokerMessageId?: string;
   @IsOptional() @IsString() @MaxLength(200) event_type?: string;
   /** RFC 3339 */
   @IsOptional() @IsRfc3339() startDate?: string;

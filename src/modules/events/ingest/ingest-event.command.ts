@@ -36,6 +36,11 @@ export interface IngestEventCommand {
   requestPath?: string;
   /** A repeat with the same key returns the original event and writes nothing. */
   idempotencyKey?: string;
-  /** The broker's id of the message the event came from. */
+  /** The broker's id of the message the event came from; with `sourceId`, a repeat returns the original event. */
   brokerMessageId?: string;
+  /**
+   * The broker source that carried the event when the target is not `source` (a message
+   * names its endpoint, owner or broadcast): recorded on the event, not used for routing.
+   */
+  sourceId?: string;
 }

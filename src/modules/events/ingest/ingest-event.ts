@@ -15,7 +15,7 @@ import { guardCustomHeaders, guardEventType, guardOptionalKey, guardPayload, MAX
 
 export interface IngestResult {
   event: EventEntity;
-  /** true when an event with the same idempotency key existed: it is returned, nothing was written */
+  /** true when an event with the same idempotency key (or broker message of the same source) existed: it is returned, nothing was written */
   duplicate: boolean;
 }
 
@@ -50,6 +50,7 @@ export class IngestEvent {
     const idempotencyKey = guardOptionalKey('idempotency_key', cmd.idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
     const brokerMessageId = guardOptionalKey('broker_message_id', cmd.brokerMessageId, MAX_BROKER_MESSAGE_ID_LENGTH);
     const target = await this.resolve(project.id, cmd.target);
+    if (target.sourceId === null && cmd.sourceId !== undefined) target.sourceId = cmd.sourceId;
 
     // Routed here, not in a worker hop: the subscriptions are cached per process, and the
     // event, its deliveries and its routed marker are written by one statement.
@@ -84,8 +85,11 @@ export class IngestEvent {
     // No look-up first: the insert itself loses to an existing key, and only then do we
     // read the original, which keeps the common case at one statement.
     const { inserted, at } = await this.writer.write(ev);
-    if (!inserted && idempotencyKey) {
-      const winner = await this.events.findByIdempotencyKey(project.id, idempotencyKey);
+    if (!inserted) {
+      // a redelivered broker message is the event it became the first time
+      const winner =
+        (brokerMessageId && target.sourceId ? await this.events.findByBrokerMessage(project.id, target.sourceId, brokerMessageId) : null) ??
+        (idempotencyKey ? await this.events.findByIdempotencyKey(project.id, idempotencyKey) : null);
       if (winner) return { event: winner, duplicate: true };
     }
     this.deliveryQueue.wake(deliveries.map((d) => ({ id: d.id, generation: 0, endpoint_id: d.endpointId, project_id: project.id, attempts: 0 })));

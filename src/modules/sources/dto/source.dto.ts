@@ -7,7 +7,6 @@ import {
   IsDefined,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -19,6 +18,7 @@ import {
 } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/http/pagination.dto';
 import { HEADER_NAME } from '../../../common/http/header-name';
+import { PubSubConfigDto, PubSubConfigResponseDto } from './pub-sub.dto';
 
 const SECRET = /^[^\r\n\0]{1,1024}$/;
 const MAX_FUNCTION_LENGTH = 64 * 1024;
@@ -86,7 +86,7 @@ export class CustomResponseDto {
 
 export class CreateSourceDto {
   @IsDefined({ message: 'name is required' }) @IsString() @Length(1, 200) name!: string;
-  /** `http` (incoming webhooks); `pub_sub` sources are not served yet */
+  /** `http` (incoming webhooks, incoming projects) or `pub_sub` (a message broker, outgoing projects) */
   @IsDefined({ message: 'type is required' }) @IsIn(SOURCE_TYPES) type!: (typeof SOURCE_TYPES)[number];
   /** a preset: `github`, `shopify` or `twitter` (the verifier's hmac.secret is then all that is needed) */
   @IsOptional() @IsIn(SOURCE_PROVIDERS) provider?: (typeof SOURCE_PROVIDERS)[number];
@@ -109,8 +109,8 @@ export class CreateSourceDto {
   @IsOptional() @IsString() @MaxLength(MAX_FUNCTION_LENGTH) body_function?: string | null;
   /** stored as given */
   @IsOptional() @IsString() @MaxLength(MAX_FUNCTION_LENGTH) header_function?: string | null;
-  /** broker sources are not served yet; accepted so the refusal can say so */
-  @IsOptional() @IsObject() pub_sub?: Record<string, unknown> | null;
+  /** the broker of a `pub_sub` source; checked by connecting to it. Given on update, it replaces the current one */
+  @IsOptional() @ValidateNested() @Type(() => PubSubConfigDto) pub_sub?: PubSubConfigDto | null;
   /** Caravan: requests per rate_limit_duration accepted on /ingest (0 = SOURCE_RATE_LIMIT per second) */
   @IsOptional() @IsInt() @Min(0) @Max(10_000_000) rate_limit?: number;
   /** Caravan: seconds (0 = one second) */
@@ -185,8 +185,8 @@ export class SourceResponseDto {
   header_function!: string | null;
   /** Twitter sources: when the last CRC check was answered */
   provider_config!: ProviderConfigResponseDto | null;
-  /** broker sources are not served yet: always null */
-  pub_sub!: Record<string, unknown> | null;
+  /** the broker of a `pub_sub` source, without its secrets */
+  pub_sub!: PubSubConfigResponseDto | null;
   rate_limit!: number;
   rate_limit_duration!: number;
   created_at!: string;

@@ -1,0 +1,2 @@
+export * from './broker-settings';
+export { checkBroker, createConsumer } from './broker-connector';
