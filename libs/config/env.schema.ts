@@ -290,6 +290,12 @@ export const VARIABLES = {
   egressHealthPort: v('EGRESS_HEALTH_PORT', '5011', parsers.port, 'health and metrics port of the egress role (0 = off)'),
   egressProxyUrl: v('EGRESS_PROXY_URL', '', parsers.optionalUrl(['http:']), 'when set, every delivery tunnels through this proxy (http://user:pass@host:port)'),
   egressAllow: v('EGRESS_ALLOW', '', parsers.list, 'comma-separated ip:port pairs or CIDRs allowed despite the SSRF policy (never 169.254.0.0/16)'),
+  brokerAllow: v(
+    'BROKER_ALLOW',
+    '',
+    parsers.list,
+    "comma-separated ip:port pairs or CIDRs where pub/sub sources' brokers may be although not global unicast (a private network, loopback); same form as EGRESS_ALLOW",
+  ),
   egressDnsServers: v(
     'EGRESS_DNS_SERVERS',
     '',

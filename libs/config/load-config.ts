@@ -30,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }
   }
   for (const problem of validateAllowList((out.egressAllow as string[] | undefined) ?? [])) problems.push(`EGRESS_ALLOW: ${problem}`);
+  for (const problem of validateAllowList((out.brokerAllow as string[] | undefined) ?? [])) problems.push(`BROKER_ALLOW: ${problem}`);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return Object.freeze(out) as unknown as CaravanConfig;
 }

@@ -105,7 +105,7 @@ describe('pub/sub sources (e2e, SQS and Google Pub/Sub emulators)', () => {
     process.env.PUBSUB_EMULATOR_HOST = `127.0.0.1:${port}`;
     pubsub = new PubSub({ projectId: 'caravan-test' });
 
-    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], brokerSourcePollMs: 60_000 });
+    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], brokerAllow: ['127.0.0.0/8'], brokerSourcePollMs: 60_000 });
     db = new Client({ connectionString: h.db.url });
     await db.connect();
   }, 60_000);

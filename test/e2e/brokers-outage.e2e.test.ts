@@ -37,7 +37,11 @@ describe('pub/sub sources while the store fails (e2e)', () => {
   }
 
   beforeAll(async () => {
-    h = await startPipelineHarness(createApiApp, createWorkerApp, { databaseStatementTimeoutMs: 1500, brokerSourcePollMs: 60_000 });
+    h = await startPipelineHarness(createApiApp, createWorkerApp, {
+      databaseStatementTimeoutMs: 1500,
+      brokerAllow: ['127.0.0.0/8'],
+      brokerSourcePollMs: 60_000,
+    });
     db = new Client({ connectionString: h.db.url });
     await db.connect();
   });

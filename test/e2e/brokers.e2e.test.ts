@@ -54,7 +54,7 @@ describe('pub/sub sources (e2e, RabbitMQ and NATS JetStream)', () => {
   }
 
   beforeAll(async () => {
-    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], brokerSourcePollMs: 60_000 });
+    h = await startPipelineHarness(createApiApp, createWorkerApp, { egressAllow: ['127.0.0.0/8'], brokerAllow: ['127.0.0.0/8'], brokerSourcePollMs: 60_000 });
     db = new Client({ connectionString: h.db.url });
     await db.connect();
     amqp = await amqpConnect(AMQP_URL);

@@ -93,6 +93,18 @@ describe('sources (e2e)', () => {
     expect(res.body.code).toBeTruthy();
   });
 
+  it('refuses a broker on a loopback or private address unless BROKER_ALLOW lists it, before connecting', async () => {
+    const p = await newProject('outgoing');
+    for (const pub_sub of [
+      { type: 'amqp', amqp: { host: '127.0.0.1', port: '5672', queue: 'never-declared' } },
+      { type: 'nats', nats: { servers: ['nats://localhost:4222'], stream: 'S', consumer: 'c' } },
+    ]) {
+      const res = await create(p, { name: 'mq', type: 'pub_sub', pub_sub }).expect(400);
+      expect(res.body.code).toBe('broker_address_refused');
+      expect(res.body.message).toMatch(/loopback address; add it to BROKER_ALLOW/);
+    }
+  });
+
   it('an unsigned verifier may read the event type from a header', async () => {
     const p = await newProject();
     await create(p, {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { InvalidationBus } from '../../../libs/queue';
-import { BrokerConsumer, createConsumer } from '../broker-clients';
+import { BrokerAddressRefused, BrokerConsumer, checkBrokerAddresses, createConsumer } from '../broker-clients';
 import { ConsumableSource, SourcesService } from '../sources';
 import { BrokerIngest } from './broker-ingest';
 import { BrokerMetrics } from './broker-metrics';
@@ -110,7 +110,16 @@ export class BrokerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     }
     for (const w of wanted) {
       if (this.stopped) return;
-      if (!this.running.has(w.source.id)) this.startSource(w);
+      if (this.running.has(w.source.id)) continue;
+      // checked at write time too; a host may resolve elsewhere since, or BROKER_ALLOW changed
+      try {
+        await checkBrokerAddresses(w.settings, this.sources.brokerAllow);
+      } catch (e) {
+        if (!(e instanceof BrokerAddressRefused)) throw e;
+        this.logger.warn(`source ${w.source.id} not consumed: ${e.message}`);
+        continue;
+      }
+      this.startSource(w);
     }
   }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import { AllowList, parseAllowList } from '../../../libs/ssrf';
 import { InvalidationBus } from '../../../libs/queue';
 import { notFound, unprocessable } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
-import { BrokerUnreachable, checkBroker, PubSubSettings } from '../broker-clients';
+import { BrokerAddressRefused, BrokerUnreachable, checkBroker, checkBrokerAddresses, PubSubSettings } from '../broker-clients';
 import { EncryptionService } from '../instance';
 import { ProjectEntity, ProjectsService } from '../projects';
 import { CreateSourceDto, ListSourcesQueryDto, MAX_CUSTOM_RESPONSE_BYTES, UpdateSourceDto } from './dto/source.dto';
@@ -46,7 +47,12 @@ export class SourcesService {
     private readonly events: SourceEvents,
     private readonly bus: InvalidationBus,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
-  ) {}
+  ) {
+    this.brokerAllow = parseAllowList(config.brokerAllow);
+  }
+
+  /** where pub/sub brokers may be although not global unicast (BROKER_ALLOW) */
+  readonly brokerAllow: AllowList;
 
   async create(projectId: string, dto: CreateSourceDto): Promise<SourceEntity> {
     const project = await this.projects.get(projectId);
@@ -214,8 +220,10 @@ export class SourcesService {
   private async checkedPubSub(dto: CreateSourceDto | UpdateSourceDto): Promise<StoredPubSub> {
     const settings = pubSubFromDto(dto.pub_sub);
     try {
+      await checkBrokerAddresses(settings, this.brokerAllow);
       await checkBroker(settings);
     } catch (e) {
+      if (e instanceof BrokerAddressRefused) throw unprocessable('broker_address_refused', `pub_sub: ${e.message}`, { field: 'pub_sub' });
       if (e instanceof BrokerUnreachable)
         throw unprocessable('broker_unreachable', `pub_sub: the broker could not be used: ${e.message}`, { field: 'pub_sub' });
       throw e;
