@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { allDelivered, FaultScore, indexReceipts, score } from './checker';
 import { Infra, sleep, until } from './infra';
+import { AmqpPublisher, amqpSource, BrokerSource } from './broker-load';
 import { ApiClient, IngestSource, newEvents, Project, runLoad, sendEvent, SentEvent, sendWebhook } from './load';
 import type { Behaviour, Sinks } from './sink';
 
@@ -43,6 +44,8 @@ interface Spec {
   behaviour?: Behaviour;
   /** the load comes in as signed webhooks to a source's /ingest URL instead of API broadcasts */
   incoming?: boolean;
+  /** the load is published to a RabbitMQ queue that a pub/sub source consumes */
+  brokered?: boolean;
   /** runs alongside the load and injects the fault; must leave every part running */
   inject: (c: Ctx, progress: Progress, f: FaultWorld) => Promise<void>;
   /** checks of its own after the drain, as failure messages */
@@ -52,6 +55,7 @@ interface Spec {
 export interface FaultWorld {
   project: Project;
   source?: IngestSource;
+  broker?: { source: BrokerSource; publisher: AmqpPublisher };
   endpoints: Map<string, string>;
   events: SentEvent[];
   loadStartedAt: number;
@@ -72,7 +76,12 @@ async function setUp(c: Ctx, spec: Spec): Promise<FaultWorld> {
   }
   const events = newEvents(spec.name, c.runId, c.n, [...endpoints.keys()]);
   for (const e of events) c.allSent.set(e.fid, e);
-  return { project, source, endpoints, events, loadStartedAt: 0 };
+  let broker: FaultWorld['broker'];
+  if (spec.brokered) {
+    const publisher = await AmqpPublisher.open();
+    broker = { source: await amqpSource(c.api, project, `caravan-faults-${c.runId}-${spec.name}`), publisher };
+  }
+  return { project, source, broker, endpoints, events, loadStartedAt: 0 };
 }
 
 /** The parts a fault may have taken down come back before the drain is timed. */
@@ -91,7 +100,12 @@ export async function runFault(c: Ctx, spec: Spec): Promise<FaultScore> {
   const loaded = runLoad(c.api, f.project, f.events, {
     durationMs: c.loadMs,
     concurrency: 16,
-    send: (ev) => (f.source ? sendWebhook(c.api, f.source, ev, () => false) : sendEvent(c.api, f.project, ev, '/events/broadcast', {}, () => false)),
+    send: (ev) =>
+      f.broker
+        ? f.broker.publisher.publish(f.broker.source.queue, ev)
+        : f.source
+          ? sendWebhook(c.api, f.source, ev, () => false)
+          : sendEvent(c.api, f.project, ev, '/events/broadcast', {}, () => false),
     onProgress: (share) => (progress.share = Math.max(progress.share, share)),
   }).finally(() => {
     // injectors waiting for a share the load never reached go on and finish
@@ -117,7 +131,8 @@ export async function runFault(c: Ctx, spec: Spec): Promise<FaultScore> {
         // stop early when PostgreSQL says nothing is left to do: the rest is lost for good
         if (Date.now() - lastCheck < 1000) return false;
         lastCheck = Date.now();
-        idleChecks = (await pendingWork(db, f.project.id)) === 0 ? idleChecks + 1 : 0;
+        const waiting = f.broker ? await f.broker.publisher.waiting(f.broker.source.queue) : 0;
+        idleChecks = (await pendingWork(db, f.project.id)) + waiting === 0 ? idleChecks + 1 : 0;
         gaveUp = idleChecks >= 5;
         return gaveUp;
       },
@@ -141,6 +156,10 @@ export async function runFault(c: Ctx, spec: Spec): Promise<FaultScore> {
     const s = await score(spec.name, f.project.id, f.events, c.allSent, c.sinks.receipts, db, drainMs);
     if (spec.verify) await spec.verify(c, f, s);
     for (const crash of c.infra.crashes.slice(crashesBefore)) s.failures.push(crash);
+    if (f.broker) {
+      await c.api.call('DELETE', `/api/v1/projects/${f.project.id}/sources/${f.broker.source.id}`, f.project.key).catch(() => undefined);
+      await f.broker.publisher.close(f.broker.source.queue);
+    }
     c.log(`${spec.name}: ${s.failures.length ? `FAIL: ${s.failures.join('; ')}` : 'pass'}${s.notes.length ? ` (${s.notes.join('; ')})` : ''}`);
     return s;
   } finally {
@@ -448,4 +467,55 @@ const F10: Spec = {
   },
 };
 
-export const FAULTS: Spec[] = [F1, F2, F3, F4, F5, F6, F7, F8, F9, F10];
+/** Every published message is one event, counted by its broker message id, whatever the fault did. */
+async function oneEventPerMessage(c: Ctx, f: FaultWorld, s: FaultScore): Promise<void> {
+  const db = await c.db();
+  try {
+    const r = await db.query<{ n: string; ids: string; foreign: string }>(
+      `SELECT count(*) AS n, count(DISTINCT broker_message_id) AS ids, count(*) FILTER (WHERE source_id IS DISTINCT FROM $2) AS foreign
+         FROM events WHERE project_id = $1`,
+      [f.project.id, f.broker?.source.id],
+    );
+    const { n, ids, foreign } = r.rows[0];
+    const published = f.events.filter((e) => e.acked).length;
+    s.notes.push(`${published} messages confirmed by RabbitMQ, ${n} event rows, ${ids} distinct message ids`);
+    if (n !== ids) s.failures.push(`${Number(n) - Number(ids)} messages became more than one event`);
+    if (Number(ids) !== published) s.failures.push(`${ids} events for ${published} confirmed messages`);
+    if (foreign !== '0') s.failures.push(`${foreign} events of the project did not come from its source`);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Kills the worker twice while it consumes a RabbitMQ queue: every message ends as exactly one event, delivered. */
+const F11: Spec = {
+  name: 'F11',
+  brokered: true,
+  inject: async (c, p) => {
+    for (const share of [0.33, 0.66]) {
+      await p.reach(share);
+      await restartAfter(c, 'worker', 2000);
+    }
+  },
+  verify: async (c, f, s) => {
+    await oneEventPerMessage(c, f, s);
+    duplicatesBound(2)(s);
+  },
+};
+
+/** Stops PostgreSQL while messages flow: nothing is acked while it is down, nothing lost, consumption resumes by itself. */
+const F12: Spec = {
+  name: 'F12',
+  brokered: true,
+  inject: async (c, p) => {
+    await p.reach(0.4);
+    await c.infra.stopPostgresImmediate();
+    c.log('  postgres stopped (-m immediate)');
+    await sleep(3000);
+    await c.infra.startPostgres();
+    c.log('  postgres back');
+  },
+  verify: oneEventPerMessage,
+};
+
+export const FAULTS: Spec[] = [F1, F2, F3, F4, F5, F6, F7, F8, F9, F10, F11, F12];

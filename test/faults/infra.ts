@@ -179,6 +179,8 @@ export class Infra {
       CARAVAN_ADMIN_KEY: this.adminKey,
       CARAVAN_ENCRYPTION_KEY: 'a'.repeat(64),
       EGRESS_ALLOW: '127.0.0.0/8',
+      BROKER_ALLOW: '127.0.0.0/8',
+      BROKER_SOURCE_POLL_MS: '2000',
       EGRESS_HOST: '127.0.0.1',
       EGRESS_PORT: String(this.egressPort),
       EGRESS_HEALTH_PORT: '0',

@@ -10,7 +10,7 @@ import { Sinks } from './sink';
 
 /**
  * The fault-injection suite (docs/reliability.md): starts a private PostgreSQL and Redis and
- * the api, worker and egress roles as real processes, runs F1–F10 against them one after
+ * the api, worker and egress roles as real processes, runs F1–F12 against them one after
  * the other, prints the checker's table and exits non-zero on any loss, unexpected
  * receipt or broken invariant.
  *
