@@ -8,6 +8,8 @@ export interface IngestTarget {
   headers: Record<string, string>;
   /** path and body of event `seq`, scheduled at `at` (performance.now()), in run `run`, and headers of its own (a signature) */
   request(seq: number, at: number, run: string): { path: string; body: string; headers?: Record<string, string> };
+  /** takes event `seq` another way than an HTTP request (a broker publish); answers an HTTP-like status */
+  send?(seq: number, at: number, run: string): Promise<number>;
 }
 
 const PAD = 'x'.repeat(1024 - 120);
@@ -44,6 +46,7 @@ function makePool(origin: string, connections: number): Pool {
 }
 
 async function sendOne(pool: Pool, target: IngestTarget, seq: number, at: number, run: string): Promise<number> {
+  if (target.send) return target.send(seq, at, run).catch(() => 0);
   const { path, body, headers } = target.request(seq, at, run);
   try {
     const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...target.headers, ...headers }, body });

@@ -28,6 +28,8 @@ export async function deliverLadder(
   stepMs: number,
   graceMs: number,
   tag: string,
+  /** how events come in: the API, or published to RabbitMQ for a pub/sub source (Caravan only, one endpoint) */
+  via: 'api' | 'broker' = 'api',
 ): Promise<Deliver> {
   return withSink(fast(eps), (sink, urls) =>
     withSystem(
@@ -43,7 +45,8 @@ export async function deliverLadder(
       },
       async (dep) => {
         const counted = range(eps);
-        const target = await dep.addEndpoints(urls.map((url) => ({ url, timeoutS: 5 })));
+        const broker = via === 'broker' && dep.addBrokerSource ? await dep.addBrokerSource({ url: urls[0], timeoutS: 5 }) : undefined;
+        const target = broker ?? (await dep.addEndpoints(urls.map((url) => ({ url, timeoutS: 5 }))));
         const seqs = new SeqSource();
         await warm(sink, target, seqs, counted);
         const meter = new PhaseMeter(dep, ctx.statements, ctx.profile.pgSettleMs);
@@ -52,6 +55,7 @@ export async function deliverLadder(
         activity.start();
         const { steps, knee } = await ladder(dep, sink, target, seqs, tag, rates, stepMs, graceMs, counted, ctx.log);
         const loss = await settle(sink, steps, counted, ctx.profile.finalDrainMs);
+        await broker?.close();
         const pgActivity = await activity.stop();
         const usage = await meter.stop();
         const delivered = loss.expected - loss.lost;
@@ -83,6 +87,8 @@ export async function s2(ctx: Ctx): Promise<ScenarioResult> {
   const out = {} as Record<Kind, Deliver>;
   for (const kind of KINDS) out[kind] = await deliverLadder(ctx, kind, 's2', false, 1, p.rates, p.stepMs, p.graceMs, 's2');
   ctx.memo.s2 = out;
+  // the same ladder with the events published to RabbitMQ and consumed by a pub/sub source
+  const mq = await deliverLadder(ctx, 'caravan', 's2mq', false, 1, p.rates, p.stepMs, p.graceMs, 's2mq', 'broker');
   const c = out.caravan;
   const b = out.baseline;
   const q = ctx.profile.quick;
@@ -93,6 +99,25 @@ export async function s2(ctx: Ctx): Promise<ScenarioResult> {
     row('S2', 'ingest→sink p50 at 300/s', 'ms', c.at300?.e2e.p50 ?? NaN, b.at300?.e2e.p50 ?? NaN, 'lower'),
     row('S2', 'ingest→sink p99 at 300/s', 'ms', c.at300?.e2e.p99 ?? NaN, b.at300?.e2e.p99 ?? NaN, 'lower', '≤ 50 ms', (c.at300?.e2e.p99 ?? Infinity) <= 50),
     row('S2', 'lost deliveries', '', c.lost, b.lost, 'lower', '0', c.lost === 0),
+    row(
+      'S2',
+      'RabbitMQ → endpoint knee (baseline column: POST /events, same run)',
+      'ev/s',
+      mq.knee,
+      c.knee,
+      'higher',
+      '≥ 0.8× POST /events',
+      mq.knee >= 0.8 * c.knee,
+    ),
+    row(
+      'S2',
+      'RabbitMQ → endpoint, publish→sink p99 at 300/s (baseline column: POST /events ingest→sink, same run)',
+      'ms',
+      mq.at300?.e2e.p99 ?? NaN,
+      c.at300?.e2e.p99 ?? NaN,
+      'lower',
+    ),
+    row('S2', 'RabbitMQ → endpoint lost deliveries', '', mq.lost, c.lost, 'lower', '0', mq.lost === 0),
     row('S2', 'duplicate deliveries', '', c.duplicates, b.duplicates, 'lower'),
     row(
       'S2',
@@ -130,7 +155,7 @@ export async function s2(ctx: Ctx): Promise<ScenarioResult> {
     id: 'S2',
     title: 'ingest + deliver, 1 fast endpoint, paced ladder',
     rows,
-    failures: [...lossFailures('caravan', 'S2', c), ...lossFailures('baseline', 'S2', b)],
+    failures: [...lossFailures('caravan', 'S2', c), ...lossFailures('baseline', 'S2', b), ...lossFailures('caravan', 'S2 via RabbitMQ', mq)],
     notes: [activityNote('caravan', c), activityNote('baseline', b)],
     raw: strip(out),
   };

@@ -1,5 +1,6 @@
 import { Child, deletePrefix, redisClient, sparePort, waitHttpReady } from '../lib/children';
 import type { IngestTarget } from '../lib/load';
+import { connect as amqpConnect } from 'amqplib';
 import { createHmac } from 'node:crypto';
 import { benchData } from '../lib/load';
 import { backendPids, createDatabase, dbUrl, dropDatabase, PG_SERVER } from '../lib/pg';
@@ -92,6 +93,7 @@ export class CaravanDeployment implements Deployment {
       API_RATE_LIMIT: '10000000',
       INGEST_RATE_LIMIT: '10000000',
       SOURCE_RATE_LIMIT: '10000000',
+      BROKER_ALLOW: '127.0.0.0/8',
       ...this.opts.caravanEnv,
     };
     if (this.opts.egress) {
@@ -193,6 +195,51 @@ export class CaravanDeployment implements Deployment {
       request: (seq, at, run) => {
         const body = benchData(seq, at, run);
         return { path: `/ingest/${source.mask_id}`, body, headers: { 'x-bench-signature': createHmac('sha256', secret).update(body).digest('hex') } };
+      },
+    };
+  }
+
+  async addBrokerSource(ep: EndpointSpec): Promise<IngestTarget & { close(): Promise<void> }> {
+    const n = ++this.projects;
+    const project = await call<{ project: { uid: string }; api_key: { key: string } }>(`${this.origin}/api/v1/projects`, ADMIN_KEY, {
+      name: `bench-mq-${n}`,
+      type: 'outgoing',
+      config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 3 }, ratelimit: { count: 0, duration: 60 } },
+    });
+    const pid = project.project.uid;
+    const key = project.api_key.key;
+    const e = await call<{ uid: string }>(`${this.origin}/api/v1/projects/${pid}/endpoints`, key, {
+      name: `ep-mq-${n}`,
+      url: ep.url,
+      http_timeout: ep.timeoutS,
+    });
+    await call(`${this.origin}/api/v1/projects/${pid}/subscriptions`, key, { name: `sub-mq-${n}`, endpoint_id: e.uid, filter_config: { event_types: ['*'] } });
+    const queue = `caravan-bench-${process.pid}-${n}`;
+    // creating the source declares the queue (its connection check)
+    await call(`${this.origin}/api/v1/projects/${pid}/sources`, key, {
+      name: `mq-${n}`,
+      type: 'pub_sub',
+      pub_sub: { type: 'amqp', workers: 2, amqp: { schema: 'amqp', host: '127.0.0.1', port: '5672', queue, auth: { user: 'guest', password: 'guest' } } },
+    });
+    const conn = await amqpConnect('amqp://guest:guest@127.0.0.1:5672');
+    const ch = await conn.createConfirmChannel();
+    return {
+      origin: this.origin,
+      headers: {},
+      request: () => ({ path: '/', body: '' }),
+      // a publish counts as accepted once RabbitMQ confirms it: from then on the broker holds it
+      send: (seq, at, run) =>
+        new Promise<number>((resolve) =>
+          ch.sendToQueue(
+            queue,
+            Buffer.from(`{"endpoint_id":"${e.uid}","event_type":"invoice.paid","data":${benchData(seq, at, run)}}`),
+            { persistent: true, messageId: `${queue}-${seq}` },
+            (err) => resolve(err ? 503 : 200),
+          ),
+        ),
+      close: async () => {
+        await ch.deleteQueue(queue).catch(() => undefined);
+        await conn.close().catch(() => undefined);
       },
     };
   }

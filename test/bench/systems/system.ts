@@ -20,6 +20,8 @@ export interface Deployment {
   addEndpoints(eps: EndpointSpec[]): Promise<IngestTarget>;
   /** an incoming project whose HMAC-verified source feeds `ep`, and how to post signed webhooks to it (Caravan only) */
   addSource?(ep: EndpointSpec): Promise<IngestTarget>;
+  /** an outgoing project whose RabbitMQ pub/sub source feeds `ep`, and how to publish to it (Caravan only) */
+  addBrokerSource?(ep: EndpointSpec): Promise<IngestTarget & { close(): Promise<void> }>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   pidGroups(): Promise<PidGroups>;
