@@ -145,6 +145,12 @@ export const VARIABLES = {
   host: v('HOST', '0.0.0.0', parsers.string, 'listen address of the api role and of the worker health port'),
   databaseUrl: v('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/caravan', parsers.url(['postgres:', 'postgresql:']), 'PostgreSQL connection URL'),
   databasePoolSize: v('DATABASE_POOL_SIZE', '20', parsers.int(1, 500), 'connections per process'),
+  databasePreparedStatements: v(
+    'DATABASE_PREPARED_STATEMENTS',
+    'true',
+    parsers.bool,
+    'prepare the hot statements once per connection; false for a pooler that cannot keep them (PgBouncer in transaction mode before 1.21)',
+  ),
   databaseStatementTimeoutMs: v('DATABASE_STATEMENT_TIMEOUT_MS', '15000', parsers.int(0, 3_600_000), 'statement_timeout of app connections (0 = none)'),
   redisUrl: v('REDIS_URL', 'redis://127.0.0.1:6379', parsers.url(['redis:', 'rediss:']), 'Redis connection URL'),
   redisPrefix: v('REDIS_PREFIX', 'caravan', parsers.string, 'prefix of every Redis key (queues included)'),

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
+import { usePreparedStatements } from './sql';
 
 @Module({})
 export class DatabaseModule {
@@ -11,12 +12,15 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [CARAVAN_CONFIG],
-          useFactory: (config: CaravanConfig) => ({
-            ...buildDataSourceOptions(config, { applicationName }),
-            // Start-up should not spin for minutes when PostgreSQL is down; readiness tells.
-            retryAttempts: 3,
-            retryDelay: 1000,
-          }),
+          useFactory: (config: CaravanConfig) => {
+            usePreparedStatements(config.databasePreparedStatements);
+            return {
+              ...buildDataSourceOptions(config, { applicationName }),
+              // Start-up should not spin for minutes when PostgreSQL is down; readiness tells.
+              retryAttempts: 3,
+              retryDelay: 1000,
+            };
+          },
         }),
       ],
       exports: [TypeOrmModule],

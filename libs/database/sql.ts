@@ -19,7 +19,30 @@ interface PgResult {
 }
 
 interface PgPool {
-  query(text: string, values?: unknown[]): Promise<PgResult>;
+  query(q: { text: string; values?: unknown[]; name?: string }): Promise<PgResult>;
+}
+
+/** Names of the hot statements, prepared once per connection (see usePreparedStatements). */
+const statementNames = new Map<string, string>();
+let prepare = true;
+
+/**
+ * Whether fastQuery prepares its statements (DATABASE_PREPARED_STATEMENTS): PostgreSQL then
+ * parses and plans each hot statement once per connection instead of on every call, and
+ * only its parameters travel. Off for a pooler that cannot keep prepared statements
+ * (PgBouncer in transaction mode before 1.21).
+ */
+export function usePreparedStatements(on: boolean): void {
+  prepare = on;
+}
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `caravan_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /**
@@ -31,7 +54,8 @@ interface PgPool {
 export async function fastQuery<T = unknown>(ds: DataSource, sql: string, params: unknown[] = []): Promise<T> {
   const pool = (ds.driver as unknown as { master?: PgPool }).master;
   if (!pool) return await ds.query(sql, params);
-  const r = await pool.query(sql, params);
+  // the texts are a small fixed set (fastQuery never builds SQL from values), so the names stay few
+  const r = await pool.query({ text: sql, values: params, name: prepare ? statementName(sql) : undefined });
   return (r.command === 'UPDATE' || r.command === 'DELETE' ? [r.rows, r.rowCount ?? 0] : r.rows) as T;
 }
 

@@ -21,6 +21,7 @@ import {
 } from './dto/endpoint.dto';
 import { authHeaderProblem, authValueProblem } from './endpoint-auth';
 import { EndpointEvents } from './endpoint-events';
+import { ReadCache } from '../../common/read-cache';
 import { countLiveSecrets, generateSecret, liveSecretsNewestFirst, MAX_LIVE_SECRETS, rotateSecrets, secretProblem, StoredSecret } from './endpoint-secrets';
 import { activated, applyDisabledFlag, EndpointStatus, pauseToggled } from './endpoint-status';
 import { checkEndpointUrl } from './endpoint-url';
@@ -39,19 +40,13 @@ export interface SendCredentials {
 
 export { TokenRequestError };
 
-interface CachedEndpoint {
-  at: number;
-  row: EndpointEntity | null;
-}
-
 /** Delivery reads endpoints per attempt; a short per-process cache keeps them off PostgreSQL. */
 const DELIVERY_CACHE_TTL_MS = 2_000;
-const DELIVERY_CACHE_MAX = 10_000;
 const DEFAULT_HTTP_TIMEOUT = 10;
 
 @Injectable()
 export class EndpointsService {
-  private readonly deliveryCache = new Map<string, CachedEndpoint>();
+  private readonly deliveryCache = new ReadCache<EndpointEntity | null>(DELIVERY_CACHE_TTL_MS);
 
   constructor(
     private readonly endpoints: EndpointsRepository,
@@ -325,13 +320,7 @@ export class EndpointsService {
    * deleted. `fresh` skips the cache where a stale status would hold a delivery back.
    */
   async getForDelivery(endpointId: string, opts: { fresh?: boolean } = {}): Promise<EndpointEntity | null> {
-    const hit = this.deliveryCache.get(endpointId);
-    const now = Date.now();
-    if (!opts.fresh && hit && now - hit.at < DELIVERY_CACHE_TTL_MS) return hit.row;
-    const row = await this.endpoints.findLiveById(endpointId);
-    if (this.deliveryCache.size >= DELIVERY_CACHE_MAX) this.deliveryCache.clear();
-    this.deliveryCache.set(endpointId, { at: now, row });
-    return row;
+    return this.deliveryCache.get(endpointId, () => this.endpoints.findLiveById(endpointId), opts.fresh);
   }
 
   private committed(projectId: string, endpointId: string, res: EndpointMutation | null, type: 'endpoint.updated' | null, reason: string): EndpointEntity {

@@ -5,6 +5,8 @@ import { keyId, open, seal, SealedSecret } from '../../common/crypto/secret-box'
 import { InstanceSettingsRepository } from './instance-settings.repository';
 
 const GENERATED_KEY = 'generated_encryption_key';
+/** Opened secrets kept per process: the worker opens an endpoint's secrets for every delivery. */
+const MAX_OPENED = 10_000;
 
 /**
  * Seals secrets at rest with AES-256-GCM. The key comes from CARAVAN_ENCRYPTION_KEY; for a
@@ -17,6 +19,7 @@ export class EncryptionService implements OnModuleInit {
   private readonly logger = new Logger(EncryptionService.name);
   private current!: Buffer;
   private readonly keys = new Map<string, Buffer>();
+  private readonly opened = new Map<string, string>();
 
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
@@ -40,7 +43,18 @@ export class EncryptionService implements OnModuleInit {
     return seal(this.current, plaintext);
   }
 
+  /**
+   * The plaintext of a sealed secret. Every seal has a fresh IV, so the sealed form names
+   * one plaintext for good and the answer can be remembered: deciphering it again for each
+   * delivery was a visible share of the worker's CPU.
+   */
   open(sealed: SealedSecret): string {
-    return open(this.keys, sealed);
+    const id = `${sealed.kid}.${sealed.iv}.${sealed.tag}.${sealed.ct}`;
+    const hit = this.opened.get(id);
+    if (hit !== undefined) return hit;
+    const plain = open(this.keys, sealed);
+    if (this.opened.size >= MAX_OPENED) this.opened.clear();
+    this.opened.set(id, plain);
+    return plain;
   }
 }

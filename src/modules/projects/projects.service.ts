@@ -13,21 +13,17 @@ import { defaultProjectConfig, mergeProjectConfig, ProjectConfig, ProjectConfigP
 import { ProjectEntity } from './project.entity';
 import { ProjectsRepository } from './projects.repository';
 import type { Tx } from '../../../libs/database/sql';
+import { ReadCache } from '../../common/read-cache';
 
 /** Runs inside the transaction that deletes a project; a failure aborts the deletion. */
 export type ProjectDeletingHook = (tx: Tx, projectId: string) => Promise<void>;
-
-interface CachedProject {
-  at: number;
-  project: ProjectEntity | null;
-}
 
 /** Project reads are on every hot path; a short per-process cache keeps them off PostgreSQL. */
 const CACHE_TTL_MS = 5_000;
 
 @Injectable()
 export class ProjectsService implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new Map<string, CachedProject>();
+  private readonly cache = new ReadCache<ProjectEntity | null>(CACHE_TTL_MS);
   private readonly deleting = new Set<ProjectDeletingHook>();
   private unsubscribe?: () => void;
 
@@ -109,14 +105,7 @@ export class ProjectsService implements OnModuleInit, OnModuleDestroy {
 
   /** Cached read for hot paths (ingest, delivery); at most a few seconds stale. */
   async getCached(id: string): Promise<ProjectEntity> {
-    const hit = this.cache.get(id);
-    if (hit && Date.now() - hit.at < CACHE_TTL_MS) {
-      if (!hit.project) throw notFound('project');
-      return hit.project;
-    }
-    const project = await this.projects.findLive(id);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(id, { at: Date.now(), project });
+    const project = await this.cache.get(id, () => this.projects.findLive(id));
     if (!project) throw notFound('project');
     return project;
   }
