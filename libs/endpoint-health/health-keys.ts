@@ -12,7 +12,7 @@ export const healthKeys = (endpointId: string) => ({
   /** failed attempts in a row, across workers */
   failures: `eh:${endpointId}:fails`,
   /** GCRA theoretical arrival time */
-  rate: `eh:${endpointId}:rl`,
+  rate: `eh:${endpointId}:rlog`,
   /** concurrency slots, scored by lease expiry */
   slots: `eh:${endpointId}:slots`,
 });

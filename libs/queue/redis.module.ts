@@ -31,6 +31,8 @@ export class RedisLifecycle implements OnApplicationShutdown {
             connectTimeout: 3000,
             keyPrefix: `${config.redisPrefix}:`,
             lazyConnect: false,
+            // concurrent deliveries' gate commands issued in the same tick share one write
+            enableAutoPipelining: true,
           }),
         );
         const logger = new Logger('Redis');

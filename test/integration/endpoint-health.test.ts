@@ -78,19 +78,27 @@ describe('endpoint health across workers', () => {
     await h.close();
   });
 
+  /** The most receipts inside any window of `windowMs` (the receiver's own count). */
+  function busiestWindow(at: number[], windowMs: number): number {
+    const sorted = [...at].sort((a, b) => a - b);
+    let most = 0;
+    for (let i = 0, j = 0; i < sorted.length; i++) {
+      while (sorted[i] - sorted[j] >= windowMs) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    return most;
+  }
+
   it('holds one rate limit across all workers', async () => {
     const p = await project();
     const s = await sink();
-    // 4 at once, then one every 250 ms
     const id = await endpoint(p, s.url, { rate_limit: 4, rate_limit_duration: 1 });
     await send(p, id, 12);
     await s.waitFor((rs) => rs.length >= 12, 20_000);
-    const at = s.receipts.map((r) => r.at).sort((a, b) => a - b);
-    at.forEach((t, i) => {
-      // GCRA never lets more through by time t than the burst plus what refilled since the first
-      expect(i + 1).toBeLessThanOrEqual(4 + Math.floor((t - at[0]) / 250) + 1);
-    });
-    expect(at[11] - at[0]).toBeGreaterThanOrEqual(1500);
+    const at = s.receipts.map((r) => r.at);
+    // a burst of 4, then nothing until the first of them is a window old: three windows in all
+    expect(busiestWindow(at, 1000)).toBe(4);
+    expect(Math.max(...at) - Math.min(...at)).toBeGreaterThanOrEqual(2000);
   });
 
   it('spreads a rate-limited backlog over reserved times instead of retrying it all at once', async () => {
@@ -102,9 +110,13 @@ describe('endpoint health across workers', () => {
     await s.waitFor((rs) => rs.length >= 40, 20_000);
     // about one deferral per delivery beyond the burst, not one per delivery per refill
     expect((await deferrals(['rate_limit'])) - before).toBeLessThanOrEqual(45);
-    const at = s.receipts.map((r) => r.at).sort((a, b) => a - b);
-    // receipt times carry a little scheduling noise against the token times: one interval of slack
-    at.forEach((t, i) => expect(i + 1).toBeLessThanOrEqual(10 + Math.floor((t - at[0]) / 100) + 2));
+    // "10 a second" means at most 10 in any second the receiver looks at, backlog or not
+    expect(
+      busiestWindow(
+        s.receipts.map((r) => r.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(10);
   });
 
   it('serves the worker’s metrics on its health port', async () => {

@@ -9,13 +9,16 @@ export interface DeliveryJob {
   endpointId: string;
   /** set on deferred jobs only: what the endpoint gate decided last time (a hint, never the record) */
   deferrals?: number;
+  /** the rate limiter reserved this delivery's send under this token (see endpoint-health's rate window) */
+  rateToken?: string;
+  /** jobs written before rate tokens: a reservation was made, under a token now unknown */
   rateBooked?: boolean;
 }
 
 /** What a deferral tells the next attempt of the same delivery. */
 export interface DeferralHints {
   deferrals: number;
-  rateBooked: boolean;
+  rateToken?: string;
 }
 
 /** A delivery row that is due (or will be) and may need a job. */

@@ -43,9 +43,12 @@ class FakeStore {
     this.slots.delete(token);
     return Promise.resolve();
   }
-  takeRateToken(): Promise<{ waitMs: number; booked: boolean }> {
+  bookRate(): Promise<{ waitMs: number; booked: boolean }> {
     this.rateCalls++;
     return Promise.resolve(this.rate);
+  }
+  confirmRate(): Promise<number> {
+    return Promise.resolve(0);
   }
 }
 
@@ -111,10 +114,13 @@ describe('EndpointGate', () => {
 
   it('carries a rate reservation to the deferred attempt, which then skips the limiter', async () => {
     store.rate = { waitMs: 700, booked: true };
-    await expect(gate.admit(endpoint, project)).resolves.toMatchObject({ kind: 'defer', reason: 'rate_limit', delayMs: 700, rateBooked: true });
+    const deferred = await gate.admit(endpoint, project);
+    expect(deferred).toMatchObject({ kind: 'defer', reason: 'rate_limit', delayMs: 700, rateToken: expect.any(String) });
     expect(store.slots.size).toBe(0);
     const calls = store.rateCalls;
-    await expect(gate.admit(endpoint, project, { rateBooked: true })).resolves.toMatchObject({ kind: 'go' });
+    const token = deferred.kind === 'defer' ? deferred.rateToken : undefined;
+    const back = await gate.admit(endpoint, project, { rateToken: token });
+    expect(back).toMatchObject({ kind: 'go', pass: { rate: { token } } });
     expect(store.rateCalls).toBe(calls);
   });
 

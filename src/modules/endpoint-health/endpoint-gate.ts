@@ -8,6 +8,7 @@ import type { ProjectEntity } from '../projects';
 import { admit, BreakerSettings, breakerSettings, CLOSED } from './breaker-policy';
 import { EndpointHealthStore } from './endpoint-health.store';
 import { LocalBreakers } from './local-breakers';
+import { bookingHorizonMs, rateWindowMs } from './rate-window';
 
 export type DeferReason = 'rate_limit' | 'concurrency' | 'circuit_open' | 'circuit_probe';
 
@@ -17,14 +18,20 @@ export interface Pass {
   token: string;
   slot: boolean;
   probe: boolean;
+  /** admitted by a closed breaker (a success then needs no breaker read) */
+  closed: boolean;
   cfg: BreakerSettings;
+  /** the endpoint's rate window, checked again right before the send (see beforeSend) */
+  rate?: { count: number; windowMs: number; token: string };
 }
 
-export type GateDecision = { kind: 'go'; pass: Pass } | { kind: 'defer'; reason: DeferReason; delayMs: number; rateBooked: boolean };
+export type GateDecision = { kind: 'go'; pass: Pass } | { kind: 'defer'; reason: DeferReason; delayMs: number; rateToken?: string };
 
 /** What the delivery's previous deferrals left for this attempt (carried in its job). */
 export interface GateHints {
-  /** the rate limiter already reserved this send when it deferred it */
+  /** the rate limiter reserved this send under this token when it deferred it */
+  rateToken?: string;
+  /** a reservation made under a token not carried (jobs from before rate tokens) */
   rateBooked?: boolean;
   /** deferrals in a row for a full concurrency cap or a taken probe, to back off from an unhealthy endpoint */
   deferrals?: number;
@@ -32,8 +39,8 @@ export interface GateHints {
 
 /** How long a delivery waits when another worker holds the half-open probe. */
 const PROBE_WAIT_MS = 1000;
-/** A rate-limited send is reserved at most this far ahead (within the queue's delay range). */
-const RATE_BOOKING_HORIZON_MS = 5 * 60 * 1000;
+/** A send the rate window holds back for longer than this at its last check is given back, not waited for. */
+const MAX_RATE_WAIT_MS = 1000;
 /** Longest backoff spread for an open breaker's backlog. */
 const MAX_BUSY_BACKOFF_MS = 30_000;
 /** Longest wait for a slot under a full concurrency cap, however long the endpoint's timeout. */
@@ -43,6 +50,15 @@ const MAX_CONCURRENCY_BACKOFF_MS = 2_000;
  * delivery, and a breaker that opens elsewhere is seen at most this late.
  */
 const CLOSED_STATE_TTL_MS = 250;
+/**
+ * A delivery refused by a full concurrency cap for the first time waits this long in the
+ * process for one of the endpoint's slots that this process gives back, instead of going
+ * back to Redis as a delayed job at once: at a fast endpoint a slot frees within
+ * milliseconds, and the round trip through the delayed set cost more than the send.
+ */
+const SLOT_WAIT_MS = 100;
+/** At most this many deliveries per endpoint wait so in one process; the rest are deferred. */
+const MAX_SLOT_WAITERS = 5;
 const MAX_CACHED_STATES = 10_000;
 
 function jitter(ms: number): number {
@@ -84,6 +100,8 @@ export class EndpointGate implements OnApplicationShutdown {
   private readonly logger = new Logger(EndpointGate.name);
   private readonly local: LocalBreakers;
   private readonly closedUntil = new Map<string, number>();
+  /** deliveries of this process waiting for a slot of an endpoint, woken as its slots come back */
+  private readonly slotWaiters = new Map<string, (() => void)[]>();
   private lastWarn = 0;
 
   constructor(
@@ -100,7 +118,7 @@ export class EndpointGate implements OnApplicationShutdown {
 
   async admit(endpoint: EndpointEntity, project: ProjectEntity, hints: GateHints = {}): Promise<GateDecision> {
     const cfg = breakerSettings(project.config.circuit_breaker);
-    const pass: Pass = { endpointId: endpoint.id, token: randomUUID(), slot: false, probe: false, cfg };
+    const pass: Pass = { endpointId: endpoint.id, token: randomUUID(), slot: false, probe: false, closed: false, cfg };
     const leaseMs = deliveryLeaseMs(endpoint.httpTimeout, this.config.leaseGraceMs);
     try {
       const now = Date.now();
@@ -115,6 +133,7 @@ export class EndpointGate implements OnApplicationShutdown {
         await this.store.compareAndSet(endpoint.id, state, a.next);
         this.metrics.breakerPhase(endpoint.id, a.next.phase);
       }
+      pass.closed = state.phase === 'closed' && !a.next;
       if (a.kind === 'probe') {
         if (!(await this.store.takeProbe(endpoint.id, leaseMs, pass.token))) {
           const wait = Math.min(PROBE_WAIT_MS * 2 ** Math.min(hints.deferrals ?? 0, 16), Math.max(PROBE_WAIT_MS, cfg.errorTimeoutMs));
@@ -124,26 +143,53 @@ export class EndpointGate implements OnApplicationShutdown {
       }
       const cap = effectiveConcurrency(endpoint.maxConcurrency, this.config.endpointMaxConcurrency);
       if (cap > 0) {
-        if (!(await this.store.acquireSlot(endpoint.id, cap, leaseMs, pass.token))) {
+        if (!(await this.acquireSlot(endpoint.id, cap, leaseMs, pass.token, (hints.deferrals ?? 0) === 0))) {
           await this.release(pass);
           return this.defer('concurrency', this.busyBackoffMs(endpoint, hints.deferrals ?? 0));
         }
         pass.slot = true;
       }
       const rate = effectiveRate(endpoint, project);
-      if (rate.count > 0 && !hints.rateBooked) {
-        const { waitMs, booked } = await this.store.takeRateToken(endpoint.id, rate.count, rate.periodMs, RATE_BOOKING_HORIZON_MS);
-        if (waitMs > 0) {
-          await this.release(pass);
-          // a booked send comes back exactly on time; an unbooked one must not all return at once
-          return this.defer('rate_limit', booked ? waitMs : waitMs + jitter(waitMs), booked);
+      if (rate.count > 0) {
+        const windowMs = rateWindowMs(rate.periodMs);
+        pass.rate = { count: rate.count, windowMs, token: hints.rateToken ?? pass.token };
+        if (!hints.rateToken && !hints.rateBooked) {
+          const { waitMs, booked } = await this.store.bookRate(endpoint.id, rate.count, windowMs, bookingHorizonMs(windowMs), pass.token);
+          if (waitMs > 0) {
+            await this.release(pass);
+            // a booked send comes back exactly on time; an unbooked one must not all return at once
+            return this.defer('rate_limit', booked ? waitMs : waitMs + jitter(waitMs), booked ? pass.token : undefined);
+          }
         }
       }
       return { kind: 'go', pass };
     } catch (e) {
       this.warn(`endpoint gate unavailable, sending without it: ${(e as Error).message}`);
       await this.release(pass).catch(() => undefined);
-      return { kind: 'go', pass: { ...pass, slot: false, probe: false } };
+      return { kind: 'go', pass: { ...pass, slot: false, probe: false, rate: undefined } };
+    }
+  }
+
+  /**
+   * The rate window's last word, right before the request is written: 0 to send now, or
+   * how long the send must wait when that is more than the gate waits for in place (the
+   * caller gives the delivery back). A claim or a wake-up that ran late would otherwise put
+   * two sends closer together than the endpoint's limit allows.
+   */
+  async beforeSend(pass: Pass): Promise<number> {
+    const r = pass.rate;
+    if (!r) return 0;
+    try {
+      for (let i = 0; i < 10; i++) {
+        const wait = await this.store.confirmRate(pass.endpointId, r.count, r.windowMs, r.token);
+        if (wait <= 0) return 0;
+        if (wait > MAX_RATE_WAIT_MS) return wait;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      return MAX_RATE_WAIT_MS;
+    } catch (e) {
+      this.warn(`rate limiter unavailable, sending without it: ${(e as Error).message}`);
+      return 0;
     }
   }
 
@@ -155,7 +201,10 @@ export class EndpointGate implements OnApplicationShutdown {
   /** Gives back the slot and probe of a pass that was not used (e.g. the claim failed). */
   async release(pass: Pass): Promise<void> {
     try {
-      if (pass.slot) await this.store.releaseSlot(pass.endpointId, pass.token);
+      if (pass.slot) {
+        await this.store.releaseSlot(pass.endpointId, pass.token);
+        this.slotFreed(pass.endpointId);
+      }
       if (pass.probe) await this.store.releaseProbe(pass.endpointId);
     } catch (e) {
       this.warn(`could not release an endpoint slot (its lease will): ${(e as Error).message}`);
@@ -173,8 +222,19 @@ export class EndpointGate implements OnApplicationShutdown {
     const slot = pass.slot ? pass.token : undefined;
     pass.slot = false;
     await this.release(pass);
+    if (ok && pass.closed) {
+      try {
+        await this.store.recordSuccess(pass.endpointId, Date.now(), pass.cfg, slot);
+        if (slot) this.slotFreed(pass.endpointId);
+      } catch (e) {
+        if (slot) await this.store.releaseSlot(pass.endpointId, slot).catch(() => undefined);
+        this.warn(`could not record an attempt in the breaker: ${(e as Error).message}`);
+      }
+      return 0;
+    }
     try {
       const rec = await this.store.record(pass.endpointId, ok, Date.now(), pass.cfg, slot);
+      if (slot) this.slotFreed(pass.endpointId);
       if (rec.state.phase !== 'closed') this.closedUntil.delete(pass.endpointId);
       this.metrics.breakerPhase(pass.endpointId, rec.state.phase);
       if (rec.transitioned) this.logger.log({ endpointId: pass.endpointId, phase: rec.state.phase, failureRate: rec.failureRatePct }, 'circuit breaker moved');
@@ -186,14 +246,42 @@ export class EndpointGate implements OnApplicationShutdown {
     }
   }
 
+  /** A concurrency slot, waiting briefly for one this process frees when `wait` allows. */
+  private async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string, wait: boolean): Promise<boolean> {
+    if (await this.store.acquireSlot(endpointId, cap, leaseMs, token)) return true;
+    const waiting = this.slotWaiters.get(endpointId) ?? [];
+    if (!wait || waiting.length >= MAX_SLOT_WAITERS) return false;
+    const deadline = Date.now() + SLOT_WAIT_MS;
+    while (Date.now() < deadline) {
+      const list = this.slotWaiters.get(endpointId) ?? [];
+      this.slotWaiters.set(endpointId, list);
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      list.push(wake);
+      const timer = setTimeout(wake, Math.max(1, deadline - Date.now()));
+      await woken;
+      clearTimeout(timer);
+      const i = list.indexOf(wake);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0 && this.slotWaiters.get(endpointId) === list) this.slotWaiters.delete(endpointId);
+      if (await this.store.acquireSlot(endpointId, cap, leaseMs, token)) return true;
+    }
+    return false;
+  }
+
+  /** One of the endpoint's slots came back: the longest waiter of this process tries for it. */
+  private slotFreed(endpointId: string): void {
+    this.slotWaiters.get(endpointId)?.shift()?.();
+  }
+
   private rememberClosed(endpointId: string, now: number): void {
     if (this.closedUntil.size >= MAX_CACHED_STATES) this.closedUntil.clear();
     this.closedUntil.set(endpointId, now + CLOSED_STATE_TTL_MS);
   }
 
-  private defer(reason: DeferReason, delayMs: number, rateBooked = false): GateDecision {
+  private defer(reason: DeferReason, delayMs: number, rateToken?: string): GateDecision {
     this.metrics.deferred(reason);
-    return { kind: 'defer', reason, delayMs: Math.max(rateBooked ? 1 : 50, Math.ceil(delayMs)), rateBooked };
+    return { kind: 'defer', reason, delayMs: Math.max(rateToken ? 1 : 50, Math.ceil(delayMs)), rateToken };
   }
 
   /**

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { healthKeys } from '../../../libs/endpoint-health';
 import { REDIS } from '../../../libs/queue';
 import { afterOutcome, BreakerSettings, BreakerState, bucketOf, CLOSED, failureRate, windowCounts } from './breaker-policy';
-import { ACQUIRE_SLOT_LUA, GCRA_LUA } from './gcra';
+import { ACQUIRE_SLOT_LUA, RATE_BOOK_LUA, RATE_CONFIRM_LUA } from './rate-window';
 
 /** Writes `ARGV[2..]` field/value pairs only if the stored version is still ARGV[1]. */
 const CAS_LUA = `
@@ -28,17 +28,30 @@ export interface RecordedOutcome {
  * concurrency slots and the breaker record. Each operation is one script or one
  * MULTI, so concurrent workers cannot interleave inside it.
  */
+/** The failure rate and the breaker record's expiry are refreshed at most this often per endpoint and process. */
+const TIDY_EVERY_MS = 1_000;
+const MAX_TIDIED = 10_000;
+
 @Injectable()
 export class EndpointHealthStore {
+  /** when this process last refreshed each endpoint's failure rate (see recordSuccess) */
+  private readonly tidiedAt = new Map<string, number>();
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /**
-   * One GCRA step: wait 0 = send now; otherwise wait that long, and `booked` says the
-   * send at that time is already reserved (see gcra.ts).
+   * Reserves the earliest send time that fits the endpoint's rate window (see
+   * rate-window.ts): wait 0 = send now; otherwise wait that long, and `booked` says the
+   * send at that time is reserved under `token`.
    */
-  async takeRateToken(endpointId: string, count: number, periodMs: number, horizonMs: number): Promise<{ waitMs: number; booked: boolean }> {
-    const [result, wait] = (await this.redis.eval(GCRA_LUA, 1, healthKeys(endpointId).rate, count, periodMs, horizonMs)) as [number, number];
+  async bookRate(endpointId: string, count: number, windowMs: number, horizonMs: number, token: string): Promise<{ waitMs: number; booked: boolean }> {
+    const [result, wait] = (await this.redis.eval(RATE_BOOK_LUA, 1, healthKeys(endpointId).rate, count, windowMs, horizonMs, token)) as [number, number];
     return result === 1 ? { waitMs: 0, booked: false } : { waitMs: Math.max(1, wait), booked: result === 2 };
+  }
+
+  /** Right before a send: 0 when it fits the window now (recorded under `token`), else the wait. */
+  async confirmRate(endpointId: string, count: number, windowMs: number, token: string): Promise<number> {
+    return Number(await this.redis.eval(RATE_CONFIRM_LUA, 1, healthKeys(endpointId).rate, count, windowMs, token));
   }
 
   async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string): Promise<boolean> {
@@ -124,6 +137,38 @@ export class EndpointHealthStore {
     // bookkeeping for the endpoint read only: the delivery need not wait for it
     tidy.exec().catch(() => undefined);
     return { state: current, failureRatePct: pct, consecutiveFailures, transitioned };
+  }
+
+  /**
+   * A successful attempt admitted by a closed breaker: a success can never move a closed
+   * breaker, so it is counted without reading the window or the record back (one round
+   * trip that waits for no reply's content), and the failure rate shown on the endpoint is
+   * refreshed at most once a second by this process. A breaker that went half-open
+   * meanwhile does not count this success as a probe; its own probe does.
+   */
+  async recordSuccess(endpointId: string, now: number, cfg: BreakerSettings, releaseSlot?: string): Promise<void> {
+    const k = healthKeys(endpointId);
+    const m = this.redis.multi();
+    m.hincrby(k.window, `${bucketOf(now, cfg)}:s`, 1);
+    m.pexpire(k.window, cfg.windowMs + cfg.bucketMs);
+    m.del(k.failures);
+    if (releaseSlot) m.zrem(k.slots, releaseSlot);
+    await m.exec();
+    if (now - (this.tidiedAt.get(endpointId) ?? 0) < TIDY_EVERY_MS) return;
+    if (this.tidiedAt.size >= MAX_TIDIED) this.tidiedAt.clear();
+    this.tidiedAt.set(endpointId, now);
+    void this.redis
+      .hgetall(k.window)
+      .then((buckets) => {
+        const { counts, stale } = windowCounts(buckets, now, cfg);
+        const tidy = this.redis.multi();
+        if (stale.length) tidy.hdel(k.window, ...stale);
+        tidy.hset(k.breaker, 'failure_rate', Math.round(failureRate(counts) * 10_000) / 100);
+        tidy.hsetnx(k.breaker, 'phase', 'closed');
+        tidy.pexpire(k.breaker, 604_800_000);
+        return tidy.exec();
+      })
+      .catch(() => undefined);
   }
 
   /** Forgets everything about an endpoint's health, e.g. when it is reactivated. */

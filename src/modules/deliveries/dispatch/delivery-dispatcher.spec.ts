@@ -67,6 +67,8 @@ class Fakes {
   disabled: string[] = [];
   released = 0;
   settled: boolean[] = [];
+  /** what the rate window says right before the send */
+  rateWait = 0;
   claimedLeaseMs = 0;
   requeued: string[] = [];
   functions: FunctionSandbox = sandbox;
@@ -107,6 +109,7 @@ class Fakes {
     } as unknown as DeliveryQueue;
     const gate = {
       admit: () => Promise.resolve(this.gateDecision),
+      beforeSend: () => Promise.resolve(this.rateWait),
       run: <T>(_p: Pass, send: () => Promise<T>) => send(),
       release: () => {
         this.released++;
@@ -145,6 +148,9 @@ const job = { deliveryId: 'd1', generation: 0, endpointId: 'ep1' };
 
 // the real sandbox: it is the thing under test when a subscription carries a function
 const sandbox = new FunctionSandbox(testConfig({ functionThreads: 1 }));
+// the thread's first start (loading the WASM engine) can take longer than a run's budget on a
+// busy machine; the dispatcher's budget is for the function, so the thread starts here
+beforeAll(() => sandbox.run('function transform(p) { return p }', '{}', 'warm-up', 60_000));
 afterAll(() => sandbox.onModuleDestroy());
 
 describe('DeliveryDispatcher', () => {
@@ -207,12 +213,21 @@ describe('DeliveryDispatcher', () => {
 
   it('defers without claiming when the gate says not now', async () => {
     const f = new Fakes();
-    f.gateDecision = { kind: 'defer', reason: 'rate_limit', delayMs: 60_000, rateBooked: true };
+    f.gateDecision = { kind: 'defer', reason: 'rate_limit', delayMs: 60_000, rateToken: 'tok' };
     await f.dispatcher().deliver(job);
     expect(f.claimedLeaseMs).toBe(0);
     expect(f.sent).toHaveLength(0);
     expect(f.deferred).toEqual([{ id: 'd1', delayMs: 60_000 }]);
     expect(f.enqueuedDeferred.map((w) => w.generation)).toEqual([1]);
+  });
+
+  it('gives a claimed delivery back unsent when the rate window holds it longer than the gate waits', async () => {
+    const f = new Fakes();
+    f.rateWait = 4_000;
+    await f.dispatcher().deliver(job);
+    expect(f.sent).toHaveLength(0);
+    expect(f.requeued).toEqual(['deferred: rate limit']);
+    expect(f.finished).toHaveLength(0);
   });
 
   it('holds for a paused endpoint and sends nothing', async () => {

@@ -101,7 +101,7 @@ export class DeliveryDispatcher {
     if (projectId && !slots.tryAcquire(projectId)) {
       this.metrics.deferred('project_share');
       const delay = Math.min(SHARE_BACKOFF_MS * 2 ** Math.min(job.deferrals ?? 0, 16), SHARE_BACKOFF_CEILING_MS);
-      await this.defer(job, 'project_share', delay + Math.random() * delay, false, delayJob);
+      await this.defer(job, 'project_share', delay + Math.random() * delay, undefined, delayJob);
       return;
     }
     let pass: Pass | undefined;
@@ -109,9 +109,9 @@ export class DeliveryDispatcher {
       if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
         const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
         if (project) {
-          const g = await this.gate.admit(endpoint, project, { rateBooked: job.rateBooked, deferrals: job.deferrals });
+          const g = await this.gate.admit(endpoint, project, { rateToken: job.rateToken, rateBooked: job.rateBooked, deferrals: job.deferrals });
           if (g.kind === 'defer') {
-            await this.defer(job, g.reason, g.delayMs, g.rateBooked, delayJob);
+            await this.defer(job, g.reason, g.delayMs, g.rateToken, delayJob);
             return;
           }
           pass = g.pass;
@@ -146,6 +146,10 @@ export class DeliveryDispatcher {
       if (transformed.kind === 'busy') return this.requeue(d, FUNCTION_BUSY_RETRY_MS, 'deferred: function sandbox busy');
       if (transformed.kind === 'failed') return this.conclude(d, endpoint, project, pass, {}, [], transformed.outcome, transformed.outcome.requestedAt);
       body = transformed.body;
+    }
+    if (pass) {
+      const wait = await this.gate.beforeSend(pass);
+      if (wait > 0) return this.requeue(d, wait, 'deferred: rate limit');
     }
     const now = new Date();
     const authHeaders = this.endpoints.authenticationHeaders(endpoint);
@@ -291,10 +295,10 @@ export class DeliveryDispatcher {
   }
 
   /** The gate said not now: move the delivery later without spending an attempt. */
-  private async defer(job: DeliveryJob, reason: DispatchDeferReason, delayMs: number, rateBooked: boolean, delayJob?: DelayJob): Promise<void> {
+  private async defer(job: DeliveryJob, reason: DispatchDeferReason, delayMs: number, rateToken: string | undefined, delayJob?: DelayJob): Promise<void> {
     const deferrals = reason === 'concurrency' || reason === 'circuit_probe' || reason === 'project_share' ? (job.deferrals ?? 0) + 1 : 0;
-    if (delayJob && delayMs <= SHORT_DEFERRAL_MS) await delayJob(delayMs, { deferrals, rateBooked });
+    if (delayJob && delayMs <= SHORT_DEFERRAL_MS) await delayJob(delayMs, { deferrals, rateToken });
     const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
-    if (w) await this.queue.enqueueDeferred([w], delayMs, { deferrals, rateBooked });
+    if (w) await this.queue.enqueueDeferred([w], delayMs, { deferrals, rateToken });
   }
 }
