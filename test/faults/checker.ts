@@ -15,6 +15,12 @@ export interface FaultScore {
   /** 503 answers seen by the producer (retried with the same key) */
   unavailable: number;
   drainMs: number | undefined;
+  /**
+   * How long the backlog left at the end of the load takes at the pace the system kept
+   * until then: the recovery bounds add it, so a slow (busy) machine is not read as a slow
+   * recovery.
+   */
+  catchUpMs: number;
   /** longest time from a 2xx to the producer until every endpoint had a 2xx */
   maxLatencyMs: number;
   /** broken invariants and failed fault-specific checks; empty means pass */
@@ -65,6 +71,7 @@ export async function score(
     recovered: 0,
     unavailable: 0,
     drainMs,
+    catchUpMs: 0,
     maxLatencyMs: 0,
     failures: [],
     notes: [],
@@ -123,8 +130,16 @@ export async function score(
   if (forked.length) s.failures.push(`${forked.length} idempotency keys were answered with different event ids`);
   const mismatched = events.filter((e) => e.acked && [...e.uids].some((u) => byId.get(u) !== e.idempotencyKey));
   if (mismatched.length) s.failures.push(`${mismatched.length} acknowledged ids do not carry their idempotency key`);
-  const processing = await db.query<{ n: string }>(`SELECT count(*) AS n FROM event_deliveries WHERE project_id = $1 AND status = 'Processing'`, [projectId]);
-  if (Number(processing.rows[0].n) > 0) s.failures.push(`${processing.rows[0].n} deliveries left Processing`);
+  const processing = await db.query<{ n: string; overdue_s: number | null }>(
+    `SELECT count(*) AS n, extract(epoch FROM now() - min(lease_until))::int AS overdue_s FROM event_deliveries WHERE project_id = $1 AND status = 'Processing'`,
+    [projectId],
+  );
+  const { n, overdue_s } = processing.rows[0];
+  if (Number(n) > 0) {
+    // a lease still running means the suite stopped waiting too early; one long expired means the sweeper missed it
+    const why = (overdue_s ?? 0) > 0 ? `a lease ran out ${overdue_s} s ago and was not recovered` : `leases still running`;
+    s.failures.push(`${n} deliveries left Processing (${why})`);
+  }
   const unrouted = await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE project_id = $1 AND routed_at IS NULL', [projectId]);
   if (Number(unrouted.rows[0].n) > 0) s.failures.push(`${unrouted.rows[0].n} events never routed`);
   const stuckEvents = await db.query<{ n: string }>(
