@@ -46,6 +46,12 @@ export class ReadCache<T> {
     this.inFlight.delete(key);
   }
 
+  /** Drops the entries whose value matches, and every read in flight (their values are not known yet). */
+  deleteWhere(matches: (value: T) => boolean): void {
+    for (const [key, e] of this.entries) if (matches(e.value)) this.entries.delete(key);
+    this.inFlight.clear();
+  }
+
   clear(): void {
     this.entries.clear();
     this.inFlight.clear();

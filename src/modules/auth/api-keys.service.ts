@@ -10,15 +10,11 @@ import { generateApiKey, hashSecret, parseApiKey } from './api-key-format';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { Principal } from './principal';
+import { ReadCache } from '../../common/read-cache';
 
 export interface IssuedKey {
   entity: ApiKeyEntity;
   key: string;
-}
-
-interface CachedKey {
-  at: number;
-  row: ApiKeyEntity | null;
 }
 
 /**
@@ -27,11 +23,10 @@ interface CachedKey {
  * what a pod that missed the broadcast (Redis away) keeps serving.
  */
 const CACHE_TTL_MS = 10_000;
-const CACHE_MAX = 10_000;
 
 @Injectable()
 export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new Map<string, CachedKey>();
+  private readonly cache = new ReadCache<ApiKeyEntity | null>(CACHE_TTL_MS);
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -44,7 +39,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe.push(
       this.bus.on('api-key', (maskId) => this.cache.delete(maskId)),
       this.bus.on('project', (projectId) => {
-        for (const [mask, hit] of this.cache) if (hit.row?.projectId === projectId) this.cache.delete(mask);
+        this.cache.deleteWhere((row) => row?.projectId === projectId);
       }),
     );
   }
@@ -143,12 +138,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async lookup(maskId: string): Promise<ApiKeyEntity | null> {
-    const hit = this.cache.get(maskId);
-    const now = Date.now();
-    if (hit && now - hit.at < CACHE_TTL_MS) return hit.row;
-    const row = await this.keys.findLiveByMask(maskId);
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(maskId, { at: now, row });
-    return row;
+    // a revocation while the read is in flight drops that read (ReadCache), so it cannot put the old row back
+    return this.cache.get(maskId, () => this.keys.findLiveByMask(maskId));
   }
 }

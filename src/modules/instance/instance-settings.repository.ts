@@ -13,7 +13,12 @@ export class InstanceSettingsRepository {
        SELECT value FROM ins UNION ALL SELECT value FROM instance_settings WHERE key = $1 LIMIT 1`,
       [key, value],
     );
-    return rows[0].value;
+    if (rows[0]) return rows[0].value;
+    // another process inserted the key at the same moment: the statement's snapshot predates
+    // that commit (the insert waited for it and did nothing), so read it again
+    const existing = await this.get(key);
+    if (existing === undefined) throw new Error(`instance setting ${key} could be neither inserted nor read`);
+    return existing;
   }
 
   async get(key: string): Promise<string | undefined> {
