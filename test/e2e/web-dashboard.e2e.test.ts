@@ -124,6 +124,8 @@ describe('the operator dashboard in chromium (e2e)', () => {
       await page.waitForTimeout(250);
     }
     await page.locator('tr[data-delivery]').getByText('Success').waitFor();
+    await page.locator('li.attempt').getByText('HTTP 200').waitFor();
+    await expect(page.locator('li.attempt').count()).resolves.toBe(2);
   });
 
   it('retries every failed delivery at once from the deliveries page', async () => {

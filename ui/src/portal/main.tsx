@@ -1,1 +1,5 @@
-export {};
+import { render } from 'preact';
+import '../shared/styles.css';
+import { Portal } from './Portal';
+
+render(<Portal />, document.getElementById('app')!);

@@ -35,8 +35,9 @@ function Headers({ headers, label }: { headers: Record<string, string> | null | 
 }
 
 /** Every attempt of a delivery, newest first: outcome, error class, latency, both sides' headers and the start of the answer. */
-export function Attempts({ load }: { load: () => Promise<Attempt[]> }) {
-  const attempts = useAsync(load, []);
+export function Attempts({ load, version }: { load: () => Promise<Attempt[]>; version: string }) {
+  // `version` changes with the delivery (a resend, a new try): the attempts are read again
+  const attempts = useAsync(load, [version]);
   return (
     <Loaded state={attempts} label="attempts">
       {(list) =>

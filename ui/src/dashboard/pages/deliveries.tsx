@@ -114,7 +114,10 @@ function DeliveryRow({
       {open && (
         <tr class="detail">
           <td colSpan={cols} id={`attempts-${d.uid}`}>
-            <Attempts load={() => unwrap(api.deliveriesAttempts({ client, path: { projectID: pid, eventDeliveryID: d.uid } }))} />
+            <Attempts
+              version={`${d.status}:${d.metadata.num_trials}:${d.updated_at}`}
+              load={() => unwrap(api.deliveriesAttempts({ client, path: { projectID: pid, eventDeliveryID: d.uid } }))}
+            />
           </td>
         </tr>
       )}
