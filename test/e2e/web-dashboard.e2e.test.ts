@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { WebhookSink } from '../../libs/testing';
-import { screenshotDir, WebStack } from './support/web-stack';
+import { TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
+import { IN_PAGE, screenshotDir, WebStack } from './support/web-stack';
 
 /**
  * The operator dashboard in a real browser against the built api and worker: sign in with
@@ -169,19 +169,22 @@ describe('the operator dashboard in chromium (e2e)', () => {
   it('works by keyboard and at a phone width', async () => {
     await page.goto(`${stack.base}/ui/projects/${projectID}/deliveries`);
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
     await page.setViewportSize({ width: 375, height: 800 });
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
     // nothing but the tables' own scroll boxes may be wider than the screen
-    const wide = await page.evaluate(() =>
-      [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.parentElement?.closest('.table-wrap'))
-        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
-    );
-    expect(wide).toEqual([]);
-    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(375);
+    await expect(page.evaluate<string[]>(IN_PAGE.tooWide)).resolves.toEqual([]);
+    await expect(page.evaluate<number>(IN_PAGE.scrollWidth)).resolves.toBeLessThanOrEqual(375);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     await expect(page.evaluate(() => sessionStorage.getItem('caravan.dashboard.key'))).resolves.toBeNull();
+  });
+
+  it('signs in with the instance admin key and lists every project', async () => {
+    expect((await stack.api('POST', '/api/v1/projects', { name: 'Warehouse', type: 'outgoing' })).status).toBe(201);
+    await page.getByLabel('API key').fill(TEST_ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Warehouse' }).waitFor();
+    await page.getByRole('link', { name: 'Shop' }).waitFor();
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { WebhookSink } from '../../libs/testing';
-import { screenshotDir, WebStack } from './support/web-stack';
+import { IN_PAGE, screenshotDir, WebStack } from './support/web-stack';
 
 /**
  * The customer portal in a real browser against the built api and worker: two owners'
@@ -135,7 +135,8 @@ describe('the customer portal in chromium (e2e)', () => {
     expect(text).not.toContain('alpha.order.paid');
     await expect(pageB.getByText('Add an endpoint').count()).resolves.toBe(0);
     await expect(pageB.getByRole('button', { name: /^(Pause|Delete|Edit)/ }).count()).resolves.toBe(0);
-    await expect(pageB.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(375);
+    await expect(pageB.evaluate<string[]>(IN_PAGE.tooWide)).resolves.toEqual([]);
+    await expect(pageB.evaluate<number>(IN_PAGE.scrollWidth)).resolves.toBeLessThanOrEqual(375);
   });
 
   it('stops working once the link is revoked', async () => {

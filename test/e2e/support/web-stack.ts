@@ -156,3 +156,11 @@ export function screenshotDir(): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** Expressions evaluated in the page (as strings: the tests' TypeScript has no DOM library). */
+export const IN_PAGE = {
+  scrollWidth: 'document.documentElement.scrollWidth',
+  /** elements reaching past the right edge, other than the contents of a table's own scroll box */
+  tooWide:
+    "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.parentElement?.closest('.table-wrap')).map((e) => e.tagName.toLowerCase() + '.' + e.className)",
+};
