@@ -279,6 +279,9 @@ describe('portal links (e2e)', () => {
 
   it('answers 401 without a token or with a bad one, and 404 for another project', async () => {
     expect((await http().get('/portal-api/endpoints').expect(401)).body.code).toBe('unauthorized');
+    // refused before the body is read, and the connection is not kept to drain it
+    const early = await http().post('/portal-api/endpoints').send({ name: 'x', url: 'https://hooks.example.com/x' }).expect(401);
+    expect(early.headers.connection).toBe('close');
     await http().get('/portal-api/endpoints').set(bearer('PRT.AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBB')).expect(401);
     // a project API key is not a portal token
     await http().get('/portal-api/endpoints').set(project.auth).expect(401);
