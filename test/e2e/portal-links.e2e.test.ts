@@ -280,6 +280,10 @@ describe('portal links (e2e)', () => {
     expect(key).toMatch(/^PRT\./);
     await http().get('/portal-api/endpoints').set(bearer(link.token)).expect(401);
     await http().get('/portal-api/endpoints').set(bearer(key)).expect(200);
+    // leaving auth_type out keeps it, and the token in use
+    const kept = await http().put(`/api/v1/projects/${project.id}/portal-links/${link.uid}`).set(project.auth).send({ name: 'renamed' }).expect(202);
+    expect(kept.body.data).toMatchObject({ name: 'renamed', auth_type: 'refresh_token', auth_key: '' });
+    await http().get('/portal-api/endpoints').set(bearer(key)).expect(200);
   });
 
   it("stops a project's links when the project is deleted", async () => {
