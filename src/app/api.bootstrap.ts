@@ -11,6 +11,7 @@ import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
 import { ApiKeysService, authenticateBeforeBody, RequestRateLimiter } from '../modules/auth';
 import { IngestGate, installIngestHooks, takesRawBody } from '../modules/ingest';
+import { authenticatePortalBeforeBody, PortalLinksService } from '../modules/portal-links';
 import { installWebUi } from '../modules/web-ui';
 import { createServer, RequestListener } from 'node:http';
 
@@ -65,6 +66,7 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   installRequestGuards(fastify);
   installIngestHooks(fastify, app.get(IngestGate), config.maxBodyBytes);
   authenticateBeforeBody(fastify, app.get(ApiKeysService), app.get(RequestRateLimiter));
+  authenticatePortalBeforeBody(fastify, app.get(PortalLinksService));
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });

@@ -144,6 +144,11 @@ describe('portal links (e2e)', () => {
 
     const subs = await http().get('/portal-api/subscriptions').set(a).expect(200);
     expect(subs.body.data.content.map((s: { endpoint_id: string }) => s.endpoint_id)).toEqual([ids.a[0]]);
+    expect(subs.body.data.content[0].endpoint_metadata.secrets[0].value).toBe('');
+    await http().get(`/portal-api/subscriptions/${subs.body.data.content[0].uid}`).set(a).expect(200);
+    const bSubs = await http().get(`/api/v1/projects/${project.id}/subscriptions?endpointId=${ids.b[0]}`).set(project.auth).expect(200);
+    await http().get(`/portal-api/subscriptions/${bSubs.body.data.content[0].uid}`).set(a).expect(404);
+    await http().get(`/portal-api/eventdeliveries/${ids.deliveries.b}/deliveryattempts/01JAAAAAAAAAAAAAAAAAAAAAAA`).set(a).expect(404);
 
     // ?token= works as well as the header
     const q = await http()
@@ -275,10 +280,31 @@ describe('portal links (e2e)', () => {
     expect(key).toMatch(/^PRT\./);
     await http().get('/portal-api/endpoints').set(bearer(link.token)).expect(401);
     await http().get('/portal-api/endpoints').set(bearer(key)).expect(200);
+    // leaving auth_type out keeps it, and the token in use
+    const kept = await http().put(`/api/v1/projects/${project.id}/portal-links/${link.uid}`).set(project.auth).send({ name: 'renamed' }).expect(202);
+    expect(kept.body.data).toMatchObject({ name: 'renamed', auth_type: 'refresh_token', auth_key: '' });
+    await http().get('/portal-api/endpoints').set(bearer(key)).expect(200);
+  });
+
+  it("stops a project's links when the project is deleted", async () => {
+    const res = await http().post('/api/v1/projects').set(admin).send({ name: 'gone', type: 'outgoing', config: {} }).expect(201);
+    const p = res.body.data.project.uid as string;
+    const created = await http()
+      .post(`/api/v1/projects/${p}/portal-links`)
+      .set({ Authorization: `Bearer ${res.body.data.api_key.key}` })
+      .send({ name: 'x', owner_id: 'o' })
+      .expect(201);
+    const t = bearer(created.body.data.token as string);
+    await http2().get('/portal-api/portal_link').set(t).expect(200);
+    await http().delete(`/api/v1/projects/${p}`).set(admin).expect(200);
+    await http2().get('/portal-api/portal_link').set(t).expect(401);
   });
 
   it('answers 401 without a token or with a bad one, and 404 for another project', async () => {
     expect((await http().get('/portal-api/endpoints').expect(401)).body.code).toBe('unauthorized');
+    // refused before the body is read, and the connection is not kept to drain it
+    const early = await http().post('/portal-api/endpoints').send({ name: 'x', url: 'https://hooks.example.com/x' }).expect(401);
+    expect(early.headers.connection).toBe('close');
     await http().get('/portal-api/endpoints').set(bearer('PRT.AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBB')).expect(401);
     // a project API key is not a portal token
     await http().get('/portal-api/endpoints').set(project.auth).expect(401);

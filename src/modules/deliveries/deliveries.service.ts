@@ -74,6 +74,11 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
     return this.deliveries.listAttempts(projectId, deliveryId);
   }
 
+  async attemptForEndpoints(projectId: string, scope: string[], deliveryId: string, id: string): Promise<AttemptEntity> {
+    await this.getForEndpoints(projectId, scope, deliveryId);
+    return this.attempt(projectId, deliveryId, id);
+  }
+
   async resendForEndpoints(projectId: string, scope: string[], id: string): Promise<DeliveryEntity> {
     await this.getForEndpoints(projectId, scope, id);
     return this.resend(projectId, id);

@@ -5,3 +5,4 @@ export { PortalLinksController } from './portal-links.controller';
 export { PortalEndpointsController } from './portal-endpoints.controller';
 export { PortalActivityController } from './portal-activity.controller';
 export { PortalSessionController } from './portal-session.controller';
+export { authenticatePortalBeforeBody } from './portal-auth.guard';

@@ -145,4 +145,15 @@ export class PortalActivityController {
     const rows = await this.deliveries.attemptsForEndpoints(s.link.projectId, await this.scope(s), id);
     return ok('Delivery attempts fetched successfully', rows.map(toAttemptResponse));
   }
+
+  @Get('eventdeliveries/:eventDeliveryID/deliveryattempts/:deliveryAttemptID')
+  @ApiEnvelope(AttemptResponseDto)
+  async attempt(
+    @Session() s: PortalSession,
+    @Param('eventDeliveryID') id: string,
+    @Param('deliveryAttemptID') attemptId: string,
+  ): Promise<Envelope<AttemptResponseDto>> {
+    const a = await this.deliveries.attemptForEndpoints(s.link.projectId, await this.scope(s), id, attemptId);
+    return ok('Delivery attempt fetched successfully', toAttemptResponse(a));
+  }
 }

@@ -84,7 +84,8 @@ export class PortalLinksService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Convoy's update: the settings as a whole. A change of auth type revokes the link's
+   * Convoy's update: the settings as a whole, except that a missing `owner_id` or
+   * `auth_type` keeps the current one. A change of auth type revokes the link's
    * tokens and issues one of the new type, shown in this answer only.
    */
   async update(projectId: string, id: string, dto: UpdatePortalLinkDto): Promise<IssuedLink> {
@@ -94,7 +95,9 @@ export class PortalLinksService implements OnModuleInit, OnModuleDestroy {
       projectId,
       id,
       (row) => {
-        const authType: PortalAuthType = dto.auth_type ?? 'static_token';
+        // an update that leaves auth_type out keeps it (Convoy would fall back to static_token),
+        // since here a change of type revokes the tokens in use
+        const authType: PortalAuthType = dto.auth_type ?? row.authType;
         const patch: Partial<PortalLinkEntity> = {
           name: dto.name,
           ownerId: dto.owner_id || row.ownerId,

@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope } from '../../common/http/api-envelope.decorator';
 import { Envelope, ok } from '../../common/http/envelope';
@@ -52,5 +52,13 @@ export class PortalSessionController {
         return out.endpoint_metadata ? { ...out, endpoint_metadata: withoutSecretValues(out.endpoint_metadata) } : out;
       }),
     );
+  }
+
+  @Get('subscriptions/:subscriptionID')
+  @ApiEnvelope(SubscriptionResponseDto)
+  async subscription(@Session() s: PortalSession, @Param('subscriptionID') id: string): Promise<Envelope<SubscriptionResponseDto>> {
+    const scope = await this.endpoints.idsOfOwner(s.link.projectId, s.link.ownerId);
+    const out = await this.subscriptionPresenter.one(await this.subscriptions.getForEndpoints(s.link.projectId, scope, id));
+    return ok('Subscription fetched successfully', out.endpoint_metadata ? { ...out, endpoint_metadata: withoutSecretValues(out.endpoint_metadata) } : out);
   }
 }

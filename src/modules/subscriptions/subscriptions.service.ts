@@ -105,6 +105,13 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     return this.subscriptions.list(projectId, { endpointIds, name: query.name }, page, query.sort ?? 'DESC');
   }
 
+  /** A subscription of an endpoint in `scope`, or 404 as if it did not exist. */
+  async getForEndpoints(projectId: string, scope: string[], id: string): Promise<SubscriptionEntity> {
+    const s = await this.get(projectId, id);
+    if (!scope.includes(s.endpointId)) throw notFound('subscription');
+    return s;
+  }
+
   async get(projectId: string, id: string): Promise<SubscriptionEntity> {
     await this.projects.getCached(projectId);
     const row = await this.subscriptions.findLive(projectId, id);

@@ -25,7 +25,7 @@ export class CreatePortalLinkDto {
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(64, { each: true }) endpoints?: string[];
 }
 
-/** Convoy's `UpdatePortalLinkRequest`: the link's settings as a whole (an empty `owner_id` keeps the current one). */
+/** Convoy's `UpdatePortalLinkRequest`: the link's settings as a whole (an empty `owner_id` or `auth_type` keeps the current one). */
 export class UpdatePortalLinkDto extends CreatePortalLinkDto {}
 
 export class ListPortalLinksQueryDto extends PaginationQueryDto {
