@@ -83,6 +83,10 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await page.getByLabel('Name', { exact: true }).fill('all orders');
     await page.getByRole('button', { name: 'Create subscription' }).click();
     await page.getByRole('cell', { name: 'all orders' }).waitFor();
+    // its filter rows per event type, and one of them copied into the test form
+    await page.getByText('Filters by type').click();
+    await page.getByRole('listitem').filter({ hasText: '*' }).getByRole('button', { name: 'Try this filter' }).click();
+    await expect(page.getByLabel('Body filter (JSON)').first().inputValue()).resolves.toBe('{}');
   });
 
   it('sends an event, shows the failed delivery with its attempt, and resends it', async () => {

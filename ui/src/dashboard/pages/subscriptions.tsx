@@ -22,6 +22,7 @@ export function SubscriptionsPage({ pid }: { pid: string }) {
                 <th scope="col">Endpoint</th>
                 <th scope="col">Event types</th>
                 <th scope="col">Filter</th>
+                <th scope="col">Per event type</th>
                 <th scope="col">Created</th>
               </tr>
             </thead>
@@ -33,6 +34,9 @@ export function SubscriptionsPage({ pid }: { pid: string }) {
                   <td>{s.filter_config.event_types.join(', ') || '*'}</td>
                   <td>
                     <FilterCell sub={s} onTry={setTryFilter} />
+                  </td>
+                  <td>
+                    <TypeFilters pid={pid} sub={s} onTry={setTryFilter} />
                   </td>
                   <td>{when(s.created_at)}</td>
                 </tr>
@@ -59,6 +63,43 @@ function FilterCell({ sub, onTry }: { sub: SubscriptionResponseDto; onTry: (f: {
         Try this filter
       </button>
     </details>
+  );
+}
+
+/** The subscription's filter rows, one per event type (`…/subscriptions/{id}/filters`), read when opened. */
+function TypeFilters({ pid, sub, onTry }: { pid: string; sub: SubscriptionResponseDto; onTry: (f: { body: string; headers: string }) => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Filters by type</summary>
+      {open && <TypeFilterList pid={pid} sub={sub} onTry={onTry} />}
+    </details>
+  );
+}
+
+function TypeFilterList({ pid, sub, onTry }: { pid: string; sub: SubscriptionResponseDto; onTry: (f: { body: string; headers: string }) => void }) {
+  const client = useClient();
+  const filters = useAsync(() => unwrap(api.subscriptionFiltersList({ client, path: { projectID: pid, subscriptionID: sub.uid } })), [client, pid, sub.uid]);
+  return (
+    <Loaded state={filters} label="filters">
+      {(list) =>
+        list.length === 0 ? (
+          <p class="muted">No filter rows.</p>
+        ) : (
+          <ul class="plain">
+            {list.map((f) => (
+              <li key={f.uid}>
+                <strong>{f.event_type}</strong> {f.enabled_at ? '' : <span class="badge warn">off</span>}
+                <Pre text={json({ body: f.body, headers: f.headers })} label={`Filter for ${f.event_type}`} />
+                <button type="button" onClick={() => onTry({ body: json(f.body ?? {}), headers: json(f.headers ?? {}) })}>
+                  Try this filter
+                </button>
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Loaded>
   );
 }
 
