@@ -174,10 +174,19 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await page.goto(`${stack.base}/ui/projects/${projectID}/deliveries`);
     await page.keyboard.press('Tab');
     await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
+    // past the brand to the first section link; following it moves the focus to the new page's heading
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Endpoints');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    await expect(page.locator(':focus').evaluate((e) => e.tagName + ' ' + e.textContent)).resolves.toBe('H1 Endpoints');
+    await page.goBack();
     await page.setViewportSize({ width: 375, height: 800 });
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
     // nothing but the tables' own scroll boxes may be wider than the screen
     await expect(page.evaluate<string[]>(IN_PAGE.tooWide)).resolves.toEqual([]);
+    await page.screenshot({ path: join(screenshotDir(), 'dashboard-phone.png'), fullPage: true });
     await expect(page.evaluate<number>(IN_PAGE.scrollWidth)).resolves.toBeLessThanOrEqual(375);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
