@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
+import { Receipt, TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
 import { IN_PAGE, screenshotDir, WebStack } from './support/web-stack';
 
 /**
@@ -10,7 +10,9 @@ import { IN_PAGE, screenshotDir, WebStack } from './support/web-stack';
  */
 describe('the operator dashboard in chromium (e2e)', () => {
   let failing = true;
-  const sink = new WebhookSink(() => (failing ? { status: 500 } : { status: 200 }));
+  const sink = new WebhookSink((req) => (failing && req.url?.startsWith('/orders') ? { status: 500 } : { status: 200 }));
+  /** what the endpoint received (the project's meta events go to /meta) */
+  const orders = (r: Receipt[]) => r.filter((x) => x.path.startsWith('/orders')).length;
   const stack = new WebStack(sink);
   let projectID = '';
   let projectKey = '';
@@ -23,7 +25,11 @@ describe('the operator dashboard in chromium (e2e)', () => {
       name: 'Shop',
       type: 'outgoing',
       // no automatic retry: the first 500 leaves the delivery failed for the operator to resend
-      config: { ssl: { enforce_secure_endpoints: false }, strategy: { type: 'linear', duration: 1, retry_count: 0 } },
+      config: {
+        ssl: { enforce_secure_endpoints: false },
+        strategy: { type: 'linear', duration: 1, retry_count: 0 },
+        meta_event: { is_enabled: true, type: 'http', url: `${sink.url}/meta`, event_type: ['endpoint.created'] },
+      },
     });
     expect(created.status).toBe(201);
     projectID = created.data.project.uid;
@@ -89,14 +95,14 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await expect(page.getByLabel('Body filter (JSON)').first().inputValue()).resolves.toBe('{}');
   });
 
-  it('sends an event, shows the failed delivery with its attempt, and resends it', async () => {
+  it('sends an event, shows the failed delivery with its attempt, resends it and replays the event', async () => {
     await section('Events').click();
     await page.getByText('Send a test event').click();
     await page.getByLabel('Event type', { exact: true }).last().fill('order.paid');
     await page.getByLabel('Payload (JSON)').fill('{"order": {"id": "o_1"}, "amount": 120}');
     await page.getByRole('button', { name: 'Send event' }).click();
     await page.getByText(/^Event .* sent$/).waitFor();
-    await sink.waitFor((r) => r.length >= 1);
+    await sink.waitFor((r) => orders(r) >= 1);
 
     // search by payload containment finds it
     await page.getByLabel('Payload contains (JSON)').fill('{"order":{"id":"o_1"}}');
@@ -122,7 +128,7 @@ describe('the operator dashboard in chromium (e2e)', () => {
 
     failing = false;
     await page.getByRole('button', { name: 'Resend' }).click();
-    await sink.waitFor((r) => r.length >= 2);
+    await sink.waitFor((r) => orders(r) >= 2);
     for (let i = 0; i < 40 && (await page.locator('tr[data-delivery]').getByText('Success').count()) === 0; i++) {
       await page.getByRole('button', { name: 'Refresh deliveries' }).click();
       await page.waitForTimeout(250);
@@ -130,19 +136,23 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await page.locator('tr[data-delivery]').getByText('Success').waitFor();
     await page.locator('li.attempt').getByText('HTTP 200').waitFor();
     await expect(page.locator('li.attempt').count()).resolves.toBe(2);
+
+    await page.getByRole('button', { name: 'Replay event' }).click();
+    await page.getByText(/^Event replayed/).waitFor();
+    await sink.waitFor((r) => orders(r) >= 3);
   });
 
   it('retries every failed delivery at once from the deliveries page', async () => {
     failing = true;
     const ep = await stack.api('GET', `/api/v1/projects/${projectID}/endpoints`, undefined, projectKey);
     const endpoint_id = ep.data.content[0].uid;
-    const before = sink.receipts.length;
+    const before = orders(sink.receipts);
     for (const n of [1, 2]) {
       expect(
         (await stack.api('POST', `/api/v1/projects/${projectID}/events`, { endpoint_id, event_type: 'order.refunded', data: { n } }, projectKey)).status,
       ).toBe(201);
     }
-    await sink.waitFor((r) => r.length >= before + 2);
+    await sink.waitFor((r) => orders(r) >= before + 2);
     failing = false;
     await section('Deliveries').click();
     await page.getByRole('checkbox', { name: 'Failure' }).check();
@@ -155,10 +165,10 @@ describe('the operator dashboard in chromium (e2e)', () => {
     }
     await page.getByRole('button', { name: 'Retry all matching' }).click();
     await page.getByText('2 deliveries queued again').waitFor();
-    await sink.waitFor((r) => r.length >= before + 4);
+    await sink.waitFor((r) => orders(r) >= before + 4);
   });
 
-  it('shows endpoints with status, breaker, failure rate and the per-minute chart; pauses and activates', async () => {
+  it('shows endpoints with status, breaker, failure rate and the per-minute chart; pauses, activates and rolls a secret', async () => {
     await section('Endpoints').click();
     await page.getByText(/deliveries, \d+ failed, in the last 30 minutes/).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'Orders receiver' });
@@ -168,6 +178,22 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await row.getByText('Status: paused').waitFor();
     await row.getByRole('button', { name: 'Activate Orders receiver' }).click();
     await row.getByText('Status: active').waitFor();
+
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Roll the secret of Orders receiver' }).click();
+    expect((await page.getByTestId('once-secret').textContent())?.length).toBeGreaterThan(10);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+  });
+
+  it('lists the meta events the project was sent and resends one', async () => {
+    await sink.waitFor((r) => r.some((x) => x.path === '/meta'));
+    await section('Meta events').click();
+    const row = page.getByRole('row').filter({ hasText: 'endpoint.created' });
+    await row.getByText('Success', { exact: true }).waitFor();
+    const sent = sink.receipts.filter((x) => x.path === '/meta').length;
+    await row.getByRole('button', { name: 'Resend' }).click();
+    await row.getByText('Queued again').waitFor();
+    await sink.waitFor((r) => r.filter((x) => x.path === '/meta').length > sent);
   });
 
   it('works by keyboard and at a phone width', async () => {
