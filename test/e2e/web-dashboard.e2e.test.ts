@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Receipt, TEST_ADMIN_KEY, WebhookSink } from '../../libs/testing';
+import { Receipt, TEST_ADMIN_KEY, waitUntil, WebhookSink } from '../../libs/testing';
 import { IN_PAGE, screenshotDir, WebStack } from './support/web-stack';
 
 /**
@@ -225,5 +225,27 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Warehouse' }).waitFor();
     await page.getByRole('link', { name: 'Shop' }).waitFor();
+  });
+
+  it('sends the user back to the sign-in form when the key is revoked while signed in', async () => {
+    const issued = await stack.api('POST', `/api/v1/projects/${projectID}/api-keys`, { name: 'temporary' });
+    expect(issued.status).toBe(201);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(issued.data.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Shop' }).click();
+    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    expect((await stack.api('DELETE', `/api/v1/projects/${projectID}/api-keys/${issued.data.uid}`)).status).toBeLessThan(300);
+    // a key lookup in flight when the key is revoked can put it back in the api's cache for its TTL (10 s)
+    await waitUntil(
+      'the revoked key to be refused',
+      async () => (await stack.api('GET', '/api/v1/projects', undefined, issued.data.key)).status === 401,
+      10_000,
+      50,
+    );
+    await section('Events').click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/no longer accepted/);
+    await page.getByLabel('API key').waitFor();
+    await expect(page.evaluate<string | null>("sessionStorage.getItem('caravan.dashboard.key')")).resolves.toBeNull();
   });
 });

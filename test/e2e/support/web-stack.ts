@@ -68,6 +68,8 @@ export class WebStack {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: this.prefix,
       CARAVAN_ADMIN_KEY: TEST_ADMIN_KEY,
+      // set, as in production: without it api and worker race to create the key on a fresh database
+      CARAVAN_ENCRYPTION_KEY: '07'.repeat(32),
       LOG_LEVEL: 'warn',
       EGRESS_ALLOW: this.sink.allowEntry,
       PORT: String(port),

@@ -15,9 +15,15 @@ export class ApiError extends Error {
   }
 }
 
-/** A client of this origin's API that sends `key` as the bearer token. */
-export function apiClient(key: string): Client {
-  return createClient({ baseUrl: window.location.origin, auth: () => key });
+/** A client of this origin's API that sends `key` as the bearer token; `onUnauthorized` hears every 401 (a revoked or expired key). */
+export function apiClient(key: string, onUnauthorized?: () => void): Client {
+  const client = createClient({ baseUrl: window.location.origin, auth: () => key });
+  if (onUnauthorized)
+    client.interceptors.response.use((response) => {
+      if (response.status === 401) onUnauthorized();
+      return response;
+    });
+  return client;
 }
 
 interface Failure {

@@ -14,17 +14,32 @@ import { ClientContext, storedKey, storeKey } from './session';
 
 export function Dashboard() {
   const [key, setKey] = useState(storedKey);
-  const client = useMemo(() => (key ? apiClient(key) : undefined), [key]);
+  const [expired, setExpired] = useState(false);
+  // a key revoked or expired while signed in: back to the sign-in form, where the user was
+  const client = useMemo(
+    () =>
+      key
+        ? apiClient(key, () => {
+            storeKey('');
+            setKey('');
+            setExpired(true);
+          })
+        : undefined,
+    [key],
+  );
   const signOut = () => {
     storeKey('');
     setKey('');
+    setExpired(false);
     navigate('/ui');
   };
   if (!client)
     return (
       <SignIn
+        expired={expired}
         onKey={(k) => {
           storeKey(k);
+          setExpired(false);
           setKey(k);
         }}
       />
@@ -36,7 +51,7 @@ export function Dashboard() {
   );
 }
 
-function SignIn({ onKey }: { onKey: (key: string) => void }) {
+function SignIn({ onKey, expired }: { onKey: (key: string) => void; expired: boolean }) {
   const [key, setKey] = useState('');
   const action = useAction();
   const submit = (e: Event) => {
@@ -52,6 +67,11 @@ function SignIn({ onKey }: { onKey: (key: string) => void }) {
     <main id="main" class="signin">
       <h1>Caravan</h1>
       <p>Sign in to the operator dashboard with the instance admin key or a project API key.</p>
+      {expired && (
+        <div role="alert" class="notice error">
+          The key is no longer accepted (revoked or expired). Sign in again.
+        </div>
+      )}
       <form onSubmit={submit} aria-describedby="key-help">
         <Field label="API key" type="password" autoComplete="off" spellcheck={false} required value={key} onValue={setKey} />
         <p id="key-help" class="muted">
