@@ -240,8 +240,8 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await waitUntil(
       'the revoked key to be refused',
       async () => (await stack.api('GET', '/api/v1/projects', undefined, issued.data.key)).status === 401,
-      10_000,
-      50,
+      15_000,
+      100,
     );
     await section('Events').click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/no longer accepted/);
