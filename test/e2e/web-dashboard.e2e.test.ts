@@ -170,7 +170,7 @@ describe('the operator dashboard in chromium (e2e)', () => {
 
   it('shows endpoints with status, breaker, failure rate and the per-minute chart; pauses, activates and rolls a secret', async () => {
     await section('Endpoints').click();
-    await page.getByText(/deliveries, \d+ failed, in the last 30 minutes/).waitFor();
+    await page.getByText(/deliveries made in the last 30 minutes, by their status now: \d+ failed/).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'Orders receiver' });
     await row.getByText('Status: active').waitFor();
     await page.screenshot({ path: join(screenshotDir(), 'dashboard-endpoints.png'), fullPage: true });
@@ -212,7 +212,7 @@ describe('the operator dashboard in chromium (e2e)', () => {
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
     // nothing but the tables' own scroll boxes may be wider than the screen
     await expect(page.evaluate<string[]>(IN_PAGE.tooWide)).resolves.toEqual([]);
-    await page.screenshot({ path: join(screenshotDir(), 'dashboard-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir(true), 'dashboard-phone.png'), fullPage: true });
     await expect(page.evaluate<number>(IN_PAGE.scrollWidth)).resolves.toBeLessThanOrEqual(375);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();

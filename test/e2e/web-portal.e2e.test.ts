@@ -136,7 +136,7 @@ describe('the customer portal in chromium (e2e)', () => {
     await expect(pageB.getByText('Add an endpoint').count()).resolves.toBe(0);
     await expect(pageB.getByRole('button', { name: /^(Pause|Delete|Edit)/ }).count()).resolves.toBe(0);
     await expect(pageB.evaluate<string[]>(IN_PAGE.tooWide)).resolves.toEqual([]);
-    await pageB.screenshot({ path: join(screenshotDir(), 'portal-phone.png'), fullPage: true });
+    await pageB.screenshot({ path: join(screenshotDir(true), 'portal-phone.png'), fullPage: true });
     await expect(pageB.evaluate<number>(IN_PAGE.scrollWidth)).resolves.toBeLessThanOrEqual(375);
   });
 

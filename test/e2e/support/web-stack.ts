@@ -152,9 +152,9 @@ export class WebStack {
   }
 }
 
-export function screenshotDir(): string {
-  // UI_SCREENSHOTS=docs/img refreshes the README's pictures; otherwise they go to test/.tmp
-  const dir = process.env.UI_SCREENSHOTS ? join(ROOT, process.env.UI_SCREENSHOTS) : join(ROOT, 'test', '.tmp', 'screenshots');
+/** Where the README's pictures are written: UI_SCREENSHOTS=docs/img refreshes them; otherwise test/.tmp, like the rest (`scratch`). */
+export function screenshotDir(scratch = false): string {
+  const dir = process.env.UI_SCREENSHOTS && !scratch ? join(ROOT, process.env.UI_SCREENSHOTS) : join(ROOT, 'test', '.tmp', 'screenshots');
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -20,7 +20,7 @@ export function PerMinuteChart({ buckets, title, note }: { buckets: MinuteBucket
       <figcaption>
         <strong>{title}</strong>{' '}
         <span class="muted">
-          {total} deliveries, {failed} failed, in the last {buckets.length} minutes{note ? ` (${note})` : ''}
+          {total} deliveries made in the last {buckets.length} minutes, by their status now: {failed} failed{note ? ` (${note})` : ''}
         </span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} aria-hidden="true" focusable="false" preserveAspectRatio="none">
