@@ -98,7 +98,7 @@ describe('the operator dashboard in chromium (e2e)', () => {
   it('sends an event, shows the failed delivery with its attempt, resends it and replays the event', async () => {
     await section('Events').click();
     await page.getByText('Send a test event').click();
-    await page.getByLabel('Event type', { exact: true }).last().fill('order.paid');
+    await page.getByLabel('Type of the event to send').fill('order.paid');
     await page.getByLabel('Payload (JSON)').fill('{"order": {"id": "o_1"}, "amount": 120}');
     await page.getByRole('button', { name: 'Send event' }).click();
     await page.getByText(/^Event .* sent$/).waitFor();

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type DeliveryResponseDto, unwrap } from '../../api/client';
 import { when } from '../../shared/format';
 import { Link, navigate } from '../../shared/router';
@@ -155,6 +155,8 @@ export function DeliveriesPage({ pid, search }: { pid: string; search: URLSearch
   );
   const endpoints = useAsync(() => unwrap(api.endpointsList({ client, path: { projectID: pid }, query: { perPage: 100 } })), [client, pid]);
   const [draft, setDraft] = useState({ status, endpointId, eventType });
+  // back and forward change the filters in the address: the form follows them
+  useEffect(() => setDraft({ status, endpointId, eventType }), [key]);
   const retry = useAction();
   const go = (p: URLSearchParams) => navigate(`/ui/projects/${encodeURIComponent(pid)}/deliveries${p.size ? `?${p.toString()}` : ''}`);
   const apply = (e: Event) => {

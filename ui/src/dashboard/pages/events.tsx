@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { parseObject, rfc3339, when } from '../../shared/format';
 import { Link, navigate } from '../../shared/router';
@@ -31,6 +31,19 @@ export function EventsPage({ pid, search }: { pid: string; search: URLSearchPara
     end: '',
   });
   const [formError, setFormError] = useState<string>();
+  // back and forward change the search in the address: the form follows it (the dates are kept as typed)
+  useEffect(
+    () =>
+      setDraft((d) => ({
+        ...d,
+        query: get('query'),
+        body: get('body'),
+        event_type: get('event_type'),
+        endpointId: get('endpointId'),
+        idempotencyKey: get('idempotencyKey'),
+      })),
+    [key],
+  );
   const go = (p: URLSearchParams) => navigate(`/ui/projects/${encodeURIComponent(pid)}/events${p.size ? `?${p.toString()}` : ''}`);
   const apply = (e: Event) => {
     e.preventDefault();
@@ -155,7 +168,7 @@ function SendEvent({ pid, endpoints, onSent }: { pid: string; endpoints: { value
       <summary>Send a test event</summary>
       <form onSubmit={submit}>
         <Select label="To endpoint" value={endpoint || endpoints[0]?.value || ''} onValue={setEndpoint} options={endpoints} />
-        <Field label="Event type" value={type} onValue={setType} required placeholder="invoice.paid" />
+        <Field label="Type of the event to send" value={type} onValue={setType} required placeholder="invoice.paid" />
         <TextArea label="Payload (JSON)" value={data} onValue={setData} rows={5} />
         <button type="submit" class="primary" disabled={action.busy}>
           Send event
