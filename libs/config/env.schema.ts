@@ -206,6 +206,18 @@ export const VARIABLES = {
     parsers.optionalUrl(['http:', 'https:']),
     "public base URL of the api, shown in each source's `url` (`<base>/ingest/<mask_id>`); unset = http://localhost:PORT",
   ),
+  portalBaseUrl: v(
+    'PORTAL_BASE_URL',
+    '',
+    parsers.optionalUrl(['http:', 'https:']),
+    "public base URL shown in each portal link's `url` (`<base>/portal?token=…`); unset = INGEST_BASE_URL, else http://localhost:PORT",
+  ),
+  portalTokenTtlSeconds: v(
+    'PORTAL_TOKEN_TTL_SECONDS',
+    '3600',
+    parsers.int(60, 30 * 24 * 3600),
+    'how long a token of a `refresh_token` portal link opens the portal API; static tokens do not expire',
+  ),
   sourceRateLimit: v(
     'SOURCE_RATE_LIMIT',
     '1000',

@@ -58,4 +58,43 @@ describe("checkAgainstConvoy (the contract test's check)", () => {
     );
     expect(checkAgainstConvoy('GET', '/api/v1/projects/p1/api-keys', 200, '{}')).toBeUndefined();
   });
+
+  it("checks the portal link operations against Convoy's PortalLinkResponse", () => {
+    const link: Record<string, unknown> = {
+      uid: 'l1',
+      project_id: 'p1',
+      name: 'portal',
+      owner_id: 'acme',
+      url: 'http://localhost:5005/portal?token=PRT.a.b',
+      token: 'PRT.a.b',
+      auth_key: '',
+      auth_type: 'static_token',
+      can_manage_endpoint: false,
+      endpoints: [],
+      endpoint_count: 0,
+      endpoints_metadata: [],
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      deleted_at: null,
+    };
+    const base = '/api/v1/projects/p1/portal-links';
+    expect(checkAgainstConvoy('POST', base, 201, answer(link))).toBeUndefined();
+    expect(checkAgainstConvoy('GET', `${base}/l1`, 200, answer(link))).toBeUndefined();
+    expect(checkAgainstConvoy('PUT', `${base}/l1`, 202, answer(link))).toBeUndefined();
+    expect(
+      checkAgainstConvoy(
+        'GET',
+        base,
+        200,
+        answer({ content: [link], pagination: { per_page: 20, has_next_page: false, has_prev_page: false, prev_page_cursor: 'l1', next_page_cursor: 'l1' } }),
+      ),
+    ).toBeUndefined();
+    expect(checkAgainstConvoy('GET', `${base}/l1/refresh_token`, 200, JSON.stringify({ status: true, message: 'ok', data: 'PRT.a.b' }))).toBeUndefined();
+    expect(checkAgainstConvoy('PUT', `${base}/l1/revoke`, 200, JSON.stringify({ status: true, message: 'ok', data: null }))).toBeUndefined();
+    const { auth_key: _dropped, ...withoutKey } = link;
+    expect(checkAgainstConvoy('GET', `${base}/l1`, 200, answer(withoutKey))?.errors.join(' ')).toContain("must have required property 'auth_key'");
+    expect(checkAgainstConvoy('GET', `${base}/l1/refresh_token`, 200, answer({ token: 'x' }))?.route).toBe(
+      'GET /v1/projects/{projectID}/portal-links/{portalLinkID}/refresh_token',
+    );
+  });
 });

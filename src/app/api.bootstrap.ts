@@ -11,6 +11,8 @@ import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
 import { ApiKeysService, authenticateBeforeBody, RequestRateLimiter } from '../modules/auth';
 import { IngestGate, installIngestHooks, takesRawBody } from '../modules/ingest';
+import { authenticatePortalBeforeBody, PortalLinksService } from '../modules/portal-links';
+import { installWebUi } from '../modules/web-ui';
 import { createServer, RequestListener } from 'node:http';
 
 export interface ApiAppOptions {
@@ -64,9 +66,12 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   installRequestGuards(fastify);
   installIngestHooks(fastify, app.get(IngestGate), config.maxBodyBytes);
   authenticateBeforeBody(fastify, app.get(ApiKeysService), app.get(RequestRateLimiter));
+  authenticatePortalBeforeBody(fastify, app.get(PortalLinksService));
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });
+  const ui = await installWebUi(app);
+  if (!ui.served) app.get(Logger).warn(`the web UI is not built (no ${ui.dir}); /ui and /portal answer 404`);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', raw: ['json'] });
   return app;
 }

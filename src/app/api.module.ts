@@ -14,6 +14,13 @@ import { IngestController, IngestModule } from '../modules/ingest';
 import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
+import {
+  PortalActivityController,
+  PortalEndpointsController,
+  PortalLinksController,
+  PortalLinksModule,
+  PortalSessionController,
+} from '../modules/portal-links';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
 import { SourcesController, SourcesModule } from '../modules/sources';
 import { OnboardController, SubscriptionFiltersController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
@@ -51,6 +58,7 @@ export class ApiModule {
         IngestModule,
         MetaEventsModule,
         DeliveriesModule,
+        PortalLinksModule,
         ...worker.imports,
       ],
       controllers: [
@@ -70,6 +78,10 @@ export class ApiModule {
         IngestController,
         DeliveriesController,
         MetaEventsController,
+        PortalLinksController,
+        PortalSessionController,
+        PortalEndpointsController,
+        PortalActivityController,
         MetricsController,
       ],
       providers: [{ provide: APP_GUARD, useExisting: AuthGuard }, { provide: APP_FILTER, useClass: HttpErrorFilter }, ...worker.providers],

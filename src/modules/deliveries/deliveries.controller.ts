@@ -110,7 +110,7 @@ export function toAttemptResponse(a: AttemptEntity): AttemptResponseDto {
   };
 }
 
-function toFilter(q: DeliveriesQueryDto): DeliveryFilter {
+export function toDeliveryFilter(q: DeliveriesQueryDto): DeliveryFilter {
   return {
     endpointIds: q.endpointId,
     eventId: q.eventId,
@@ -157,7 +157,7 @@ export class DeliveriesController {
   @ApiEnvelope(DeliveryResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<Page<DeliveryResponseDto>>> {
     const req = toPageRequest(q);
-    const rows = await this.deliveries.list(projectId, toFilter(q), req);
+    const rows = await this.deliveries.list(projectId, toDeliveryFilter(q), req);
     const ctx = await this.context(projectId, rows);
     return ok(
       'Event deliveries fetched successfully',
@@ -170,7 +170,7 @@ export class DeliveriesController {
   @HttpCode(200)
   @ApiEnvelope(BatchRetryResponseDto)
   async batchRetry(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<BatchRetryResponseDto>> {
-    const r = await this.deliveries.batchRetry(projectId, toFilter(q));
+    const r = await this.deliveries.batchRetry(projectId, toDeliveryFilter(q));
     return ok(`${r.resent} successful, 0 failed`, r);
   }
 

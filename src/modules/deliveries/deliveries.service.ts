@@ -4,6 +4,7 @@ import { PageRequest } from '../../common/http/pagination.dto';
 import { idFloor } from '../../common/ids';
 import { DeliveryQueue } from '../delivery-queue';
 import { EndpointEvents } from '../endpoints';
+import { narrowed } from '../../common/scope';
 import { ProjectsService } from '../projects';
 import { AttemptEntity } from './attempt.entity';
 import { DeliveriesRepository, DeliveryFilter } from './deliveries.repository';
@@ -49,6 +50,44 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
     const d = await this.deliveries.findOne(projectId, id);
     if (!d || d.deletedAt) throw notFound('event delivery');
     return d;
+  }
+
+  /**
+   * For a view limited to some endpoints (a portal link's): their deliveries only; the
+   * filter's own endpoints narrow the scope, never widen it. No endpoints, no deliveries.
+   */
+  listForEndpoints(projectId: string, scope: string[], f: DeliveryFilter, page: PageRequest): Promise<DeliveryEntity[]> {
+    const endpointIds = narrowed(scope, f.endpointIds);
+    if (endpointIds.length === 0) return Promise.resolve([]);
+    return this.list(projectId, { ...f, endpointIds }, page);
+  }
+
+  /** A delivery to one of `scope`, or 404 as if it did not exist. */
+  async getForEndpoints(projectId: string, scope: string[], id: string): Promise<DeliveryEntity> {
+    const d = await this.get(projectId, id);
+    if (!scope.includes(d.endpointId)) throw notFound('event delivery');
+    return d;
+  }
+
+  async attemptsForEndpoints(projectId: string, scope: string[], deliveryId: string): Promise<AttemptEntity[]> {
+    await this.getForEndpoints(projectId, scope, deliveryId);
+    return this.deliveries.listAttempts(projectId, deliveryId);
+  }
+
+  async attemptForEndpoints(projectId: string, scope: string[], deliveryId: string, id: string): Promise<AttemptEntity> {
+    await this.getForEndpoints(projectId, scope, deliveryId);
+    return this.attempt(projectId, deliveryId, id);
+  }
+
+  async resendForEndpoints(projectId: string, scope: string[], id: string): Promise<DeliveryEntity> {
+    await this.getForEndpoints(projectId, scope, id);
+    return this.resend(projectId, id);
+  }
+
+  async batchRetryForEndpoints(projectId: string, scope: string[], f: DeliveryFilter): Promise<{ resent: number }> {
+    const endpointIds = narrowed(scope, f.endpointIds);
+    if (endpointIds.length === 0) return { resent: 0 };
+    return this.batchRetry(projectId, { ...f, endpointIds });
   }
 
   /**

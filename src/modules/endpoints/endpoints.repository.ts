@@ -65,6 +65,30 @@ export class EndpointsRepository {
     return this.repo.find({ where: { projectId, ownerId, status: In(['active', 'paused']), deletedAt: IsNull() }, order: { id: 'ASC' } });
   }
 
+  /** Live endpoints (any status) of these owners, oldest first. */
+  findLiveOfOwners(projectId: string, ownerIds: string[]): Promise<EndpointEntity[]> {
+    if (ownerIds.length === 0) return Promise.resolve([]);
+    return this.repo.find({ where: { projectId, ownerId: In(ownerIds), deletedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  /** Ids of the live endpoints (any status) of an owner. */
+  async idsOfOwner(projectId: string, ownerId: string): Promise<string[]> {
+    const rows = await this.repo.find({ select: { id: true }, where: { projectId, ownerId, deletedAt: IsNull() } });
+    return rows.map((r) => r.id);
+  }
+
+  /** The live endpoints among `ids`, locked in `tx` until it ends. */
+  lockLive(tx: Tx, projectId: string, ids: string[]): Promise<EndpointEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return tx.find(EndpointEntity, { where: { projectId, id: In(ids), deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Gives the endpoints among `ids` that have no owner this owner id, in `tx`. */
+  async setBlankOwner(tx: Tx, projectId: string, ids: string[], ownerId: string): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.update(EndpointEntity, { projectId, id: In(ids), ownerId: '', deletedAt: IsNull() }, { ownerId, updatedAt: new Date() });
+  }
+
   /**
    * Reads the row under a row lock, lets `change` decide the patch from what is stored
    * (null = nothing to change) and writes it in the same transaction, so concurrent

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { constantTimeEqual } from '../../common/crypto/secret-box';
-import { limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
+import { DomainError, limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
+import type { Tx } from '../../../libs/database/sql';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EncryptionService } from '../instance';
@@ -200,6 +201,49 @@ export class EndpointsService {
   /** Live endpoints (active or paused) of an owner, for owner-targeted events. */
   findByOwner(projectId: string, ownerId: string): Promise<EndpointEntity[]> {
     return this.endpoints.findByOwner(projectId, ownerId);
+  }
+
+  /** Live endpoints (active, paused or inactive) of these owners, for portal links. */
+  liveOfOwners(projectId: string, ownerIds: string[]): Promise<EndpointEntity[]> {
+    return this.endpoints.findLiveOfOwners(projectId, [...new Set(ownerIds)]);
+  }
+
+  /** Ids of an owner's live endpoints, whatever their status: what a portal link may see. */
+  idsOfOwner(projectId: string, ownerId: string): Promise<string[]> {
+    return this.endpoints.idsOfOwner(projectId, ownerId);
+  }
+
+  /** An endpoint of this owner, or 404 as if it did not exist (another owner's ids included). */
+  async getOwned(projectId: string, ownerId: string, endpointId: string): Promise<EndpointEntity> {
+    const row = await this.get(projectId, endpointId);
+    if (row.ownerId !== ownerId) throw notFound('endpoint');
+    return row;
+  }
+
+  /**
+   * Convoy's deprecated `endpoints` list of a portal link: each endpoint must be live in the
+   * project; one without an owner gets `ownerId`, one with another owner is refused. Runs in
+   * the caller's transaction (the portal link's write), so both commit or neither.
+   */
+  async claimForOwner(tx: Tx, projectId: string, endpointIds: string[], ownerId: string): Promise<void> {
+    const ids = [...new Set(endpointIds)];
+    if (ids.length === 0) return;
+    const rows = await this.endpoints.lockLive(tx, projectId, ids);
+    const found = new Map(rows.map((r) => [r.id, r]));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw new DomainError('not_found', 'endpoint_not_found', `endpoint ${missing[0]} not found`, { endpoints: missing });
+    const foreign = rows.filter((r) => r.ownerId !== '' && r.ownerId !== ownerId);
+    if (foreign.length) {
+      throw unprocessable('endpoint_owned_elsewhere', `endpoint ${foreign[0].id} already has owner_id ${foreign[0].ownerId}`, {
+        endpoints: foreign.map((r) => r.id),
+      });
+    }
+    await this.endpoints.setBlankOwner(
+      tx,
+      projectId,
+      rows.filter((r) => r.ownerId === '').map((r) => r.id),
+      ownerId,
+    );
   }
 
   /**

@@ -5,7 +5,7 @@ export { EndpointsController } from './endpoints.controller';
 export { EndpointEvents } from './endpoint-events';
 export type { EndpointChange, EndpointListener } from './endpoint-events';
 export { EndpointPresenter, endpointSummary } from './endpoint.presenter';
-export { EndpointResponseDto } from './dto/endpoint.dto';
+export { CreateEndpointDto, EndpointResponseDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
 export { EndpointEntity } from './endpoint.entity';
 export type { StoredAuthentication } from './endpoint.entity';
 export type { StoredSecret } from './endpoint-secrets';

@@ -3,6 +3,7 @@ import { notFound } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { parseGoDuration } from '../../../libs/config';
 import { idFloor } from '../../common/ids';
+import { narrowed } from '../../common/scope';
 import { ProjectsService } from '../projects';
 import { EventEntity } from './event.entity';
 import { EventFilter, EventsRepository, MAX_BATCH_REPLAY } from './events.repository';
@@ -41,6 +42,25 @@ export class EventsService {
 
   async list(projectId: string, filter: EventFilter, page: PageRequest): Promise<EventEntity[]> {
     return this.events.list(projectId, await this.windowed(projectId, filter), page);
+  }
+
+  /**
+   * For a view limited to some endpoints (a portal link's): the events sent to at least one
+   * of `scope`; a filter's own endpoints narrow it further, never widen it. No endpoints in
+   * scope means no events.
+   */
+  async listForEndpoints(projectId: string, scope: string[], filter: EventFilter, page: PageRequest): Promise<EventEntity[]> {
+    const endpointIds = narrowed(scope, filter.endpointIds);
+    if (endpointIds.length === 0) return [];
+    return this.list(projectId, { ...filter, endpointIds }, page);
+  }
+
+  /** An event sent to at least one of `scope`, or 404 as if it did not exist. */
+  async getForEndpoints(projectId: string, scope: string[], id: string): Promise<EventEntity> {
+    const e = await this.get(projectId, id);
+    const allowed = new Set(scope);
+    if (!e.endpoints.some((ep) => allowed.has(ep))) throw notFound('event');
+    return e;
   }
 
   async countForReplay(projectId: string, filter: EventFilter): Promise<number> {

@@ -8,3 +8,4 @@ export { SubscriptionEntity } from './subscription.entity';
 export type { AlertConfig, DeliveryMode, FilterConfig, RateLimitConfig } from './subscription.entity';
 export { matchingSubscriptions } from './routing';
 export type { EventFilter, RoutableEvent, RoutingSubscription } from './routing';
+export { ListSubscriptionsQueryDto, SubscriptionResponseDto } from './dto/subscription.dto';

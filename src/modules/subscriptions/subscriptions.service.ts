@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { conflict, limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
 import { PageRequest } from '../../common/http/pagination.dto';
+import { narrowed } from '../../common/scope';
 import { newId } from '../../common/ids';
 import { EndpointEvents, EndpointsService } from '../endpoints';
 import type { EndpointEntity } from '../endpoints';
@@ -94,6 +95,21 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   async list(projectId: string, query: ListSubscriptionsQueryDto, page: PageRequest): Promise<SubscriptionEntity[]> {
     await this.projects.getCached(projectId);
     return this.subscriptions.list(projectId, { endpointIds: query.endpointId, name: query.name }, page, query.sort ?? 'DESC');
+  }
+
+  /** The subscriptions of the endpoints in `scope` only (a portal link's); the query's endpoints narrow it. */
+  async listForEndpoints(projectId: string, scope: string[], query: ListSubscriptionsQueryDto, page: PageRequest): Promise<SubscriptionEntity[]> {
+    const endpointIds = narrowed(scope, query.endpointId);
+    if (endpointIds.length === 0) return [];
+    await this.projects.getCached(projectId);
+    return this.subscriptions.list(projectId, { endpointIds, name: query.name }, page, query.sort ?? 'DESC');
+  }
+
+  /** A subscription of an endpoint in `scope`, or 404 as if it did not exist. */
+  async getForEndpoints(projectId: string, scope: string[], id: string): Promise<SubscriptionEntity> {
+    const s = await this.get(projectId, id);
+    if (!scope.includes(s.endpointId)) throw notFound('subscription');
+    return s;
   }
 
   async get(projectId: string, id: string): Promise<SubscriptionEntity> {

@@ -1,0 +1,2 @@
+export { builtUiDir, installWebUi } from './web-ui';
+export type { WebUiStatus } from './web-ui';
