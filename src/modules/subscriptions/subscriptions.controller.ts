@@ -46,7 +46,8 @@ export class SubscriptionsController {
   @ApiResponse({ status: 200, description: 'whether the request matches', schema: BOOLEAN_ENVELOPE })
   @ApiResponse({ status: 400, description: 'invalid input; `data.errors` names each field', type: ErrorEnvelopeDto })
   @ApiResponse({ status: 400, description: 'the filter is invalid', type: ErrorEnvelopeDto })
-  testFilter(@Body() body: TestFilterDto): Envelope<boolean> {
+  // the project is only checked by the guard (the key's own); the path parameter is declared so generated clients fill it in
+  testFilter(@Param('projectID') _projectId: string, @Body() body: TestFilterDto): Envelope<boolean> {
     return ok('Filter validated successfully', this.subscriptions.testFilter(body));
   }
 

@@ -130,10 +130,9 @@ function TestFilter({ pid, preset }: { pid: string; preset?: { body: string; hea
       if (bad) throw new Error(bad.error);
       const [rb, rh, fb, fh] = parts.map((p) => p.value ?? {});
       const matched = await unwrap(
-        // the document omits this route's projectID path parameter; the route has it
         api.subscriptionsTestFilter({
           client,
-          path: { projectID: pid } as never,
+          path: { projectID: pid },
           body: { request: { body: rb, headers: rh }, schema: { body: fb, headers: fh } },
         }),
       );
