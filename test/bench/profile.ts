@@ -21,6 +21,8 @@ export interface Profile {
     sharedBuffers: string;
   };
   finalDrainMs: number;
+  /** runs of a ladder step that fell behind, the majority deciding (see ladder) */
+  kneeRepeats: number;
   /** pause before reading PostgreSQL's statistics (0 = skip per-event PG counts) */
   pgSettleMs: number;
 }
@@ -47,6 +49,7 @@ export const FULL: Profile = {
     sharedBuffers: '512MB',
   },
   finalDrainMs: 120_000,
+  kneeRepeats: 3,
   pgSettleMs: 11_000,
 };
 
@@ -72,5 +75,6 @@ export const QUICK: Profile = {
     sharedBuffers: '128MB',
   },
   finalDrainMs: 30_000,
+  kneeRepeats: 1,
   pgSettleMs: 0,
 };

@@ -53,8 +53,8 @@ export async function deliverLadder(
         const activity = new ActivitySampler(dep.db);
         await meter.start();
         activity.start();
-        const { steps, knee } = await ladder(dep, sink, target, seqs, tag, rates, stepMs, graceMs, counted, ctx.log);
-        const loss = await settle(sink, steps, counted, ctx.profile.finalDrainMs);
+        const { steps, runs, knee } = await ladder(dep, sink, target, seqs, tag, rates, stepMs, graceMs, counted, ctx.log, ctx.profile.kneeRepeats);
+        const loss = await settle(sink, runs, counted, ctx.profile.finalDrainMs);
         await broker?.close();
         const pgActivity = await activity.stop();
         const usage = await meter.stop();
