@@ -2,10 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
+import { ReplicaReadsModule } from './replica-reads';
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(applicationName: string): DynamicModule {
+  /** @param replicas open DATABASE_READ_REPLICAS in this process (the api role) */
+  static forRoot(applicationName: string, replicas = false): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -18,8 +20,9 @@ export class DatabaseModule {
             retryDelay: 1000,
           }),
         }),
+        ReplicaReadsModule.forRoot(replicas),
       ],
-      exports: [TypeOrmModule],
+      exports: [TypeOrmModule, ReplicaReadsModule],
     };
   }
 }
