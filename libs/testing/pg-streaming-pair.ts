@@ -53,6 +53,8 @@ export class PgStreamingPair {
 
   constructor(parent?: string) {
     this.dir = parent ?? mkdtempSync(join(tmpdir(), 'caravan-pg-pair-'));
+    mkdirSync(this.dir, { recursive: true });
+    // the postgres user must be able to reach its data folders inside
     chmodSync(this.dir, 0o755);
     this.primaryDir = join(this.dir, 'pg-primary');
     this.replicaDir = join(this.dir, 'pg-replica');
