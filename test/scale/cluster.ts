@@ -230,7 +230,8 @@ export class ScaleCluster {
       WORKER_HEALTH_PORT: String(role.startsWith('worker') ? this.ports[role as 'worker-1' | 'worker-2'] : 0),
       WORKER_CONCURRENCY: '20',
       SWEEP_INTERVAL_MS: '500',
-      DELIVERY_LEASE_GRACE_MS: '2000',
+      // a little longer than the fault suite's: every part shares two busy cores here
+      DELIVERY_LEASE_GRACE_MS: '5000',
       API_RATE_LIMIT: '0',
       INGEST_RATE_LIMIT: '0',
       METRICS_TOKEN,
@@ -256,7 +257,8 @@ export class ScaleCluster {
       if (this.roles.get(role) === entry) this.roles.delete(role);
       if (!entry.expectedExit && !this.closed) this.crashes.push(`${role} exited on its own (code ${code ?? '-'}, signal ${signal ?? '-'})`);
     });
-    await until(`${role} to be ready`, () => this.ready(role), 40_000, 100);
+    // a start-up on two busy cores (every part of the layout and the load share them) can take long
+    await until(`${role} to be ready`, () => this.ready(role), 120_000, 100);
   }
 
   private async ready(role: RoleName): Promise<boolean> {
@@ -279,7 +281,8 @@ export class ScaleCluster {
     if (this.closed) return;
     this.closed = true;
     for (const role of [...this.roles.keys()]) await this.kill(role);
-    if (this.nginx) await killAndWait(this.nginx);
+    // SIGTERM: the master takes its workers down with it (SIGKILL would orphan them)
+    if (this.nginx) await killAndWait(this.nginx, 'SIGTERM');
     for (const c of this.redis.values()) await killAndWait(c);
     await this.pg.close(true);
     for (const s of this.logs.values()) s.end();
@@ -289,14 +292,16 @@ export class ScaleCluster {
   killAllNow(): void {
     for (const e of this.roles.values()) e.child.kill('SIGKILL');
     for (const c of this.redis.values()) c.kill('SIGKILL');
-    this.nginx?.kill('SIGKILL');
+    this.nginx?.kill('SIGTERM');
     this.pg.stopAllNow();
   }
 }
 
 /**
- * The load balancer: round robin over both api processes, and a request whose upstream
- * died or refused is tried once on the other. That includes POSTs (`non_idempotent`):
+ * The load balancer (as docker/nginx.conf): round robin over both api processes, and a
+ * request whose upstream died or refused is tried on the other. A server is left alone only
+ * after 3 failures in 3 s: with 1, a single stale keep-alive connection to the survivor
+ * while the other api is down marks both down, and nginx answers 502 to everyone. That includes POSTs (`non_idempotent`):
  * producers send an idempotency key, so a retried ingest is stored once.
  */
 export function nginxConf(dir: string, listen: number, apis: number[], asRoot: boolean): string {
@@ -313,7 +318,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   upstream caravan_api {
-${apis.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')}
+${apis.map((p) => `    server 127.0.0.1:${p} max_fails=3 fail_timeout=3s;`).join('\n')}
     keepalive 64;
   }
   server {
@@ -326,7 +331,7 @@ ${apis.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_next_upstream error timeout non_idempotent;
-      proxy_next_upstream_tries 2;
+      proxy_next_upstream_tries 3;
       proxy_connect_timeout 2s;
       proxy_read_timeout 30s;
     }
@@ -341,11 +346,12 @@ function openDir(dir: string): string {
   return dir;
 }
 
-async function killAndWait(child: ChildProcess): Promise<void> {
+async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGKILL');
-  await Promise.race([exited, sleep(10_000)]);
+  child.kill(signal);
+  const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!done && signal !== 'SIGKILL') await killAndWait(child, 'SIGKILL');
 }
 
 async function tcpOpen(port: number): Promise<boolean> {

@@ -32,7 +32,7 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   return {
-    n: Number(at('--n') ?? (full ? 9_000 : 2_000)),
+    n: Number(at('--n') ?? (full ? 6_000 : 1_200)),
     loadMs: Number(at('--load-ms') ?? (full ? 180_000 : 40_000)),
     keep: argv.includes('--keep'),
     budgetMs: full ? 30 * 60_000 : 8 * 60_000,
@@ -46,7 +46,8 @@ function log(line: string): void {
 
 /** Sends one worker can have in flight: WORKER_CONCURRENCY first attempts plus half as many retries. */
 const IN_FLIGHT_PER_WORKER = 20 + 10;
-const LEASE_MS = 7000;
+/** the suite's endpoints' http_timeout 5 s + DELIVERY_LEASE_GRACE_MS 5 s */
+const LEASE_MS = 10_000;
 const DRAIN_LIMIT_MS = 180_000;
 /** DATABASE_REPLICA_MAX_LAG_MS + DATABASE_REPLICA_PROBE_MS of the cluster, plus scheduling slack */
 const READ_BOUND_MS = 2000 + 500 + 1500;
@@ -161,11 +162,11 @@ async function createEndpoint(api: ApiClient, p: Project, sinks: Sinks, path: st
   return ep.uid;
 }
 
-async function apiMetrics(c: ScaleCluster, role: 'api-1' | 'api-2'): Promise<{ replica: number; primary: number }> {
+async function apiMetrics(c: ScaleCluster, role: 'api-1' | 'api-2'): Promise<{ replica: number; primary: number; healthy: boolean }> {
   const res = await fetch(`http://127.0.0.1:${c.ports[role]}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }).catch(() => undefined);
   const text = res?.ok ? await res.text() : '';
   const count = (target: string): number => Number(new RegExp(`caravan_db_read_route_reads_total\\{target="${target}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-  return { replica: count('replica'), primary: count('primary') };
+  return { replica: count('replica'), primary: count('primary'), healthy: /caravan_db_replica_healthy\{[^}]*\} 1\b/.test(text) };
 }
 
 async function main(): Promise<number> {
@@ -195,6 +196,14 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // a bug in the harness must not leave a dozen servers running
+  const onCrash = (e: unknown): void => {
+    log(`harness error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    c.killAllNow();
+    process.exit(2);
+  };
+  process.once('uncaughtException', onCrash);
+  process.once('unhandledRejection', onCrash);
   const watchdog = setTimeout(() => {
     log(`run exceeded its budget of ${args.budgetMs / 60_000} min`);
     void cleanup().finally(() => process.exit(3));
@@ -213,7 +222,7 @@ async function main(): Promise<number> {
   const reads: ReadScore = { calls: 0, byStatus: new Map(), staleBeyondBound: 0, staleWithinBound: 0 };
   const answers: GatewayAnswers = { gateway: 0, unavailable: 0 };
   let failoverMs = 0;
-  let replicaUse: { replica: number; primary: number }[] = [];
+  let replicaUse: { replica: number; primary: number; healthy: boolean }[] = [];
   let longestGap = { ms: 0, after: '' };
   let latency = { p50: 0, p99: 0, max: 0 };
   const skips = new Map<string, number>();
@@ -260,14 +269,15 @@ async function main(): Promise<number> {
     // each cycle kills one api, one worker, the Redis master and the PostgreSQL replica while the load runs;
     // a killed role restarts in the background so the next fault does not wait for its start-up
     const cycles = args.size === 'full' ? 2 : 1;
+    const restartFailures: string[] = [];
     const inject = (async () => {
       const restarts: Promise<void>[] = [];
       for (let k = 0; k < cycles; k++) {
         const at = (x: number): number => (k + x) / cycles;
         await reach(at(0.1));
-        restarts.push(restart(k % 2 === 0 ? 'api-1' : 'api-2', 2000));
+        restarts.push(restart(k % 2 === 0 ? 'api-1' : 'api-2', 2000).catch((e: Error) => void restartFailures.push(e.message)));
         await reach(at(0.25));
-        restarts.push(restart(k % 2 === 0 ? 'worker-1' : 'worker-2', 2000));
+        restarts.push(restart(k % 2 === 0 ? 'worker-1' : 'worker-2', 2000).catch((e: Error) => void restartFailures.push(e.message)));
         await reach(at(0.4));
         mark('kill -9 redis master');
         const { promotedInMs } = await c.failoverRedis(log);
@@ -300,12 +310,23 @@ async function main(): Promise<number> {
     const s1 = await score('S1', p1.id, events, allSent, sinks.receipts, db, drainMs);
     const s1Owners = owners.owners.get(p1.id) ?? new Set();
     s1.notes.push(`workers that held leases: ${[...s1Owners].sort().join(', ')}`);
+    // a send the receiver answered but the worker gave up on (its deadline passed first) is retried: at-least-once
+    const timedOut = Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM delivery_attempts WHERE project_id = $1 AND NOT status AND error_class = 'timeout'`, [p1.id]))
+        .rows[0].n,
+    );
+    const afterTimeout = Math.min(timedOut, s1.duplicated);
+    const rest = s1.duplicated - afterTimeout;
+    s1.notes.push(
+      `duplicates: ${afterTimeout} re-sends after an attempt that timed out on the worker's side although the sink had it (${timedOut} timed-out attempts), ${rest} re-sends of the killed worker's unrecorded sends`,
+    );
     const bound = IN_FLIGHT_PER_WORKER * cycles;
-    if (s1.duplicated > bound) s1.failures.push(`${s1.duplicated} duplicates, more than worker concurrency × worker kills (${bound})`);
+    if (rest > bound) s1.failures.push(`${rest} duplicates not explained by timed-out attempts, more than worker concurrency × worker kills (${bound})`);
     const badReads = [...reads.byStatus.entries()].filter(([st]) => st !== 200 && st !== 404);
     if (badReads.length) s1.failures.push(`reads through nginx answered ${badReads.map(([st, n]) => `${n}× ${st}`).join(', ')}`);
     if (reads.staleBeyondBound) s1.failures.push(`${reads.staleBeyondBound} reads missed an event acknowledged more than ${READ_BOUND_MS} ms before`);
     for (const crash of c.crashes) s1.failures.push(crash);
+    for (const f of restartFailures) s1.failures.push(`a killed role did not come back: ${f}`);
     // the longest pause at the sinks during the load, and what happened just before it
     const times = sinks.receipts
       .filter((r) => r.eventId.startsWith('S1-'))
@@ -318,6 +339,13 @@ async function main(): Promise<number> {
         longestGap = { ms: gap, after: before ? `${before.what} (${times[i - 1] - before.at} ms after it)` : 'start' };
       }
     }
+    // the replica is back and caught up by now: every api process must be reading from it again
+    await until(
+      'both api processes to use the replica again',
+      async () => (await Promise.all((['api-1', 'api-2'] as const).map((r) => apiMetrics(c, r)))).every((m) => m.healthy),
+      30_000,
+      500,
+    ).catch(() => s1.failures.push('an api process did not take the restarted replica back within 30 s'));
     replicaUse = [await apiMetrics(c, 'api-1'), await apiMetrics(c, 'api-2')];
     latency = latencies(events, sinks);
     for (const role of ['api-1', 'api-2'] as const) {
@@ -335,6 +363,8 @@ async function main(): Promise<number> {
     const durationS = 2;
     const p2 = await api.project('scale-S2', { duration: 1, retry_count: 30 });
     await createEndpoint(api, p2, sinks, 'S2/limited', { rate_limit: limit, rate_limit_duration: durationS });
+    // a slow answer keeps each delivery Processing long enough for the owner sampler to see who sent it
+    sinks.setBehaviour('S2/limited', () => ({ status: 200, delayMs: 200 }));
     const rlEvents = newEvents('S2', runId, args.size === 'full' ? 150 : 60, ['S2/limited']);
     for (const e of rlEvents) allSent.set(e.fid, e);
     const owners2 = new OwnerSampler(db, (pid) => everPid.get(pid) ?? `pid ${pid}`);
@@ -429,7 +459,7 @@ async function main(): Promise<number> {
     `reads through nginx: ${reads.calls} (${[...reads.byStatus.entries()].map(([st, n]) => `${n}× ${st}`).join(', ')}); 404 for an event acknowledged < ${READ_BOUND_MS} ms before: ${reads.staleWithinBound}, older: ${reads.staleBeyondBound}\n`,
   );
   out.write(
-    `read-route reads by database (api-1, api-2, counted since each one's last start): ${replicaUse.map((u) => `replica ${u.replica} / primary ${u.primary}`).join('; ')}\n`,
+    `read-route reads by database (api-1, api-2, counted since each one's last start): ${replicaUse.map((u) => `replica ${u.replica} / primary ${u.primary}, replica in use at the end: ${u.healthy ? 'yes' : 'no'}`).join('; ')}\n`,
   );
   if (rl)
     out.write(
