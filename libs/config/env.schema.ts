@@ -66,6 +66,10 @@ export const parsers = {
       if (!protocols.includes(u.protocol)) fail(`must use ${protocols.join(' or ')}, got "${u.protocol}"`);
       return raw;
     },
+  urlList:
+    (protocols: string[]): Parser<string[]> =>
+    (raw: string) =>
+      parsers.list(raw).map((item) => parsers.url(protocols)(item, '')),
   optionalUrl:
     (protocols: string[]): Parser<string | undefined> =>
     (raw: string) =>
@@ -152,7 +156,30 @@ export const VARIABLES = {
     'prepare the hot statements once per connection; false for a pooler that cannot keep them (PgBouncer in transaction mode before 1.21)',
   ),
   databaseStatementTimeoutMs: v('DATABASE_STATEMENT_TIMEOUT_MS', '15000', parsers.int(0, 3_600_000), 'statement_timeout of app connections (0 = none)'),
+  databaseReadReplicas: v(
+    'DATABASE_READ_REPLICAS',
+    '',
+    parsers.urlList(['postgres:', 'postgresql:']),
+    'comma-separated PostgreSQL URLs of streaming replicas; the API reads list, get and search routes from a healthy one (Convoy: `read_replicas`)',
+  ),
+  databaseReplicaMaxLagMs: v(
+    'DATABASE_REPLICA_MAX_LAG_MS',
+    '5000',
+    parsers.int(0, 3_600_000),
+    'a replica further behind the primary than this (or down) is skipped and the primary serves its reads',
+  ),
+  databaseReplicaProbeMs: v('DATABASE_REPLICA_PROBE_MS', '1000', parsers.int(100, 600_000), "how often each api process measures every replica's lag"),
+  databaseReplicaPoolSize: v('DATABASE_REPLICA_POOL_SIZE', '10', parsers.int(1, 500), 'connections per process to each replica'),
   redisUrl: v('REDIS_URL', 'redis://127.0.0.1:6379', parsers.url(['redis:', 'rediss:']), 'Redis connection URL'),
+  redisPassword: v('REDIS_PASSWORD', '', parsers.string, "password of the Redis servers (overrides REDIS_URL's); with Sentinel, of the master and replicas"),
+  redisSentinels: v(
+    'REDIS_SENTINELS',
+    '',
+    parsers.hostPortList,
+    'comma-separated Sentinel host:port pairs; when set, every Redis connection asks them for the master named REDIS_SENTINEL_MASTER and follows failovers (REDIS_URL then gives only the database number and TLS)',
+  ),
+  redisSentinelMaster: v('REDIS_SENTINEL_MASTER', 'mymaster', parsers.string, 'the master name the Sentinels monitor'),
+  redisSentinelPassword: v('REDIS_SENTINEL_PASSWORD', '', parsers.string, 'password of the Sentinels themselves (requirepass in sentinel.conf)'),
   redisPrefix: v('REDIS_PREFIX', 'caravan', parsers.string, 'prefix of every Redis key (queues included)'),
   adminKey: v('CARAVAN_ADMIN_KEY', '', parsers.optionalSecret(16), 'instance admin key; when unset, `bootstrap` creates one and prints it once'),
   encryptionKey: v(

@@ -10,7 +10,7 @@ const root = join(__dirname, '..', '..');
  */
 export function buildDataSourceOptions(
   config: Pick<CaravanConfig, 'databaseUrl' | 'databasePoolSize' | 'databaseStatementTimeoutMs'>,
-  overrides: { url?: string; poolSize?: number; applicationName?: string } = {},
+  overrides: { url?: string; poolSize?: number; applicationName?: string; connectTimeoutMs?: number } = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -27,7 +27,7 @@ export function buildDataSourceOptions(
     extra: {
       // Fail fast instead of queueing forever when PostgreSQL is unreachable: ingest
       // then answers 503 promptly rather than hanging the producer.
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: overrides.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30000,
       statement_timeout: config.databaseStatementTimeoutMs || undefined,
       keepAlive: true,

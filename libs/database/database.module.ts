@@ -2,11 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
+import { ReplicaReadsModule } from './replica-reads';
 import { usePreparedStatements } from './sql';
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(applicationName: string): DynamicModule {
+  /** @param replicas open DATABASE_READ_REPLICAS in this process (the api role) */
+  static forRoot(applicationName: string, replicas = false): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -22,8 +24,9 @@ export class DatabaseModule {
             };
           },
         }),
+        ReplicaReadsModule.forRoot(replicas),
       ],
-      exports: [TypeOrmModule],
+      exports: [TypeOrmModule, ReplicaReadsModule],
     };
   }
 }

@@ -5,3 +5,5 @@ export * from './migrate';
 export * from './keyset';
 export * from './sql';
 export * from './purge';
+export * from './replica-lag';
+export * from './replica-reads';

@@ -53,6 +53,24 @@ export class HealthMetrics {
     help: 'how long the last retention run of this process took',
     registers: [this.registry],
   });
+  private readonly replicaLag = new Gauge({
+    name: 'caravan_db_replica_lag_ms',
+    help: 'staleness of each read replica at its last probe (-1 unknown)',
+    labelNames: ['replica'],
+    registers: [this.registry],
+  });
+  private readonly replicaHealthy = new Gauge({
+    name: 'caravan_db_replica_healthy',
+    help: '1 while a read replica serves reads, 0 while it is skipped',
+    labelNames: ['replica'],
+    registers: [this.registry],
+  });
+  private readonly readRoutes = new Counter({
+    name: 'caravan_db_read_route_reads_total',
+    help: 'reads of the lag-tolerant API routes, by the database that served them',
+    labelNames: ['target'],
+    registers: [this.registry],
+  });
   private readonly sources: QueueDepthSource[] = [];
   private readonly breakerSeries = new Set<string>();
 
@@ -104,6 +122,15 @@ export class HealthMetrics {
     for (const [table, n] of Object.entries(removed)) this.retentionPurged.inc({ table }, n);
     this.retentionLastRun.set(endedAt.getTime() / 1000);
     this.retentionDuration.set(durationMs / 1000);
+  }
+
+  replicaState(replica: string, healthy: boolean, lagMs: number | undefined): void {
+    this.replicaHealthy.set({ replica }, healthy ? 1 : 0);
+    this.replicaLag.set({ replica }, lagMs ?? -1);
+  }
+
+  readServedBy(target: 'replica' | 'primary'): void {
+    this.readRoutes.inc({ target });
   }
 
   addQueueDepthSource(source: QueueDepthSource): void {

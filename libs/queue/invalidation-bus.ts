@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
-import { redisOptionsFromUrl } from './redis-options';
+import { createRedisClient } from './redis-connection';
 
 export type InvalidationTopic = 'project' | 'api-key' | 'source';
 export type InvalidationHandler = (id: string) => void;
@@ -27,9 +27,9 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    const opts = redisOptionsFromUrl(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: false });
-    this.pub = new Redis(opts);
-    this.sub = new Redis({ ...opts, enableOfflineQueue: true });
+    const opts = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: false };
+    this.pub = createRedisClient(this.config, opts);
+    this.sub = createRedisClient(this.config, { ...opts, enableOfflineQueue: true });
     for (const c of [this.pub, this.sub]) c.on('error', () => undefined);
     this.sub.on('message', (_channel: string, message: string) => this.deliver(message));
     this.sub.subscribe(this.channel).catch((e: unknown) => this.logger.warn(`cannot subscribe to invalidations: ${(e as Error).message}`));

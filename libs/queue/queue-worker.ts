@@ -4,7 +4,7 @@ import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import type { CaravanConfig } from '../config';
 import { bullPrefix } from './queue.module';
 import type { QueueName } from './queue-names';
-import { redisOptionsFromUrl } from './redis-options';
+import { redisConnectionOptions, RedisConnectionConfig } from './redis-connection';
 
 /**
  * A BullMQ consumer of one queue with Caravan's settings: its own blocking connection
@@ -12,13 +12,13 @@ import { redisOptionsFromUrl } from './redis-options';
  * rather than thrown, since PostgreSQL holds the record and the sweepers retry.
  */
 export function startQueueWorker<T>(
-  config: Pick<CaravanConfig, 'redisUrl' | 'redisPrefix'>,
+  config: RedisConnectionConfig & Pick<CaravanConfig, 'redisPrefix'>,
   queue: QueueName,
   processor: Processor<T>,
   concurrency: number,
   logger: Logger,
 ): Worker<T> {
-  const connection = redisOptionsFromUrl(config.redisUrl, { maxRetriesPerRequest: null }) as BullRedisOptions;
+  const connection = redisConnectionOptions(config, { maxRetriesPerRequest: null }) as BullRedisOptions;
   const worker = new Worker<T>(queue, processor, { connection, prefix: bullPrefix(config), autorun: true, concurrency });
   worker.on('failed', (job, err) => logger.warn({ queue, jobId: job?.id, err: err.message }, 'job failed; the sweeper will retry it'));
   worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'queue worker error'));
@@ -36,7 +36,7 @@ export abstract class QueueProcessor<T> implements OnApplicationBootstrap, OnApp
 
   protected constructor(
     private readonly queue: QueueName,
-    private readonly queueConfig: Pick<CaravanConfig, 'redisUrl' | 'redisPrefix'>,
+    private readonly queueConfig: RedisConnectionConfig & Pick<CaravanConfig, 'redisPrefix'>,
   ) {}
 
   protected abstract concurrency(): number;

@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
 import { QUEUES } from './queue-names';
-import { redisOptionsFromUrl } from './redis-options';
+import { redisConnectionOptions } from './redis-connection';
 
 export function bullPrefix(config: Pick<CaravanConfig, 'redisPrefix'>): string {
   return `${config.redisPrefix}:bull`;
@@ -25,7 +25,7 @@ export class QueueModule {
           inject: [CARAVAN_CONFIG],
           useFactory: (config: CaravanConfig) => ({
             prefix: bullPrefix(config),
-            connection: redisOptionsFromUrl(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000 }) as BullRedisOptions,
+            connection: redisConnectionOptions(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000 }) as BullRedisOptions,
             defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 }, attempts: 1 },
           }),
         }),

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
-import { redisOptionsFromUrl } from './redis-options';
+import { createRedisClient } from './redis-connection';
 
 export const REDIS = Symbol('REDIS');
 
@@ -24,17 +24,15 @@ export class RedisLifecycle implements OnApplicationShutdown {
       provide: REDIS,
       inject: [CARAVAN_CONFIG],
       useFactory: (config: CaravanConfig): Redis => {
-        const client = new Redis(
-          redisOptionsFromUrl(config.redisUrl, {
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 1,
-            connectTimeout: 3000,
-            keyPrefix: `${config.redisPrefix}:`,
-            lazyConnect: false,
-            // concurrent deliveries' gate commands issued in the same tick share one write
-            enableAutoPipelining: true,
-          }),
-        );
+        const client = createRedisClient(config, {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 3000,
+          keyPrefix: `${config.redisPrefix}:`,
+          lazyConnect: false,
+          // concurrent deliveries' gate commands issued in the same tick share one write
+          enableAutoPipelining: true,
+        });
         const logger = new Logger('Redis');
         let down = false;
         client.on('error', (e: Error) => {

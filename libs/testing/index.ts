@@ -7,3 +7,4 @@ export * from './pipeline-harness';
 export * from './wait';
 export * from './fixtures';
 export * from './test-pki';
+export * from './pg-streaming-pair';

@@ -14,7 +14,7 @@ export class CoreModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(role),
         MetricsModule,
-        DatabaseModule.forRoot(`caravan-${role}`),
+        DatabaseModule.forRoot(`caravan-${role}`, role === 'api'),
         RedisModule,
         InvalidationModule,
         QueueModule.forRoot(),

@@ -16,6 +16,7 @@ import type { EndpointEntity } from '../endpoints';
 import { EventsService } from '../events';
 import type { EventEntity } from '../events';
 import { AttemptResponseDto, BatchRetryResponseDto, DeliveriesQueryDto, DeliveryResponseDto, ForceResendResponseDto, IdsDto } from './dto/delivery.dto';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 /** What the answers of one request know about the deliveries' endpoints and events, read once for the page. */
 export interface DeliveryContext {
@@ -153,6 +154,7 @@ export class DeliveriesController {
     return toDeliveryResponse(d, await this.context(projectId, [d]));
   }
 
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(DeliveryResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: DeliveriesQueryDto): Promise<Envelope<Page<DeliveryResponseDto>>> {
@@ -184,6 +186,7 @@ export class DeliveriesController {
     return ok(`${r.resent} successful, ${r.skipped} failed${why}`, r);
   }
 
+  @ReadsFromReplica()
   @Get(':eventDeliveryID')
   @ApiEnvelope(DeliveryResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<DeliveryResponseDto>> {
@@ -198,12 +201,14 @@ export class DeliveriesController {
     return ok('App event processed for retry successfully', await this.one(projectId, await this.deliveries.resend(projectId, id)));
   }
 
+  @ReadsFromReplica()
   @Get(':eventDeliveryID/deliveryattempts')
   @ApiEnvelope(AttemptResponseDto, { array: true })
   async attempts(@Param('projectID') projectId: string, @Param('eventDeliveryID') id: string): Promise<Envelope<AttemptResponseDto[]>> {
     return ok('Delivery attempts fetched successfully', (await this.deliveries.attempts(projectId, id)).map(toAttemptResponse));
   }
 
+  @ReadsFromReplica()
   @Get(':eventDeliveryID/deliveryattempts/:deliveryAttemptID')
   @ApiEnvelope(AttemptResponseDto)
   async attempt(

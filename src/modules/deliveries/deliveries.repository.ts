@@ -4,6 +4,7 @@ import { Repository, SelectQueryBuilder } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { AttemptEntity } from './attempt.entity';
 import { DeliveryEntity } from './delivery.entity';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 export interface DeliveryFilter {
   endpointIds?: string[];
@@ -24,10 +25,11 @@ export class DeliveriesRepository {
   constructor(
     @InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>,
     @InjectRepository(AttemptEntity) private readonly attempts: Repository<AttemptEntity>,
+    private readonly reads: ReplicaReads,
   ) {}
 
   findOne(projectId: string, id: string): Promise<DeliveryEntity | null> {
-    return this.deliveries.findOne({ where: { projectId, id } });
+    return this.reads.repo(this.deliveries).findOne({ where: { projectId, id } });
   }
 
   list(projectId: string, f: DeliveryFilter, page: KeysetRequest): Promise<DeliveryEntity[]> {
@@ -64,15 +66,15 @@ export class DeliveriesRepository {
   }
 
   listAttempts(projectId: string, deliveryId: string): Promise<AttemptEntity[]> {
-    return this.attempts.find({ where: { projectId, eventDeliveryId: deliveryId }, order: { id: 'ASC' }, take: 1000 });
+    return this.reads.repo(this.attempts).find({ where: { projectId, eventDeliveryId: deliveryId }, order: { id: 'ASC' }, take: 1000 });
   }
 
   findAttempt(projectId: string, deliveryId: string, id: string): Promise<AttemptEntity | null> {
-    return this.attempts.findOne({ where: { projectId, eventDeliveryId: deliveryId, id } });
+    return this.reads.repo(this.attempts).findOne({ where: { projectId, eventDeliveryId: deliveryId, id } });
   }
 
   private filtered(projectId: string, f: DeliveryFilter): SelectQueryBuilder<DeliveryEntity> {
-    const qb = this.deliveries.createQueryBuilder('d').where('d.project_id = :projectId AND d.deleted_at IS NULL', { projectId });
+    const qb = this.reads.repo(this.deliveries).createQueryBuilder('d').where('d.project_id = :projectId AND d.deleted_at IS NULL', { projectId });
     if (f.endpointIds?.length) qb.andWhere('d.endpoint_id = ANY(:endpointIds::text[])', { endpointIds: f.endpointIds });
     if (f.eventId) qb.andWhere('d.event_id = :eventId', { eventId: f.eventId });
     if (f.subscriptionId) qb.andWhere('d.subscription_id = :subscriptionId', { subscriptionId: f.subscriptionId });

@@ -16,6 +16,7 @@ import {
 } from './dto/endpoint.dto';
 import { EndpointPresenter } from './endpoint.presenter';
 import { EndpointsService } from './endpoints.service';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 @ApiTags('Endpoints')
 @ProjectAccess()
@@ -47,6 +48,7 @@ export class EndpointsController {
     return ok(result.success ? 'OAuth2 connection test successful' : 'OAuth2 connection test failed', result);
   }
 
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(EndpointResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: ListEndpointsQueryDto): Promise<Envelope<Page<EndpointResponseDto>>> {
@@ -59,6 +61,7 @@ export class EndpointsController {
     );
   }
 
+  @ReadsFromReplica()
   @Get(':endpointID')
   @ApiEnvelope(EndpointResponseDto)
   async get(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<EndpointResponseDto>> {

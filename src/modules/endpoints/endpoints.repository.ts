@@ -5,6 +5,7 @@ import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { Tx, writeResult } from '../../../libs/database/sql';
 import { limitReached } from '../../common/errors/domain-error';
 import { EndpointEntity } from './endpoint.entity';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 export interface EndpointListFilter {
   q?: string;
@@ -31,7 +32,10 @@ export function orderedKeyset(page: KeysetRequest, sort: SortOrder): KeysetReque
 
 @Injectable()
 export class EndpointsRepository {
-  constructor(@InjectRepository(EndpointEntity) private readonly repo: Repository<EndpointEntity>) {}
+  constructor(
+    @InjectRepository(EndpointEntity) private readonly repo: Repository<EndpointEntity>,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   async insert(row: EndpointEntity): Promise<void> {
     await this.repo.insert(row);
@@ -42,7 +46,7 @@ export class EndpointsRepository {
   }
 
   findLive(projectId: string, id: string): Promise<EndpointEntity | null> {
-    return this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+    return this.reads.repo(this.repo).findOne({ where: { id, projectId, deletedAt: IsNull() } });
   }
 
   findLiveById(id: string): Promise<EndpointEntity | null> {
@@ -51,11 +55,11 @@ export class EndpointsRepository {
 
   findManyLive(projectId: string, ids: string[]): Promise<EndpointEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.repo.find({ where: { projectId, id: In(ids), deletedAt: IsNull() } });
+    return this.reads.repo(this.repo).find({ where: { projectId, id: In(ids), deletedAt: IsNull() } });
   }
 
   list(projectId: string, filter: EndpointListFilter, page: KeysetRequest, sort: SortOrder): Promise<EndpointEntity[]> {
-    const qb = this.repo.createQueryBuilder('e').where('e.project_id = :projectId AND e.deleted_at IS NULL', { projectId });
+    const qb = this.reads.repo(this.repo).createQueryBuilder('e').where('e.project_id = :projectId AND e.deleted_at IS NULL', { projectId });
     if (filter.q) qb.andWhere(`e.name ILIKE :q ESCAPE '\\'`, { q: likeContains(filter.q) });
     if (filter.ownerId) qb.andWhere('e.owner_id = :ownerId', { ownerId: filter.ownerId });
     return applyKeyset(qb, 'e', orderedKeyset(page, sort)).getMany();

@@ -6,6 +6,7 @@ import { Envelope, ok } from '../../common/http/envelope';
 import { CreateEventTypeDto, EventTypeResponseDto, ImportOpenApiDto, UpdateEventTypeDto } from './dto/event-type.dto';
 import { EventTypeEntity } from './event-type.entity';
 import { EventTypesService } from './event-types.service';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 export function toEventTypeResponse(e: EventTypeEntity): EventTypeResponseDto {
   return {
@@ -44,6 +45,7 @@ export class EventTypesController {
   }
 
   /** Every event type of the project (Convoy returns them unpaged). */
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(EventTypeResponseDto, { array: true })
   async list(@Param('projectID') projectId: string): Promise<Envelope<EventTypeResponseDto[]>> {
@@ -51,6 +53,7 @@ export class EventTypesController {
   }
 
   /** Caravan: one event type by id. */
+  @ReadsFromReplica()
   @Get(':eventTypeId')
   @ApiEnvelope(EventTypeResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventTypeId') id: string): Promise<Envelope<EventTypeResponseDto>> {

@@ -2,10 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryDeepPartialEntity, Repository } from 'typeorm';
 import { EventTypeEntity } from './event-type.entity';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 @Injectable()
 export class EventTypesRepository {
-  constructor(@InjectRepository(EventTypeEntity) private readonly repo: Repository<EventTypeEntity>) {}
+  constructor(
+    @InjectRepository(EventTypeEntity) private readonly repo: Repository<EventTypeEntity>,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   /** false when the project already has an event type with this name. */
   async insert(row: EventTypeEntity): Promise<boolean> {
@@ -22,7 +26,7 @@ export class EventTypesRepository {
   }
 
   find(projectId: string, id: string): Promise<EventTypeEntity | null> {
-    return this.repo.findOne({ where: { id, projectId } });
+    return this.reads.repo(this.repo).findOne({ where: { id, projectId } });
   }
 
   count(projectId: string): Promise<number> {
@@ -34,7 +38,7 @@ export class EventTypesRepository {
   }
 
   listForProject(projectId: string): Promise<EventTypeEntity[]> {
-    return this.repo.find({ where: { projectId }, order: { id: 'ASC' } });
+    return this.reads.repo(this.repo).find({ where: { projectId }, order: { id: 'ASC' } });
   }
 
   async update(

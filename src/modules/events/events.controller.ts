@@ -17,6 +17,7 @@ import { EventFilter } from './events.repository';
 import { EventsService } from './events.service';
 import { IngestEvent, IngestResult } from './ingest/ingest-event';
 import type { IngestEventCommand, IngestTarget } from './ingest/ingest-event.command';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 /**
  * `endpoints` are the endpoints the answer can describe (`endpoint_metadata`); ingest answers
@@ -162,6 +163,7 @@ export class EventsController {
     );
   }
 
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(EventResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: EventsQueryDto): Promise<Envelope<Page<EventResponseDto>>> {
@@ -190,6 +192,7 @@ export class EventsController {
     return ok(`batch replay successful (at most ${r.limit} events a call)`, `${r.replayed} successful, 0 failed`);
   }
 
+  @ReadsFromReplica()
   @Get(':eventID')
   @ApiEnvelope(EventResponseDto)
   async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<EventResponseDto>> {

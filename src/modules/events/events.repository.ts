@@ -9,6 +9,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { EventEntity } from './event.entity';
 import { EventSearch, idPrefixRange } from './event-search';
 import { START_REPLAY_SQL } from './event-status';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 export interface EventFilter {
   endpointIds?: string[];
@@ -42,10 +43,11 @@ export class EventsRepository {
   constructor(
     @InjectRepository(EventEntity) private readonly repo: Repository<EventEntity>,
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
+    private readonly reads: ReplicaReads,
   ) {}
 
   findOne(projectId: string, id: string): Promise<EventEntity | null> {
-    return this.repo.findOne({ where: { projectId, id } });
+    return this.reads.repo(this.repo).findOne({ where: { projectId, id } });
   }
 
   findMany(projectId: string, ids: string[]): Promise<EventEntity[]> {
@@ -120,10 +122,11 @@ export class EventsRepository {
    * that no index narrows cannot hold a connection for the pool's whole statement timeout.
    */
   private async bounded<T>(f: EventFilter, run: (repo: Repository<EventEntity>) => Promise<T>): Promise<T> {
-    if (!f.search) return run(this.repo);
+    const source = this.reads.repo(this.repo);
+    if (!f.search) return run(source);
     const ms = this.config.searchTimeoutMs;
     try {
-      return await this.repo.manager.transaction(async (m) => {
+      return await source.manager.transaction(async (m) => {
         await m.query(`SET LOCAL statement_timeout = ${Math.floor(ms)}`);
         return run(m.getRepository(EventEntity));
       });

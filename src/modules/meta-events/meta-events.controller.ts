@@ -7,6 +7,7 @@ import { ProjectAccess } from '../auth';
 import { MetaEventResponseDto, MetaEventsQueryDto } from './dto/meta-event.dto';
 import type { MetaEventRow } from './meta-events.repository';
 import { MetaEventsService } from './meta-events.service';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 export function toMetaEventResponse(m: MetaEventRow): MetaEventResponseDto {
   const due = m.status === 'Scheduled' || m.status === 'Retry';
@@ -44,6 +45,7 @@ export function toMetaEventResponse(m: MetaEventRow): MetaEventResponseDto {
 export class MetaEventsController {
   constructor(private readonly metaEvents: MetaEventsService) {}
 
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(MetaEventResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: MetaEventsQueryDto): Promise<Envelope<Page<MetaEventResponseDto>>> {
@@ -55,6 +57,7 @@ export class MetaEventsController {
     return ok('Meta events fetched successfully', toPage(rows, req, toMetaEventResponse));
   }
 
+  @ReadsFromReplica()
   @Get(':metaEventID')
   @ApiEnvelope(MetaEventResponseDto)
   async get(@Param('projectID') projectId: string, @Param('metaEventID') id: string): Promise<Envelope<MetaEventResponseDto>> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { writeResult } from '../../../libs/database/sql';
 import type { PageRequest } from '../../common/http/pagination.dto';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 export type MetaEventStatus = 'Scheduled' | 'Processing' | 'Success' | 'Failure' | 'Retry' | 'Discarded';
 
@@ -33,7 +34,10 @@ const COLS = 'id, project_id, event_type, status, payload, attempts, retry_limit
 /** Meta events and their small leased state machine, like deliveries but one table. */
 @Injectable()
 export class MetaEventsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   async insert(row: { id: string; projectId: string; eventType: string; payload: unknown; retryLimit: number }): Promise<void> {
     await this.ds.query(`INSERT INTO meta_events (id, project_id, event_type, payload, retry_limit) VALUES ($1, $2, $3, $4, $5)`, [
@@ -61,14 +65,13 @@ export class MetaEventsRepository {
       where += ` AND created_at <= $${params.length}`;
     }
     const order = page.direction === 'prev' ? 'ASC' : 'DESC';
-    return this.ds.query(`SELECT ${COLS} FROM meta_events WHERE ${where} ORDER BY id ${order} LIMIT $2`, params);
+    return this.reads.source(this.ds).query(`SELECT ${COLS} FROM meta_events WHERE ${where} ORDER BY id ${order} LIMIT $2`, params);
   }
 
   async findOne(projectId: string, id: string): Promise<MetaEventRow | undefined> {
-    const rows: MetaEventRow[] = await this.ds.query(`SELECT ${COLS} FROM meta_events WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL`, [
-      projectId,
-      id,
-    ]);
+    const rows: MetaEventRow[] = await this.reads
+      .source(this.ds)
+      .query(`SELECT ${COLS} FROM meta_events WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL`, [projectId, id]);
     return rows[0];
   }
 

@@ -7,6 +7,7 @@ import { ProjectAccess } from '../auth';
 import { CreateSourceDto, ListSourcesQueryDto, SourceResponseDto, UpdateSourceDto } from './dto/source.dto';
 import { SourcePresenter } from './source.presenter';
 import { SourcesService } from './sources.service';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 @ApiTags('Sources')
 @ProjectAccess()
@@ -24,6 +25,7 @@ export class SourcesController {
     return ok('Source created successfully', this.presenter.toResponse(await this.sources.create(projectId, body)));
   }
 
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(SourceResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: ListSourcesQueryDto): Promise<Envelope<Page<SourceResponseDto>>> {
@@ -35,6 +37,7 @@ export class SourcesController {
     );
   }
 
+  @ReadsFromReplica()
   @Get(':sourceID')
   @ApiEnvelope(SourceResponseDto)
   async get(@Param('projectID') projectId: string, @Param('sourceID') id: string): Promise<Envelope<SourceResponseDto>> {

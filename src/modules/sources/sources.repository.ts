@@ -4,6 +4,7 @@ import { In, IsNull, Repository } from 'typeorm';
 import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import type { Tx } from '../../../libs/database/sql';
 import { SourceEntity } from './source.entity';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 export interface SourceListFilter {
   q?: string;
@@ -13,19 +14,22 @@ export interface SourceListFilter {
 
 @Injectable()
 export class SourcesRepository {
-  constructor(@InjectRepository(SourceEntity) private readonly repo: Repository<SourceEntity>) {}
+  constructor(
+    @InjectRepository(SourceEntity) private readonly repo: Repository<SourceEntity>,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   async insert(row: SourceEntity): Promise<void> {
     await this.repo.insert(row);
   }
 
   findLive(projectId: string, id: string): Promise<SourceEntity | null> {
-    return this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+    return this.reads.repo(this.repo).findOne({ where: { id, projectId, deletedAt: IsNull() } });
   }
 
   findManyLive(projectId: string, ids: string[]): Promise<SourceEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.repo.find({ where: { projectId, id: In(ids), deletedAt: IsNull() } });
+    return this.reads.repo(this.repo).find({ where: { projectId, id: In(ids), deletedAt: IsNull() } });
   }
 
   findLiveByMask(maskId: string): Promise<SourceEntity | null> {
@@ -51,7 +55,7 @@ export class SourcesRepository {
   }
 
   list(projectId: string, filter: SourceListFilter, page: KeysetRequest): Promise<SourceEntity[]> {
-    const qb = this.repo.createQueryBuilder('s').where('s.project_id = :projectId AND s.deleted_at IS NULL', { projectId });
+    const qb = this.reads.repo(this.repo).createQueryBuilder('s').where('s.project_id = :projectId AND s.deleted_at IS NULL', { projectId });
     if (filter.q) qb.andWhere(`s.name ILIKE :q ESCAPE '\\'`, { q: `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     if (filter.type) qb.andWhere('s.type = :type', { type: filter.type });
     if (filter.provider) qb.andWhere('s.provider = :provider', { provider: filter.provider });

@@ -7,6 +7,7 @@ import { Page, toPage, toPageRequest } from '../../common/http/pagination.dto';
 import { CreateSubscriptionDto, ListSubscriptionsQueryDto, SubscriptionResponseDto, TestFilterDto, UpdateSubscriptionDto } from './dto/subscription.dto';
 import { SubscriptionPresenter } from './subscription.presenter';
 import { SubscriptionsService } from './subscriptions.service';
+import { ReadsFromReplica } from '../../../libs/database/replica-reads';
 
 /** Convoy answers test_filter with a bare boolean as `data`. */
 const BOOLEAN_ENVELOPE = {
@@ -32,6 +33,7 @@ export class SubscriptionsController {
     return ok('Subscription created successfully', await this.presenter.one(await this.subscriptions.create(projectId, body)));
   }
 
+  @ReadsFromReplica()
   @Get()
   @ApiEnvelope(SubscriptionResponseDto, { page: true })
   async list(@Param('projectID') projectId: string, @Query() q: ListSubscriptionsQueryDto): Promise<Envelope<Page<SubscriptionResponseDto>>> {
@@ -51,6 +53,7 @@ export class SubscriptionsController {
     return ok('Filter validated successfully', this.subscriptions.testFilter(body));
   }
 
+  @ReadsFromReplica()
   @Get(':subscriptionID')
   @ApiEnvelope(SubscriptionResponseDto)
   async get(@Param('projectID') projectId: string, @Param('subscriptionID') id: string): Promise<Envelope<SubscriptionResponseDto>> {

@@ -6,6 +6,7 @@ import { applyKeyset, KeysetRequest } from '../../../libs/database/keyset';
 import { newId } from '../../common/ids';
 import { deleteFilterRows, syncFilterRows } from './filters/subscription-filters.repository';
 import { FilterConfig, SubscriptionEntity, SubscriptionWithoutFunction } from './subscription.entity';
+import { ReplicaReads } from '../../../libs/database/replica-reads';
 
 export interface SubscriptionListFilter {
   endpointIds?: string[];
@@ -24,7 +25,10 @@ export type InsertOutcome = 'inserted' | 'endpoint_taken';
 
 @Injectable()
 export class SubscriptionsRepository {
-  constructor(@InjectRepository(SubscriptionEntity) private readonly repo: Repository<SubscriptionEntity>) {}
+  constructor(
+    @InjectRepository(SubscriptionEntity) private readonly repo: Repository<SubscriptionEntity>,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   /**
    * Inserts the row; with `onePerEndpoint` only when the endpoint has no live
@@ -42,11 +46,11 @@ export class SubscriptionsRepository {
   }
 
   findLive(projectId: string, id: string): Promise<SubscriptionEntity | null> {
-    return this.repo.findOne({ where: { id, projectId, deletedAt: IsNull() } });
+    return this.reads.repo(this.repo).findOne({ where: { id, projectId, deletedAt: IsNull() } });
   }
 
   list(projectId: string, filter: SubscriptionListFilter, page: KeysetRequest, sort: SortOrder): Promise<SubscriptionEntity[]> {
-    const qb = this.repo.createQueryBuilder('s').where('s.project_id = :projectId AND s.deleted_at IS NULL', { projectId });
+    const qb = this.reads.repo(this.repo).createQueryBuilder('s').where('s.project_id = :projectId AND s.deleted_at IS NULL', { projectId });
     if (filter.endpointIds?.length) qb.andWhere('s.endpoint_id IN (:...endpointIds)', { endpointIds: filter.endpointIds });
     if (filter.name) qb.andWhere(`s.name ILIKE :name ESCAPE '\\'`, { name: `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     return applyKeyset(qb, 's', orderedKeyset(page, sort)).getMany();
