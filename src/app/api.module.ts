@@ -14,6 +14,7 @@ import { IngestController, IngestModule } from '../modules/ingest';
 import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
+import { NotificationsModule } from '../modules/notifications';
 import { ApiKeysController, ProjectsController, ProjectsModule } from '../modules/projects';
 import { SourcesController, SourcesModule } from '../modules/sources';
 import { OnboardController, SubscriptionFiltersController, SubscriptionsController, SubscriptionsModule } from '../modules/subscriptions';
@@ -51,6 +52,7 @@ export class ApiModule {
         IngestModule,
         MetaEventsModule,
         DeliveriesModule,
+        NotificationsModule,
         ...worker.imports,
       ],
       controllers: [

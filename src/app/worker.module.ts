@@ -8,6 +8,7 @@ import { DeliveriesWorkerModule } from '../modules/deliveries';
 import { EndpointsWorkerModule } from '../modules/endpoints';
 import { EventsWorkerModule } from '../modules/events';
 import { MetaEventsWorkerModule } from '../modules/meta-events';
+import { NotificationsModule, NotificationsWorkerModule } from '../modules/notifications';
 import { RetentionWorkerModule } from '../modules/retention';
 import { HealthChecks, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
@@ -62,6 +63,7 @@ export const WORKER_DUTY_MODULES: Record<WorkerDuty, Type> = {
   'secret-purge': EndpointsWorkerModule,
   retention: RetentionWorkerModule,
   brokers: BrokersWorkerModule,
+  notifications: NotificationsWorkerModule,
 };
 
 /** The duty modules a process runs, with the worker's health port. */
@@ -77,7 +79,7 @@ export class WorkerModule {
     const duties = workerDuties(config);
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, ...duties.imports],
+      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, NotificationsModule, ...duties.imports],
       providers: duties.providers,
     };
   }
