@@ -5,7 +5,7 @@ import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import { PeriodicTask } from '../../common/periodic-task';
 import { classifyAttempt } from '../../common/retry-policy';
 import { EndpointsService } from '../endpoints';
-import { USER_AGENT, WebhookClient } from '../webhook-http';
+import { SendOutcome, SendRequest, USER_AGENT, WebhookClient } from '../webhook-http';
 import { Mailer } from './mailer';
 import type { NotificationRow } from './notification';
 import { NotificationMetrics } from './notification-metrics';
@@ -21,10 +21,26 @@ export function notificationBackoffMs(attemptsMade: number): number {
   return Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
-interface Outcome {
+export interface NotifyOutcome {
   ok: boolean;
   retryable: boolean;
   error: string;
+}
+
+/**
+ * One message to a Slack-compatible incoming webhook through `send` (the worker's guarded
+ * client: the SSRF policy at dial time, or the egress proxy). An address the policy
+ * denies is not retried: it will be denied again.
+ */
+export async function postToSlack(
+  send: (req: SendRequest) => Promise<SendOutcome>,
+  url: string,
+  n: Pick<NotificationRow, 'kind' | 'payload'>,
+  timeoutMs: number,
+): Promise<NotifyOutcome> {
+  const o = await send({ url, headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body: slackBody(n.kind, n.payload), timeoutMs });
+  if (o.ok) return { ok: true, retryable: false, error: '' };
+  return { ok: false, retryable: classifyAttempt(o).retryable, error: o.error || o.errorClass };
 }
 
 /**
@@ -95,16 +111,9 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     this.metrics.count(n.channel, n.kind, 'retried');
   }
 
-  private async sendSlack(n: NotificationRow): Promise<Outcome> {
+  private async sendSlack(n: NotificationRow): Promise<NotifyOutcome> {
     const endpoint = await this.endpoints.getForDelivery(n.endpoint_id, { fresh: true });
     if (!endpoint?.slackWebhookUrl) return { ok: false, retryable: false, error: 'the endpoint has no slack_webhook_url any more' };
-    const o = await this.client.send({
-      url: endpoint.slackWebhookUrl,
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
-      body: slackBody(n.kind, n.payload),
-      timeoutMs: this.config.notifyTimeoutMs,
-    });
-    if (o.ok) return { ok: true, retryable: false, error: '' };
-    return { ok: false, retryable: classifyAttempt(o).retryable, error: o.error || `${o.errorClass}` };
+    return postToSlack((req) => this.client.send(req), endpoint.slackWebhookUrl, n, this.config.notifyTimeoutMs);
   }
 }
