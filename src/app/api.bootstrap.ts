@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { CaravanConfig, loadConfig } from '../../libs/config';
-import { REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
+import { QuietStartupLogger, REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
 import { installJsonBodyParser } from '../common/http/json-body';
 import { installRequestGuards } from '../common/http/request-guards';
 import { validationExceptionFactory } from '../common/http/validation';
@@ -49,8 +49,13 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { withWorker: opts.withWorker }), adapter, {
     bufferLogs: true,
     bodyParser: false,
+    // a failed start-up is the caller's to report (one line, see reportFatal), not Nest's
+    // to print with a stack trace and exit; the buffered start-up lines go out once the JSON logger is in place
+    abortOnError: false,
+    autoFlushLogs: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
+  app.flushLogs();
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

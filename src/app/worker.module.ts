@@ -42,7 +42,13 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
         }
       },
     });
-    if (this.server) this.logger.log(`worker health on :${this.config.workerHealthPort}`);
+    if (this.server) this.logger.debug(`worker health on :${this.config.workerHealthPort}`);
+  }
+
+  /** Where the health port listens, when it is on. */
+  address(): { host: string; port: number } | undefined {
+    const bound = this.server?.address();
+    return bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
