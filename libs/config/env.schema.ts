@@ -272,6 +272,12 @@ export const VARIABLES = {
   metaEventPollMs: v('META_EVENT_POLL_MS', '1000', parsers.int(50, 600_000), 'how often a worker looks for due meta events to send'),
   metaEventRetryLimit: v('META_EVENT_RETRY_LIMIT', '5', parsers.int(1, 100), 'attempts per meta event before it ends Failure'),
   metaEventTimeoutMs: v('META_EVENT_TIMEOUT_MS', '10000', parsers.int(100, 120_000), 'total deadline of one meta event request'),
+  queueDashboardEnabled: v(
+    'QUEUE_DASHBOARD_ENABLED',
+    'false',
+    parsers.bool,
+    'serve bull-board at /queues on the api port, for the instance admin key only (Bearer, or Basic with the key as password)',
+  ),
   smtpUrl: v(
     'SMTP_URL',
     '',

@@ -9,6 +9,10 @@ import { installJsonBodyParser } from '../common/http/json-body';
 import { installRequestGuards } from '../common/http/request-guards';
 import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QUEUES } from '../../libs/queue';
+import { installQueueDashboard } from '../modules/queue-dashboard';
 import { ApiKeysService, authenticateBeforeBody, RequestRateLimiter } from '../modules/auth';
 import { IngestGate, installIngestHooks, takesRawBody } from '../modules/ingest';
 import { createServer, RequestListener } from 'node:http';
@@ -72,6 +76,10 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });
+  if (config.queueDashboardEnabled) {
+    const queues = Object.values(QUEUES).map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
+    await installQueueDashboard(fastify, queues, app.get(ApiKeysService));
+  }
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', raw: ['json'] });
   return app;
 }
