@@ -35,8 +35,8 @@ export async function installQueueDashboard(fastify: FastifyInstance, queues: Qu
   await fastify.register(
     async (scope) => {
       scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-        const header = Array.isArray(req.headers.authorization) ? req.headers.authorization[0] : req.headers.authorization;
-        const token = dashboardToken(header);
+        const given: unknown = req.headers.authorization;
+        const token = dashboardToken(typeof given === 'string' ? given : undefined);
         const principal = token ? await keys.authenticate(token) : undefined;
         if (principal?.kind !== 'instance') {
           return reply
