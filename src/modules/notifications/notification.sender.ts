@@ -15,6 +15,9 @@ import { NotificationsRepository } from './notifications.repository';
 const BATCH = 20;
 const HOUR_MS = 3_600_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** Settled notifications are kept this long (for the rate limit and for looking back), then removed. */
+export const NOTIFICATION_KEEP_MS = 7 * 24 * HOUR_MS;
+const PURGE_EVERY_MS = HOUR_MS;
 
 /** 5 s, 10 s, 20 s … at most 10 minutes between two tries of one notification. */
 export function notificationBackoffMs(attemptsMade: number): number {
@@ -54,6 +57,7 @@ export async function postToSlack(
 export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationSender.name);
   private readonly owner = `${hostname()}:${process.pid}:notify:${randomUUID().slice(0, 8)}`;
+  private purgedAt = 0;
   private readonly loop = new PeriodicTask(
     'notification pass',
     this.logger,
@@ -80,9 +84,15 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
 
   /** One pass; public so tests can drive it. Returns how many rows it claimed. */
   async sendDue(): Promise<number> {
+    if (Date.now() - this.purgedAt > PURGE_EVERY_MS) {
+      this.purgedAt = Date.now();
+      await this.repo.purgeSettled(new Date(Date.now() - NOTIFICATION_KEEP_MS), 1000);
+    }
     await this.repo.recoverExpiredLeases(BATCH);
     const rows = await this.repo.claimDue(this.owner, this.config.notifyTimeoutMs + this.config.leaseGraceMs, BATCH);
-    // one at a time: rows of one endpoint must see each other's Sent for the rate limit
+    // one at a time and oldest first (ids are ULIDs; RETURNING keeps no order): a recipient
+    // reads "disabled" before "re-enabled", and the rate limit sees each Sent before the next
+    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const row of rows) await this.sendOne(row);
     return rows.length;
   }

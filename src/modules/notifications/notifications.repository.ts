@@ -86,6 +86,16 @@ export class NotificationsRepository {
     return writeResult(raw).count === 1;
   }
 
+  /** Removes settled rows older than `before` (at most `limit`); the rate limit reads the last hour only. */
+  async purgeSettled(before: Date, limit: number): Promise<number> {
+    const raw: unknown = await this.ds.query(
+      `DELETE FROM notifications WHERE id IN (
+         SELECT id FROM notifications WHERE status IN ('Sent', 'Failed', 'Suppressed') AND created_at < $1 LIMIT $2)`,
+      [before, limit],
+    );
+    return writeResult(raw).count;
+  }
+
   /**
    * Live subscriptions with an alert_config, with their endpoint and project; read here
    * (never written) so the scan is one statement.
