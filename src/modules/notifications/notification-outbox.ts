@@ -3,7 +3,6 @@ import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
 import type { Tx } from '../../../libs/database/sql';
 import { redactUrl } from '../../../libs/observability/redact-url';
 import { EndpointEvents, EndpointStatusChanging } from '../endpoints';
-import { ProjectsService } from '../projects';
 import { NewNotification, NotificationKind, NotificationPayload, recipientsFor } from './notification';
 import { NotificationsRepository } from './notifications.repository';
 
@@ -27,7 +26,6 @@ export class NotificationOutbox implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig,
     private readonly endpointEvents: EndpointEvents,
-    private readonly projects: ProjectsService,
     private readonly repo: NotificationsRepository,
   ) {}
 
@@ -48,10 +46,7 @@ export class NotificationOutbox implements OnModuleInit, OnModuleDestroy {
     if (!kind) return;
     const targets = recipientsFor(after, { emailEnabled: this.emailEnabled, operatorEmails: this.config.notifyOperatorEmail });
     if (targets.length === 0) return;
-    const projectName = await this.projects
-      .getCached(after.projectId)
-      .then((p) => p.name)
-      .catch(() => '');
+    const projectName = await this.repo.projectName(tx, after.projectId);
     const payload: NotificationPayload = {
       project_id: after.projectId,
       project_name: projectName,

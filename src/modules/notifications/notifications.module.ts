@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { EndpointsModule } from '../endpoints';
-import { ProjectsModule } from '../projects';
 import { NotificationOutbox } from './notification-outbox';
 import { NotificationsRepository } from './notifications.repository';
 
@@ -9,7 +8,7 @@ import { NotificationsRepository } from './notifications.repository';
  * (api and worker), so each such change writes its notifications in its own transaction.
  */
 @Module({
-  imports: [EndpointsModule, ProjectsModule],
+  imports: [EndpointsModule],
   providers: [NotificationsRepository, NotificationOutbox],
   exports: [NotificationsRepository, NotificationOutbox],
 })

@@ -44,6 +44,16 @@ export class NotificationsRepository {
     );
   }
 
+  /**
+   * The project's name, read inside the status change's transaction: asking the projects
+   * service there would hold the endpoint's row lock while waiting for a second pool
+   * connection.
+   */
+  async projectName(tx: Tx, projectId: string): Promise<string> {
+    const rows: { name: string }[] = await tx.query(`SELECT name FROM projects WHERE id = $1`, [projectId]);
+    return rows[0]?.name ?? '';
+  }
+
   /** Sending rows whose worker died are due again; their attempt is not counted. */
   async recoverExpiredLeases(limit: number): Promise<number> {
     const raw: unknown = await this.ds.query(
