@@ -12,6 +12,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'test/support/*.mjs',
+      'scripts/*.mjs',
       'ui/src/api/gen/**',
       'ui/vite.config.mjs',
     ],

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
-import { assertNodeVersion, ConfigValidationError, loadConfig } from '../libs/config';
+import { assertNodeVersion, loadConfig } from '../libs/config';
 import { ensureDatabase, runMigrations } from '../libs/database';
+import { DependencyUnavailableError, isConnectionError } from '../libs/observability/dependency-log';
+import { reportFatal } from './app/fatal';
 import { bootstrapInstance, revokeAdminKeys, rotateAdminKey } from './app/bootstrap.command';
-import { Stop, stopOnSignal } from './app/signals';
+import { announceListening } from './app/listening';
+import { Started, stopOnSignal } from './app/signals';
 
 const HELP = `Usage: caravan <command>
 
@@ -26,9 +29,13 @@ function log(line: string): void {
 
 async function migrate(): Promise<void> {
   const config = loadConfig();
-  if (await ensureDatabase(config.databaseUrl)) log('created database');
-  const ran = await runMigrations(config, log);
-  log(ran.length ? `applied ${ran.length} migration(s)` : 'database schema is up to date');
+  try {
+    if (await ensureDatabase(config.databaseUrl)) log('created database');
+    const ran = await runMigrations(config, log);
+    log(ran.length ? `applied ${ran.length} migration(s)` : 'database schema is up to date');
+  } catch (e) {
+    throw isConnectionError(e) ? new DependencyUnavailableError('postgres', config.databaseUrl, e) : e;
+  }
 }
 
 async function bootstrap(): Promise<void> {
@@ -37,6 +44,15 @@ async function bootstrap(): Promise<void> {
   else if (result.created && result.key) {
     process.stdout.write(`\nInstance admin key (shown once, keep it safe):\n\n  ${result.key}\n\n`);
   } else log('an instance admin key exists already (set CARAVAN_ADMIN_KEY to use your own)');
+}
+
+/** One line naming every port the process opened, then run until a signal (stopping the last started first). */
+function up(role: string, started: Started[]): void {
+  announceListening(
+    role,
+    started.flatMap((s) => s.listeners),
+  );
+  stopOnSignal(started.map((s) => s.stop));
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -65,25 +81,27 @@ export async function main(argv: string[]): Promise<void> {
       return bootstrap();
     case 'api': {
       const { runApi } = await import('./main.api');
-      return stopOnSignal([await runApi()]);
+      return up('api', [await runApi()]);
     }
     case 'worker': {
       const { runWorker } = await import('./main.worker');
-      return stopOnSignal([await runWorker()]);
+      return up('worker', [await runWorker()]);
     }
     case 'egress': {
       const { runEgress } = await import('./main.egress');
-      return stopOnSignal([await runEgress()]);
+      return up('egress', [await runEgress()]);
     }
     case 'start': {
       await migrate();
       await bootstrap();
       const [{ runEgress }, { runApi }] = await Promise.all([import('./main.egress'), import('./main.api')]);
       // one application runs the api and the worker: one pool, one set of Redis connections
-      const stops: Stop[] = [await runEgress(), await runApi({ withWorker: true })];
-      const config = loadConfig();
-      log(`Caravan is up: API http://127.0.0.1:${config.port}/api/v1, Swagger UI http://127.0.0.1:${config.port}/docs`);
-      return stopOnSignal(stops.reverse());
+      const egress = await runEgress();
+      const api = await runApi({ withWorker: true });
+      up('all-in-one', [api, egress]);
+      const port = api.listeners[0].port;
+      log(`API http://127.0.0.1:${port}/api/v1, Swagger UI http://127.0.0.1:${port}/docs`);
+      return;
     }
     case 'retention': {
       if (argv[1] !== 'run' || argv.slice(2).some((a) => a !== '--dry-run')) {
@@ -112,8 +130,7 @@ export async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((e: unknown) => {
-    if (e instanceof ConfigValidationError) process.stderr.write(`${e.message}\n`);
-    else process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    reportFatal(e);
     process.exit(1);
   });
 }

@@ -1,20 +1,29 @@
 import 'reflect-metadata';
 import { stopOnSignal } from './app/signals';
+import { reportFatal } from './app/fatal';
 import { assertNodeVersion, loadConfig } from '../libs/config';
+import { announceListening, Listener } from './app/listening';
+import type { Started } from './app/signals';
 import { createEgressApp } from './egress/egress.bootstrap';
 
-export async function runEgress(): Promise<() => Promise<void>> {
+export async function runEgress(): Promise<Started> {
   assertNodeVersion();
   const config = loadConfig();
   const app = await createEgressApp(config);
-  return () => app.close();
+  const health = app.healthAddress();
+  const listeners: Listener[] = [{ what: 'egress', ...app.address() }];
+  if (health) listeners.push({ what: 'egress health', ...health });
+  return { stop: () => app.close(), listeners };
 }
 
 if (require.main === module) {
   runEgress().then(
-    (stop) => stopOnSignal([stop]),
+    ({ stop, listeners }) => {
+      announceListening('egress', listeners);
+      stopOnSignal([stop]);
+    },
     (e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
+      reportFatal(e);
       process.exit(1);
     },
   );

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { reportFatal } from './app/fatal';
 import { main } from './cli';
 
 /** `npm start`: everything in one process (migrations first). */
 main(['start']).catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  reportFatal(e);
   process.exit(1);
 });

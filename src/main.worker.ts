@@ -1,19 +1,27 @@
 import 'reflect-metadata';
 import { stopOnSignal } from './app/signals';
+import { reportFatal } from './app/fatal';
 import { assertNodeVersion, loadConfig } from '../libs/config';
+import { announceListening } from './app/listening';
+import type { Started } from './app/signals';
 import { createWorkerApp } from './app/worker.bootstrap';
+import { WorkerHealthServer } from './app/worker.module';
 
-export async function runWorker(): Promise<() => Promise<void>> {
+export async function runWorker(): Promise<Started> {
   assertNodeVersion();
   const app = await createWorkerApp({ config: loadConfig() });
-  return () => app.close();
+  const health = app.get(WorkerHealthServer, { strict: false }).address();
+  return { stop: () => app.close(), listeners: health ? [{ what: 'worker health', ...health }] : [] };
 }
 
 if (require.main === module) {
   runWorker().then(
-    (stop) => stopOnSignal([stop]),
+    ({ stop, listeners }) => {
+      announceListening('worker', listeners);
+      stopOnSignal([stop]);
+    },
     (e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
+      reportFatal(e);
       process.exit(1);
     },
   );

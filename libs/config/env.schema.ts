@@ -119,6 +119,11 @@ export const parsers = {
     if (i <= 0 || i === raw.length - 1) fail('must be user:password');
     return { user: raw.slice(0, i), password: raw.slice(i + 1) };
   },
+  optionalEmails: (raw: string): string[] => {
+    const items = parsers.list(raw);
+    for (const item of items) if (!/^[^\s@<>,]+@[^\s@<>,]+$/.test(item)) fail(`"${item}" is not an email address`);
+    return items;
+  },
   goDuration: (raw: string): number => parseGoDuration(raw) ?? fail(`must be a duration like 720h, 30m or 0 (off), got "${raw}"`),
   hostPortList: (raw: string): string[] => {
     const items = parsers.list(raw);
@@ -140,7 +145,7 @@ function v<T>(name: string, def: string | undefined, parse: Parser<T>, doc: stri
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** What a worker process can run; each pod may run some of them (WORKER_DUTIES). */
-export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge', 'retention', 'brokers'] as const;
+export const WORKER_DUTIES = ['deliveries', 'routing', 'meta-events', 'secret-purge', 'retention', 'brokers', 'notifications'] as const;
 export type WorkerDuty = (typeof WORKER_DUTIES)[number];
 
 /** The single list of variables; README's configuration table mirrors it. */
@@ -204,7 +209,7 @@ export const VARIABLES = {
     'WORKER_DUTIES',
     WORKER_DUTIES.join(','),
     parsers.someOf(WORKER_DUTIES),
-    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge, retention, brokers (pub/sub source consumers)',
+    'what a worker process runs: deliveries (send, retry, sweep), routing (replays, unrouted events), meta-events, secret-purge, retention, brokers (pub/sub source consumers), notifications (operator email and Slack)',
   ),
   metricsToken: v(
     'METRICS_TOKEN',
@@ -312,6 +317,40 @@ export const VARIABLES = {
   metaEventPollMs: v('META_EVENT_POLL_MS', '1000', parsers.int(50, 600_000), 'how often a worker looks for due meta events to send'),
   metaEventRetryLimit: v('META_EVENT_RETRY_LIMIT', '5', parsers.int(1, 100), 'attempts per meta event before it ends Failure'),
   metaEventTimeoutMs: v('META_EVENT_TIMEOUT_MS', '10000', parsers.int(100, 120_000), 'total deadline of one meta event request'),
+  queueDashboardEnabled: v(
+    'QUEUE_DASHBOARD_ENABLED',
+    'false',
+    parsers.bool,
+    'serve bull-board at /queues on the api port, for the instance admin key only (Bearer, or Basic with the key as password)',
+  ),
+  smtpUrl: v(
+    'SMTP_URL',
+    '',
+    parsers.optionalUrl(['smtp:', 'smtps:']),
+    'SMTP server for notification email (smtp://user:pass@host:587, smtps://… for TLS from the start); unset = no email',
+  ),
+  smtpFrom: v('SMTP_FROM', 'Caravan <caravan@localhost>', parsers.string, 'From: of notification email'),
+  notifyOperatorEmail: v(
+    'NOTIFY_OPERATOR_EMAIL',
+    '',
+    parsers.optionalEmails,
+    "the instance operator's addresses (comma-separated): told of every endpoint disabled or re-enabled and every subscription alert, in every project",
+  ),
+  notifyRateLimitPerHour: v(
+    'NOTIFY_RATE_LIMIT_PER_HOUR',
+    '6',
+    parsers.int(0, 10_000),
+    'notifications about one endpoint one recipient (mailbox or Slack URL) gets in an hour; the rest are dropped and counted (0 = no limit)',
+  ),
+  notifyPollMs: v('NOTIFY_POLL_MS', '1000', parsers.int(50, 600_000), 'how often a worker with the notifications duty looks for notifications to send'),
+  notifyRetryLimit: v('NOTIFY_RETRY_LIMIT', '5', parsers.int(1, 100), 'attempts per notification before it is given up'),
+  notifyTimeoutMs: v('NOTIFY_TIMEOUT_MS', '10000', parsers.int(100, 120_000), 'deadline of one notification send (SMTP or Slack)'),
+  notifyAlertScanMs: v(
+    'NOTIFY_ALERT_SCAN_MS',
+    '30000',
+    parsers.int(100, 3_600_000),
+    "how often a worker with the notifications duty counts failed attempts against subscriptions' alert_config",
+  ),
   functionTimeoutMs: v('FUNCTION_TIMEOUT_MS', '100', parsers.int(5, 10_000), 'wall-clock limit of one run of a JavaScript transform function'),
   functionMemoryLimitBytes: v(
     'FUNCTION_MEMORY_LIMIT_BYTES',

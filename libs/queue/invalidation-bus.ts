@@ -1,7 +1,9 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
+import { dependencyLog, isConnectionError, nestWriter } from '../observability/dependency-log';
 import { createRedisClient } from './redis-connection';
+import { closeRedis } from './redis-options';
 
 export type InvalidationTopic = 'project' | 'api-key' | 'source';
 export type InvalidationHandler = (id: string) => void;
@@ -32,12 +34,15 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
     this.sub = createRedisClient(this.config, { ...opts, enableOfflineQueue: true });
     for (const c of [this.pub, this.sub]) c.on('error', () => undefined);
     this.sub.on('message', (_channel: string, message: string) => this.deliver(message));
-    this.sub.subscribe(this.channel).catch((e: unknown) => this.logger.warn(`cannot subscribe to invalidations: ${(e as Error).message}`));
+    this.sub.subscribe(this.channel).catch((e: unknown) => {
+      if (isConnectionError(e)) dependencyLog('redis').failed(this.config.redisUrl, e, nestWriter(this.logger));
+      else this.logger.warn(`cannot subscribe to invalidations: ${(e as Error).message}`);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const c of [this.sub, this.pub]) {
-      if (c) await c.quit().catch(() => c.disconnect());
+      if (c) await closeRedis(c);
     }
   }
 

@@ -4,6 +4,7 @@ import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import type { CaravanConfig } from '../config';
 import { bullPrefix } from './queue.module';
 import type { QueueName } from './queue-names';
+import { dependencyLog, isConnectionError, nestWriter } from '../observability/dependency-log';
 import { redisConnectionOptions, RedisConnectionConfig } from './redis-connection';
 
 /**
@@ -21,9 +22,16 @@ export function startQueueWorker<T>(
   const connection = redisConnectionOptions(config, { maxRetriesPerRequest: null }) as BullRedisOptions;
   const worker = new Worker<T>(queue, processor, { connection, prefix: bullPrefix(config), autorun: true, concurrency });
   worker.on('failed', (job, err) => logger.warn({ queue, jobId: job?.id, err: err.message }, 'job failed; the sweeper will retry it'));
-  worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'queue worker error'));
+  const write = nestWriter(logger);
+  worker.on('error', (err) => {
+    if (isConnectionError(err)) dependencyLog('redis').failed(config.redisUrl, err, write);
+    else logger.warn({ queue, err: err.message }, 'queue worker error');
+  });
   return worker;
 }
+
+/** How long shutdown waits for the jobs in flight while Redis is unreachable. */
+export const REDIS_GONE_JOB_GRACE_MS = 10_000;
 
 /**
  * The processor of one queue: consumes it from bootstrap, and on shutdown stops taking
@@ -33,6 +41,7 @@ export function startQueueWorker<T>(
 export abstract class QueueProcessor<T> implements OnApplicationBootstrap, OnApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
   private worker?: Worker<T>;
+  private readonly inFlight = new Set<Promise<void>>();
 
   protected constructor(
     private readonly queue: QueueName,
@@ -44,11 +53,28 @@ export abstract class QueueProcessor<T> implements OnApplicationBootstrap, OnApp
 
   onApplicationBootstrap(): void {
     const concurrency = this.concurrency();
-    this.worker = startQueueWorker(this.queueConfig, this.queue, (job: Job<T>, token?: string) => this.process(job, token), concurrency, this.logger);
+    const run = (job: Job<T>, token?: string): Promise<void> => {
+      const p = this.process(job, token);
+      this.inFlight.add(p);
+      return p.finally(() => this.inFlight.delete(p));
+    };
+    this.worker = startQueueWorker(this.queueConfig, this.queue, run, concurrency, this.logger);
     this.logger.log(`consuming ${this.queue} (concurrency ${concurrency})`);
   }
 
+  /**
+   * Waits for the jobs in flight (their attempt records go to PostgreSQL), but not for a
+   * Redis that is gone: BullMQ's graceful close first waits on its Redis connections, for
+   * ever while Redis is unreachable. Then this waits for the jobs itself (bounded) and
+   * closes without Redis; a job cut off meanwhile keeps its lease and the sweeper retries it.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    const worker = this.worker;
+    if (!worker) return;
+    if (!dependencyLog('redis').isDown) return worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, REDIS_GONE_JOB_GRACE_MS)))]);
+    clearTimeout(timer);
+    await worker.close(true);
   }
 }

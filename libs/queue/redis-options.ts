@@ -1,4 +1,18 @@
+import type Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+
+/**
+ * Closes a client without waiting on a Redis that is gone: QUIT only when connected (it
+ * would otherwise sit in the offline queue, or wait for a reconnect, until the shutdown
+ * grace ran out), a plain disconnect otherwise.
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
+}
 
 /** ioredis options from a redis:// or rediss:// URL (BullMQ needs options, not a URL). */
 export function redisOptionsFromUrl(url: string, extra: RedisOptions = {}): RedisOptions {

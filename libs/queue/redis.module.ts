@@ -1,7 +1,9 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { CARAVAN_CONFIG, CaravanConfig } from '../config';
+import { dependencyLog, isConnectionError, nestWriter } from '../observability/dependency-log';
 import { createRedisClient } from './redis-connection';
+import { closeRedis } from './redis-options';
 
 export const REDIS = Symbol('REDIS');
 
@@ -13,7 +15,7 @@ export const REDIS = Symbol('REDIS');
 export class RedisLifecycle implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 }
 
@@ -34,15 +36,12 @@ export class RedisLifecycle implements OnApplicationShutdown {
           enableAutoPipelining: true,
         });
         const logger = new Logger('Redis');
-        let down = false;
+        const write = nestWriter(logger);
         client.on('error', (e: Error) => {
-          if (!down) logger.warn(`redis unavailable: ${e.message}`);
-          down = true;
+          if (isConnectionError(e)) dependencyLog('redis').failed(config.redisUrl, e, write);
+          else logger.warn({ err: e.message }, 'redis error');
         });
-        client.on('ready', () => {
-          if (down) logger.log('redis reconnected');
-          down = false;
-        });
+        client.on('ready', () => dependencyLog('redis').recovered(config.redisUrl, write));
         return client;
       },
     },

@@ -4,11 +4,15 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { CaravanConfig, loadConfig } from '../../libs/config';
-import { REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
+import { QuietStartupLogger, REQUEST_ID_HEADER, requestIdFor } from '../../libs/observability';
 import { installJsonBodyParser } from '../common/http/json-body';
 import { installRequestGuards } from '../common/http/request-guards';
 import { validationExceptionFactory } from '../common/http/validation';
 import { ApiModule } from './api.module';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QUEUES } from '../../libs/queue';
+import { installQueueDashboard } from '../modules/queue-dashboard';
 import { ApiKeysService, authenticateBeforeBody, RequestRateLimiter } from '../modules/auth';
 import { IngestGate, installIngestHooks, takesRawBody } from '../modules/ingest';
 import { authenticatePortalBeforeBody, PortalLinksService } from '../modules/portal-links';
@@ -51,8 +55,13 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { withWorker: opts.withWorker }), adapter, {
     bufferLogs: true,
     bodyParser: false,
+    // a failed start-up is the caller's to report (one line, see reportFatal), not Nest's
+    // to print with a stack trace and exit; the buffered start-up lines go out once the JSON logger is in place
+    abortOnError: false,
+    autoFlushLogs: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
+  app.flushLogs();
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -70,6 +79,10 @@ export async function createApiApp(opts: ApiAppOptions = {}): Promise<NestFastif
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
   });
+  if (config.queueDashboardEnabled) {
+    const queues = Object.values(QUEUES).map((name) => app.get<Queue>(getQueueToken(name), { strict: false }));
+    await installQueueDashboard(fastify, queues, app.get(ApiKeysService));
+  }
   const ui = await installWebUi(app);
   if (!ui.served) app.get(Logger).warn(`the web UI is not built (no ${ui.dir}); /ui and /portal answer 404`);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', raw: ['json'] });

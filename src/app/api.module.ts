@@ -14,6 +14,7 @@ import { IngestController, IngestModule } from '../modules/ingest';
 import { InstanceModule } from '../modules/instance';
 import { MetaEventsController, MetaEventsModule } from '../modules/meta-events';
 import { MetricsController } from '../modules/metrics';
+import { NotificationsModule } from '../modules/notifications';
 import {
   PortalActivityController,
   PortalEndpointsController,
@@ -58,6 +59,7 @@ export class ApiModule {
         IngestModule,
         MetaEventsModule,
         DeliveriesModule,
+        NotificationsModule,
         PortalLinksModule,
         ...worker.imports,
       ],

@@ -1,5 +1,11 @@
 export type Stop = () => Promise<void>;
 
+/** A role that is up: how to stop it, and what it listens on. */
+export interface Started {
+  stop: Stop;
+  listeners: import('./listening').Listener[];
+}
+
 function log(line: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), role: 'cli', msg: line })}\n`);
 }

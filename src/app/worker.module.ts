@@ -8,6 +8,7 @@ import { DeliveriesWorkerModule } from '../modules/deliveries';
 import { EndpointsWorkerModule } from '../modules/endpoints';
 import { EventsWorkerModule } from '../modules/events';
 import { MetaEventsWorkerModule } from '../modules/meta-events';
+import { NotificationsModule, NotificationsWorkerModule } from '../modules/notifications';
 import { RetentionWorkerModule } from '../modules/retention';
 import { HealthChecks, HealthModule } from '../modules/health';
 import { InstanceModule } from '../modules/instance';
@@ -41,7 +42,13 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
         }
       },
     });
-    if (this.server) this.logger.log(`worker health on :${this.config.workerHealthPort}`);
+    if (this.server) this.logger.debug(`worker health on :${this.config.workerHealthPort}`);
+  }
+
+  /** Where the health port listens, when it is on. */
+  address(): { host: string; port: number } | undefined {
+    const bound = this.server?.address();
+    return bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -62,6 +69,7 @@ export const WORKER_DUTY_MODULES: Record<WorkerDuty, Type> = {
   'secret-purge': EndpointsWorkerModule,
   retention: RetentionWorkerModule,
   brokers: BrokersWorkerModule,
+  notifications: NotificationsWorkerModule,
 };
 
 /** The duty modules a process runs, with the worker's health port. */
@@ -77,7 +85,7 @@ export class WorkerModule {
     const duties = workerDuties(config);
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, ...duties.imports],
+      imports: [CoreModule.forRole('worker', config), InstanceModule, HealthModule, NotificationsModule, ...duties.imports],
       providers: duties.providers,
     };
   }

@@ -68,7 +68,7 @@ export class EgressProxyServer implements OnApplicationBootstrap, BeforeApplicat
     });
     this.bound = this.server.address() as AddressInfo;
     this.self.add(this.bound.address, this.bound.port);
-    this.logger.info({ host: this.bound.address, port: this.bound.port }, 'egress proxy listening');
+    this.logger.debug({ host: this.bound.address, port: this.bound.port }, 'egress proxy listening');
   }
 
   /** Where the proxy listens; with EGRESS_PORT=0 this is how a test learns the port. */

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { CaravanConfig } from '../../libs/config';
+import { QuietStartupLogger } from '../../libs/observability/quiet-startup-logger';
 import { EgressHealthServer } from './egress-health.server';
 import { EGRESS_LOGGER, EgressNestLogger } from './egress-logger';
 import { EgressProxyServer } from './egress-proxy.server';
@@ -21,7 +22,7 @@ export interface EgressApp {
 export async function createEgressApp(config: CaravanConfig, overrides: EgressOverrides = {}): Promise<EgressApp> {
   // abortOnError off: a bad setting should reach the caller as an error, not end the process
   const app = await NestFactory.createApplicationContext(EgressModule.forRoot(config, overrides), { bufferLogs: true, abortOnError: false });
-  app.useLogger(new EgressNestLogger(app.get(EGRESS_LOGGER)));
+  app.useLogger(new QuietStartupLogger(new EgressNestLogger(app.get(EGRESS_LOGGER))));
   const proxy = app.get(EgressProxyServer);
   const health = app.get(EgressHealthServer);
   return { close: () => app.close(), address: () => proxy.address(), healthAddress: () => health.address() };

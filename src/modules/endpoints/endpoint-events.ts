@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Tx } from '../../../libs/database/sql';
 import type { EndpointStatus } from './endpoint-status';
+import type { EndpointEntity } from './endpoint.entity';
 
 export interface EndpointChange {
   type: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted' | 'endpoint.status_changed';
@@ -16,6 +17,16 @@ export type EndpointListener = (change: EndpointChange) => void | Promise<void>;
 /** Runs inside the transaction that deletes an endpoint; a failure aborts the deletion. */
 export type EndpointDeletingHook = (tx: Tx, endpointId: string) => Promise<void>;
 
+/** A status change as it is written: the row before and after, and why. */
+export interface EndpointStatusChanging {
+  before: EndpointEntity;
+  after: EndpointEntity;
+  reason: string;
+}
+
+/** Runs inside the transaction that changes an endpoint's status; a failure aborts the change. */
+export type EndpointStatusChangingHook = (tx: Tx, change: EndpointStatusChanging) => Promise<void>;
+
 /**
  * In-process notifications after an endpoint change is committed, so modules downstream
  * (deliveries) can react, e.g. release held deliveries when an endpoint is resumed,
@@ -27,6 +38,7 @@ export class EndpointEvents {
   private readonly logger = new Logger(EndpointEvents.name);
   private readonly listeners = new Set<EndpointListener>();
   private readonly deleting = new Set<EndpointDeletingHook>();
+  private readonly statusChanging = new Set<EndpointStatusChangingHook>();
 
   /**
    * For modules downstream that own rows pointing at endpoints (subscriptions): their own
@@ -42,6 +54,22 @@ export class EndpointEvents {
 
   async runDeleting(tx: Tx, endpointId: string): Promise<void> {
     for (const hook of this.deleting) await hook(tx, endpointId);
+  }
+
+  /**
+   * For modules downstream that must not lose a status change (the notifications outbox):
+   * their own statement joins the transaction that flips the status, so the change and
+   * what follows from it commit together. Returns the function that unregisters.
+   */
+  onStatusChanging(hook: EndpointStatusChangingHook): () => void {
+    this.statusChanging.add(hook);
+    return () => {
+      this.statusChanging.delete(hook);
+    };
+  }
+
+  async runStatusChanging(tx: Tx, change: EndpointStatusChanging): Promise<void> {
+    for (const hook of this.statusChanging) await hook(tx, change);
   }
 
   /** Returns the function that unsubscribes. */

@@ -98,7 +98,12 @@ export class EndpointsRepository {
    * (null = nothing to change) and writes it in the same transaction, so concurrent
    * status flips and secret rotations cannot overwrite each other.
    */
-  mutate(projectId: string, id: string, change: (row: EndpointEntity) => Partial<EndpointEntity> | null): Promise<EndpointMutation | null> {
+  mutate(
+    projectId: string,
+    id: string,
+    change: (row: EndpointEntity) => Partial<EndpointEntity> | null,
+    alongside?: (tx: Tx, m: EndpointMutation) => Promise<void>,
+  ): Promise<EndpointMutation | null> {
     return this.repo.manager.transaction(async (m) => {
       const row = await m.findOne(EndpointEntity, { where: { id, projectId, deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
       if (!row) return null;
@@ -106,7 +111,9 @@ export class EndpointsRepository {
       if (!patch || Object.keys(patch).length === 0) return { before: row, after: row };
       const updatedAt = new Date();
       await m.update(EndpointEntity, { id }, { ...patch, updatedAt });
-      return { before: row, after: { ...row, ...patch, updatedAt } };
+      const res = { before: row, after: { ...row, ...patch, updatedAt } };
+      if (alongside) await alongside(m, res);
+      return res;
     });
   }
 

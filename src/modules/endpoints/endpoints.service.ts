@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../libs/config';
+import type { Tx } from '../../../libs/database/sql';
 import { constantTimeEqual } from '../../common/crypto/secret-box';
 import { DomainError, limitReached, notFound, unprocessable } from '../../common/errors/domain-error';
-import type { Tx } from '../../../libs/database/sql';
 import { PageRequest } from '../../common/http/pagination.dto';
 import { newId } from '../../common/ids';
 import { EncryptionService } from '../instance';
@@ -137,16 +137,21 @@ export class EndpointsService {
     const mtls = this.sealClientCertificate(dto.mtls_client_cert, now);
     if (mtls !== undefined) patch.mtlsClientCert = mtls;
 
-    const res = await this.endpoints.mutate(projectId, endpointId, (row) => {
-      const out: Partial<EndpointEntity> = { ...patch };
-      const status = applyDisabledFlag(row.status, dto.is_disabled);
-      if (status !== row.status) out.status = status;
-      // A secret in an update replaces the current one at once; expire_secret is the graceful path.
-      if (dto.secret !== undefined && !this.isCurrentSecret(row.secrets, dto.secret, now)) {
-        out.secrets = rotateSecrets(row.secrets, this.sealSecret(dto.secret, now), now, 0);
-      }
-      return out;
-    });
+    const res = await this.endpoints.mutate(
+      projectId,
+      endpointId,
+      (row) => {
+        const out: Partial<EndpointEntity> = { ...patch };
+        const status = applyDisabledFlag(row.status, dto.is_disabled);
+        if (status !== row.status) out.status = status;
+        // A secret in an update replaces the current one at once; expire_secret is the graceful path.
+        if (dto.secret !== undefined && !this.isCurrentSecret(row.secrets, dto.secret, now)) {
+          out.secrets = rotateSecrets(row.secrets, this.sealSecret(dto.secret, now), now, 0);
+        }
+        return out;
+      },
+      this.statusHook('updated through the API'),
+    );
     return this.committed(projectId, endpointId, res, 'endpoint.updated', 'updated through the API');
   }
 
@@ -161,19 +166,30 @@ export class EndpointsService {
   /** Convoy's pause: active becomes paused and paused becomes active. */
   async togglePause(projectId: string, endpointId: string): Promise<EndpointEntity> {
     await this.projects.get(projectId);
-    const res = await this.endpoints.mutate(projectId, endpointId, (row) => ({ status: pauseToggled(row.status) }));
-    return this.committed(projectId, endpointId, res, null, res?.after.status === 'paused' ? 'paused through the API' : 'resumed through the API');
+    const reason = (to: EndpointStatus) => (to === 'paused' ? 'paused through the API' : 'resumed through the API');
+    const res = await this.endpoints.mutate(
+      projectId,
+      endpointId,
+      (row) => ({ status: pauseToggled(row.status) }),
+      (tx, m) => this.statusHook(reason(m.after.status))(tx, m),
+    );
+    return this.committed(projectId, endpointId, res, null, reason(res?.after.status ?? 'active'));
   }
 
   async activate(projectId: string, endpointId: string): Promise<EndpointEntity> {
     await this.projects.get(projectId);
-    const res = await this.endpoints.mutate(projectId, endpointId, (row) => (row.status === 'active' ? null : { status: activated(row.status) }));
+    const res = await this.endpoints.mutate(
+      projectId,
+      endpointId,
+      (row) => (row.status === 'active' ? null : { status: activated(row.status) }),
+      this.statusHook('activated through the API'),
+    );
     return this.committed(projectId, endpointId, res, null, 'activated through the API');
   }
 
   /** For the worker's auto-disable and similar system decisions; a no-op when the status is already `status`. */
   async setStatus(projectId: string, endpointId: string, status: EndpointStatus, reason: string): Promise<EndpointEntity> {
-    const res = await this.endpoints.mutate(projectId, endpointId, (row) => (row.status === status ? null : { status }));
+    const res = await this.endpoints.mutate(projectId, endpointId, (row) => (row.status === status ? null : { status }), this.statusHook(reason));
     return this.committed(projectId, endpointId, res, null, reason);
   }
 
@@ -365,6 +381,13 @@ export class EndpointsService {
    */
   async getForDelivery(endpointId: string, opts: { fresh?: boolean } = {}): Promise<EndpointEntity | null> {
     return this.deliveryCache.get(endpointId, () => this.endpoints.findLiveById(endpointId), opts.fresh);
+  }
+
+  /** Runs the status-change hooks inside the mutation's transaction when the status moved. */
+  private statusHook(reason: string): (tx: Tx, m: EndpointMutation) => Promise<void> {
+    return async (tx, m) => {
+      if (m.after.status !== m.before.status) await this.events.runStatusChanging(tx, { before: m.before, after: m.after, reason });
+    };
   }
 
   private committed(projectId: string, endpointId: string, res: EndpointMutation | null, type: 'endpoint.updated' | null, reason: string): EndpointEntity {

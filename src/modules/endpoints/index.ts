@@ -3,7 +3,7 @@ export { EndpointsService, TokenRequestError } from './endpoints.service';
 export type { SendCredentials } from './endpoints.service';
 export { EndpointsController } from './endpoints.controller';
 export { EndpointEvents } from './endpoint-events';
-export type { EndpointChange, EndpointListener } from './endpoint-events';
+export type { EndpointChange, EndpointListener, EndpointStatusChanging, EndpointStatusChangingHook } from './endpoint-events';
 export { EndpointPresenter, endpointSummary } from './endpoint.presenter';
 export { CreateEndpointDto, EndpointResponseDto, ExpireSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
 export { EndpointEntity } from './endpoint.entity';

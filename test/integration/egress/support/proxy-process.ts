@@ -43,12 +43,12 @@ export class ProxyProcess {
 
   static async start(env: Record<string, string> = {}): Promise<ProxyProcess> {
     const proxy = new ProxyProcess(env);
-    const listening = proxy.waitForLog((l) => l.msg === 'egress proxy listening', 15_000);
+    const listening = proxy.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('listening on '), 15_000);
     const exited = proxy.exit?.then((code) => {
       throw new Error(`egress exited (${code}) before listening: ${proxy.stderr}`);
     });
     const line = await Promise.race([listening, exited]);
-    proxy.port = Number((line as LogLine).port);
+    proxy.port = Number(((line as LogLine).listeners as { what: string; port: number }[]).find((l) => l.what === 'egress')?.port);
     return proxy;
   }
 

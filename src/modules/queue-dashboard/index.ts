@@ -1,0 +1,1 @@
+export { dashboardToken, installQueueDashboard, QUEUE_DASHBOARD_PATH } from './queue-dashboard';
