@@ -150,7 +150,7 @@ export class ScaleCluster {
     return port;
   }
 
-  /** Kills the master, waits for Sentinel to promote the replica, then brings the old one back (Sentinel makes it a replica). */
+  /** Kills the master, waits for Sentinel to promote the replica, then brings the old one back as the new master's replica. */
   async failoverRedis(log: (line: string) => void): Promise<{ promotedInMs: number }> {
     const before = await this.masterPort();
     const name = before === this.ports['redis-a'] ? 'redis-a' : 'redis-b';
@@ -163,8 +163,10 @@ export class ScaleCluster {
     const promotedInMs = Date.now() - killedAt;
     log(`  sentinel promoted :${await this.masterPort()} after ${promotedInMs} ms`);
     await sleep(1000);
-    await this.startRedis(name);
-    log(`  ${name} back (empty); Sentinel turns it into a replica`);
+    // rejoin as a replica of the promoted master, as docs/scaling.md tells operators to: an
+    // empty node that came back as a master would take writes until Sentinel demoted it
+    await this.startRedis(name, await this.masterPort());
+    log(`  ${name} back (empty) as a replica of the new master`);
     return { promotedInMs };
   }
 
