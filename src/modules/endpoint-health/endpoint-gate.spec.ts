@@ -34,7 +34,9 @@ class FakeStore {
     this.probeTaken = false;
     return Promise.resolve();
   }
+  acquireCalls = 0;
   acquireSlot(_id: string, cap: number, _lease: number, token: string): Promise<boolean> {
+    this.acquireCalls++;
     if (this.slots.size >= Math.min(cap, this.cap)) return Promise.resolve(false);
     this.slots.add(token);
     return Promise.resolve(true);
@@ -49,6 +51,10 @@ class FakeStore {
   }
   confirmRate(): Promise<number> {
     return Promise.resolve(0);
+  }
+  recordSuccess(_id: string, _now: number, _cfg: unknown, slot?: string): Promise<void> {
+    if (slot) this.slots.delete(slot);
+    return Promise.resolve();
   }
 }
 
@@ -73,6 +79,30 @@ describe('EndpointGate', () => {
     expect(c).toMatchObject({ kind: 'defer', reason: 'concurrency' });
     if (a.kind === 'go') await gate.release(a.pass);
     expect(store.slots.size).toBe(1);
+  });
+
+  it('waits briefly for a slot this process frees, at an endpoint whose sends are fast', async () => {
+    const a = await gate.admit(endpoint, project);
+    const b = await gate.admit(endpoint, project);
+    if (a.kind !== 'go' || b.kind !== 'go') throw new Error('expected two passes');
+    await gate.run(
+      a.pass,
+      () => Promise.resolve('sent'),
+      () => false,
+    );
+    const c = gate.admit(endpoint, project);
+    await new Promise((r) => setTimeout(r, 20));
+    await gate.settle(a.pass, true);
+    await expect(c).resolves.toMatchObject({ kind: 'go' });
+  });
+
+  it('defers at once at an endpoint with no fast sends to show', async () => {
+    await gate.admit(endpoint, project);
+    await gate.admit(endpoint, project);
+    const calls = store.acquireCalls;
+    await expect(gate.admit(endpoint, project)).resolves.toMatchObject({ kind: 'defer', reason: 'concurrency' });
+    // one look at the cap, no waiting round
+    expect(store.acquireCalls - calls).toBe(1);
   });
 
   it("holds an endpoint that asks for a huge max_concurrency to the operator's cap", async () => {

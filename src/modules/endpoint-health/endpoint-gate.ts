@@ -54,7 +54,9 @@ const CLOSED_STATE_TTL_MS = 250;
  * A delivery refused by a full concurrency cap for the first time waits this long in the
  * process for one of the endpoint's slots that this process gives back, instead of going
  * back to Redis as a delayed job at once: at a fast endpoint a slot frees within
- * milliseconds, and the round trip through the delayed set cost more than the send.
+ * milliseconds, and the round trip through the delayed set cost more than the send. Only
+ * for an endpoint whose recent sends took less than this: a slow one's deliveries would
+ * hold worker slots for nothing.
  */
 const SLOT_WAIT_MS = 100;
 /** At most this many deliveries per endpoint wait so in one process; the rest are deferred. */
@@ -100,6 +102,8 @@ export class EndpointGate implements OnApplicationShutdown {
   private readonly logger = new Logger(EndpointGate.name);
   private readonly local: LocalBreakers;
   private readonly closedUntil = new Map<string, number>();
+  /** each endpoint's recent send time in this process (a moving average), in ms */
+  private readonly sendMs = new Map<string, number>();
   /** deliveries of this process waiting for a slot of an endpoint, woken as its slots come back */
   private readonly slotWaiters = new Map<string, (() => void)[]>();
   private lastWarn = 0;
@@ -194,8 +198,16 @@ export class EndpointGate implements OnApplicationShutdown {
   }
 
   /** Sends through this process' breaker for the endpoint. */
-  run<T>(pass: Pass, send: () => Promise<T>, failed: (r: T) => boolean): Promise<T> {
-    return this.local.run(pass.endpointId, pass.cfg, send, failed);
+  async run<T>(pass: Pass, send: () => Promise<T>, failed: (r: T) => boolean): Promise<T> {
+    const started = Date.now();
+    try {
+      return await this.local.run(pass.endpointId, pass.cfg, send, failed);
+    } finally {
+      const took = Date.now() - started;
+      const prev = this.sendMs.get(pass.endpointId);
+      if (prev === undefined && this.sendMs.size >= MAX_CACHED_STATES) this.sendMs.clear();
+      this.sendMs.set(pass.endpointId, prev === undefined ? took : prev * 0.8 + took * 0.2);
+    }
   }
 
   /** Gives back the slot and probe of a pass that was not used (e.g. the claim failed). */
@@ -250,7 +262,8 @@ export class EndpointGate implements OnApplicationShutdown {
   private async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string, wait: boolean): Promise<boolean> {
     if (await this.store.acquireSlot(endpointId, cap, leaseMs, token)) return true;
     const waiting = this.slotWaiters.get(endpointId) ?? [];
-    if (!wait || waiting.length >= MAX_SLOT_WAITERS) return false;
+    // only where a slot frees within the wait: a slow or hanging endpoint's deliveries are deferred at once
+    if (!wait || waiting.length >= MAX_SLOT_WAITERS || !((this.sendMs.get(endpointId) ?? Infinity) < SLOT_WAIT_MS)) return false;
     const deadline = Date.now() + SLOT_WAIT_MS;
     while (Date.now() < deadline) {
       const list = this.slotWaiters.get(endpointId) ?? [];
