@@ -101,7 +101,7 @@ export class DeliveryDispatcher {
     if (projectId && !slots.tryAcquire(projectId)) {
       this.metrics.deferred('project_share');
       const delay = Math.min(SHARE_BACKOFF_MS * 2 ** Math.min(job.deferrals ?? 0, 16), SHARE_BACKOFF_CEILING_MS);
-      await this.defer(job, 'project_share', delay + Math.random() * delay, undefined, delayJob);
+      await this.defer(job, 'project_share', delay + Math.random() * delay, job.rateToken, delayJob);
       return;
     }
     let pass: Pass | undefined;
@@ -111,7 +111,8 @@ export class DeliveryDispatcher {
         if (project) {
           const g = await this.gate.admit(endpoint, project, { rateToken: job.rateToken, rateBooked: job.rateBooked, deferrals: job.deferrals });
           if (g.kind === 'defer') {
-            await this.defer(job, g.reason, g.delayMs, g.rateToken, delayJob);
+            // a reservation made earlier stays with the delivery through other deferrals (a full cap, a probe)
+            await this.defer(job, g.reason, g.delayMs, g.rateToken ?? job.rateToken, delayJob);
             return;
           }
           pass = g.pass;
