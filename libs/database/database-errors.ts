@@ -16,12 +16,15 @@ const TRANSIENT_MESSAGES = [
 ];
 
 export function isTransientDatabaseError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
+  // not `instanceof Error`: errors raised by node's own modules come from another realm in
+  // some runners (jest's VM context), and a connection refusal is exactly such an error
+  if (typeof e !== 'object' || e === null || typeof (e as { message?: unknown }).message !== 'string') return false;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || code === 'ECONNREFUSED' || code === 'ECONNRESET')) return true;
   const driverError = (e as { driverError?: unknown }).driverError;
   if (driverError && driverError !== e && isTransientDatabaseError(driverError)) return true;
-  return TRANSIENT_MESSAGES.some((m) => e.message.includes(m));
+  const message = (e as { message: string }).message;
+  return TRANSIENT_MESSAGES.some((m) => message.includes(m));
 }
 
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {

@@ -26,6 +26,8 @@ import { parseLsn, PrimaryWalHistory } from './replica-lag';
 interface ReadContext {
   /** the replica this request read from, so a failure there can be retried on the primary */
   used?: Replica;
+  /** the route is running again after a replica failed it: the primary only */
+  primaryOnly?: boolean;
 }
 
 const readContext = new AsyncLocalStorage<ReadContext>();
@@ -48,6 +50,8 @@ class Replica {
   lagMs?: number;
   reason = 'not probed yet';
   probedAt?: number;
+  /** when a query last failed on it: a probe that began before then cannot vouch for it */
+  failedAt = 0;
   private opening?: Promise<DataSource | undefined>;
 
   constructor(
@@ -159,17 +163,23 @@ export class ReplicaReads implements OnModuleInit, OnApplicationShutdown {
     return this.replicas.map((r) => r.status());
   }
 
+  /** Whether this process reads from replicas at all. */
+  get enabled(): boolean {
+    return this.replicas.length > 0;
+  }
+
   /** A query failed on the replica the current route read from: take it out until it probes well. */
   failedOnReplica(): boolean {
     const used = readContext.getStore()?.used;
     if (!used) return false;
+    used.failedAt = Date.now();
     this.setHealth(used, false, undefined, 'a query failed');
     return true;
   }
 
   private pick(): DataSource | undefined {
     const ctx = readContext.getStore();
-    if (!ctx || this.replicas.length === 0) return undefined;
+    if (!ctx || ctx.primaryOnly || this.replicas.length === 0) return undefined;
     if (ctx.used?.healthy && ctx.used.ds) return ctx.used.ds;
     const stale = Date.now() - 3 * this.config.databaseReplicaProbeMs;
     for (let i = 0; i < this.replicas.length; i++) {
@@ -205,6 +215,7 @@ export class ReplicaReads implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async probeReplica(r: Replica): Promise<void> {
+    const startedAt = Date.now();
     const ds = await r.source();
     if (!ds) return this.setHealth(r, false, undefined, r.reason);
     try {
@@ -216,6 +227,8 @@ export class ReplicaReads implements OnModuleInit, OnApplicationShutdown {
       const lag = this.history.lagMs(parseLsn(replay), Date.now());
       if (lag === undefined) return this.setHealth(r, false, undefined, `more than ${this.config.databaseReplicaMaxLagMs} ms behind`);
       if (lag > this.config.databaseReplicaMaxLagMs) return this.setHealth(r, false, lag, `${lag} ms behind (max ${this.config.databaseReplicaMaxLagMs})`);
+      // a query failed on it while this probe ran: the next probe decides
+      if (r.failedAt >= startedAt) return;
       this.setHealth(r, true, lag);
     } catch (e) {
       this.setHealth(r, false, undefined, `probe failed: ${(e as Error).message}`);
@@ -241,9 +254,10 @@ export class ReplicaReads implements OnModuleInit, OnApplicationShutdown {
 }
 
 /**
- * Runs a GET route as a read route (see ReplicaReads). When it fails with a database error
- * after it read from a replica, that replica is taken out and the route runs once more,
- * on the primary: the caller sees the primary's answer, never the replica's failure.
+ * Runs a GET route as a read route (see ReplicaReads). When it fails with a connection-class
+ * database error while replicas are configured, the replica it read from is taken out (when
+ * known) and the route runs once more, on the primary: the caller sees the primary's answer,
+ * never the replica's failure.
  */
 @Injectable()
 export class ReplicaReadInterceptor implements NestInterceptor {
@@ -256,9 +270,12 @@ export class ReplicaReadInterceptor implements NestInterceptor {
           next: (v) => subscriber.next(v),
           complete: () => subscriber.complete(),
           error: (e: unknown) => {
-            if (!isTransientDatabaseError(e) || !this.reads.failedOnReplica()) return subscriber.error(e);
-            // the handler's async scope is bound when handle() is called: outside the read context, so the primary
-            inner = readContext.exit(() => next.handle()).subscribe(subscriber);
+            if (!isTransientDatabaseError(e) || !this.reads.enabled) return subscriber.error(e);
+            // the replica the route read from, when the failure's async scope still names it (it
+            // may not: a pooled connection's error can surface outside it); a GET is run again either way
+            this.reads.failedOnReplica();
+            // the handler's async scope is bound when handle() is called: in a context that allows the primary only
+            inner = readContext.run({ primaryOnly: true }, () => next.handle()).subscribe(subscriber);
           },
         }),
       );
