@@ -11,7 +11,7 @@ export const healthKeys = (endpointId: string) => ({
   probe: `eh:${endpointId}:probe`,
   /** failed attempts in a row, across workers */
   failures: `eh:${endpointId}:fails`,
-  /** GCRA theoretical arrival time */
+  /** the rate limit's sliding log: recent send times and reservations (a sorted set) */
   rate: `eh:${endpointId}:rlog`,
   /** concurrency slots, scored by lease expiry */
   slots: `eh:${endpointId}:slots`,

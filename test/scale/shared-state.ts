@@ -17,7 +17,7 @@ export interface RateLimitScore {
   durationMs: number;
   sends: number;
   maxPerWindow: number;
-  /** the GCRA's own ceiling for one window: the burst plus one window's refill */
+  /** what the suite allows in one window: twice the limit plus one (see scoreRateLimit) */
   windowCeiling: number;
   /** sends per second after the first window, when only the refill rate is left */
   steadyPerSecond: number;
@@ -28,9 +28,11 @@ export interface RateLimitScore {
 }
 
 /**
- * One limit shared by every worker: in any window the sink sees at most what one GCRA allows
- * (the burst plus the refill), and after the burst the rate is the limit's, not twice it as two
- * per-process limiters would allow. Both workers must have sent, or the check proves nothing.
+ * One limit shared by every worker. The limiter itself allows at most the limit in any window,
+ * but its log lives in Redis, and a failover can lose the last moments of it, so right after
+ * one a second burst may follow the first: the suite allows twice the limit plus one in a
+ * window, which two per-process limiters would exceed, and after the burst the rate must be
+ * the limit's, not twice it. Both workers must have sent, or the check proves nothing.
  */
 export function scoreRateLimit(receipts: Receipt[], limit: number, durationMs: number, workers: number): RateLimitScore {
   const times = receipts.map((r) => r.at).sort((a, b) => a - b);
