@@ -9,6 +9,8 @@ export type InvalidationTopic = 'project' | 'api-key' | 'source';
 export type InvalidationHandler = (id: string) => void;
 
 const CHANNEL = 'invalidate';
+/** How long a broadcast waits for the publishing connection, and a shutdown for broadcasts still going out. */
+const SEND_WAIT_MS = 3000;
 
 /**
  * Tells every pod at once that a cached record changed (a project deleted, an API key
@@ -22,6 +24,8 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   private readonly handlers = new Map<InvalidationTopic, Set<InvalidationHandler>>();
   private sub?: Redis;
   private pub?: Redis;
+  /** broadcasts on their way out */
+  private readonly sending = new Set<Promise<void>>();
   private readonly channel: string;
 
   constructor(@Inject(CARAVAN_CONFIG) private readonly config: CaravanConfig) {
@@ -41,6 +45,8 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // a CLI command (key rotation, revocation) publishes and exits at once: let those go out first
+    if (this.sending.size > 0) await Promise.race([Promise.allSettled([...this.sending]), new Promise((r) => setTimeout(r, SEND_WAIT_MS))]);
     for (const c of [this.sub, this.pub]) {
       if (c) await closeRedis(c);
     }
@@ -57,7 +63,32 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   publish(topic: InvalidationTopic, id: string): void {
     const message = JSON.stringify({ topic, id });
     this.deliver(message);
-    this.pub?.publish(this.channel, message).catch((e: unknown) => this.logger.warn(`invalidation not broadcast: ${(e as Error).message}`));
+    const sent: Promise<void> = this.send(message).finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
+  }
+
+  /** Publishes, waiting briefly for a connection that is still being made (a process just started). */
+  private async send(message: string): Promise<void> {
+    const pub = this.pub;
+    if (!pub) return;
+    try {
+      if (pub.status !== 'ready') {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            pub.off('ready', ready);
+            reject(new Error(`Redis not connected within ${SEND_WAIT_MS} ms`));
+          }, SEND_WAIT_MS);
+          const ready = (): void => {
+            clearTimeout(timer);
+            resolve();
+          };
+          pub.once('ready', ready);
+        });
+      }
+      await pub.publish(this.channel, message);
+    } catch (e) {
+      this.logger.warn(`invalidation not broadcast: ${(e as Error).message}`);
+    }
   }
 
   private deliver(message: string): void {
