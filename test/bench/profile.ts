@@ -8,7 +8,8 @@ export interface Profile {
   s4: { stepMs: number; graceMs: number; timeoutS: number };
   s8: { normalRate: number; hostileRate: number; stepMs: number; leadMs: number; graceMs: number; timeoutS: number };
   s5: { backlog: number; freshRate: number; freshMs: number; maxDrainMs: number };
-  s7: { minutes: number; windowMs: number };
+  /** rate 0 = half the S2 knee of this invocation; systems: which pipelines soak */
+  s7: { minutes: number; windowMs: number; rate: number; systems: ('caravan' | 'baseline')[] };
   s9: {
     events: number;
     queries: number;
@@ -36,7 +37,7 @@ export const FULL: Profile = {
   s4: { stepMs: 15_000, graceMs: 3_000, timeoutS: 2 },
   s8: { normalRate: 20, hostileRate: 100, stepMs: 15_000, leadMs: 3_000, graceMs: 3_000, timeoutS: 10 },
   s5: { backlog: 100_000, freshRate: 50, freshMs: 30_000, maxDrainMs: 600_000 },
-  s7: { minutes: 30, windowMs: 60_000 },
+  s7: { minutes: 30, windowMs: 60_000, rate: 0, systems: ['caravan', 'baseline'] },
   s9: {
     events: 5_000_000,
     queries: 200,
@@ -62,7 +63,7 @@ export const QUICK: Profile = {
   s4: { stepMs: 2_000, graceMs: 1_500, timeoutS: 1 },
   s8: { normalRate: 20, hostileRate: 60, stepMs: 3_000, leadMs: 1_500, graceMs: 1_500, timeoutS: 5 },
   s5: { backlog: 1_500, freshRate: 50, freshMs: 2_000, maxDrainMs: 45_000 },
-  s7: { minutes: 2, windowMs: 30_000 },
+  s7: { minutes: 2, windowMs: 30_000, rate: 0, systems: ['caravan', 'baseline'] },
   s9: {
     events: 30_000,
     queries: 40,

@@ -8,12 +8,13 @@ import { consoleTable, Machine, RunReport, writeReport } from './report';
 import type { ScenarioResult } from './report-types';
 import { Ctx, SCENARIOS } from './scenarios';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--soak] [--soak-minutes N] [--out DIR] [--caravan-dir DIR] [--caravan-env K=V,...] [--final-wait-s N]
+const USAGE = `Usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--soak] [--soak-minutes N] [--soak-rate N] [--soak-systems caravan,baseline] [--out DIR] [--caravan-dir DIR] [--caravan-env K=V,...] [--final-wait-s N]
 
 Runs each scenario against Caravan (roles as child processes from dist/) and against the
 baseline pipeline in test/bench/baseline, and prints our figure, the baseline's and the
 ratio. --quick runs seconds per scenario and exits non-zero only on errors, loss or a
-ratio far below target. S7 (soak) runs only with --soak. --caravan-dir runs the
+ratio far below target. S7 (soak) runs only with --soak, on a PostgreSQL server of its own
+with autovacuum on, at --soak-rate (default half the S2 knee). --caravan-dir runs the
 Caravan build of another checkout (its dist/), e.g. a clean export of a commit;
 --caravan-env passes extra variables to Caravan's roles (e.g. ENDPOINT_MAX_CONCURRENCY=0);
 --final-wait-s bounds the wait for late deliveries after the load (quick 30, full 120).`;
@@ -22,6 +23,8 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
   let quick = false;
   let soak = false;
   let soakMinutes: number | undefined;
+  let soakRate: number | undefined;
+  let soakSystems: ('caravan' | 'baseline')[] | undefined;
   let finalWaitS: number | undefined;
   let only: string[] | undefined;
   let out = 'bench/results';
@@ -32,7 +35,12 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
     if (a === '--quick') quick = true;
     else if (a === '--soak') soak = true;
     else if (a === '--soak-minutes') soakMinutes = Number(argv[++i]);
-    else if (a === '--final-wait-s') finalWaitS = Number(argv[++i]);
+    else if (a === '--soak-rate') soakRate = Number(argv[++i]);
+    else if (a === '--soak-systems') {
+      soakSystems = argv[++i].split(',').map((x) => x.trim()) as ('caravan' | 'baseline')[];
+      if (!soakSystems.length || soakSystems.some((x) => x !== 'caravan' && x !== 'baseline'))
+        throw new Error(`--soak-systems expects caravan and/or baseline`);
+    } else if (a === '--final-wait-s') finalWaitS = Number(argv[++i]);
     else if (a === '--scenario') only = argv[++i].split(',').map((s) => s.trim().toUpperCase());
     else if (a === '--out') out = argv[++i];
     else if (a === '--caravan-dir') caravanDir = resolve(argv[++i]);
@@ -51,7 +59,7 @@ function parseArgs(argv: string[]): { profile: Profile; scenarios: string[]; out
   const profile: Profile = {
     ...base,
     finalDrainMs: finalWaitS !== undefined ? finalWaitS * 1000 : base.finalDrainMs,
-    s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes },
+    s7: { ...base.s7, minutes: soakMinutes ?? base.s7.minutes, rate: soakRate ?? base.s7.rate, systems: soakSystems ?? base.s7.systems },
   };
   const all = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S8', 'S9', ...(soak ? ['S7'] : [])];
   const scenarios = only ?? all;

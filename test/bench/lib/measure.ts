@@ -76,7 +76,7 @@ export class PhaseMeter {
   }
 
   async start(): Promise<void> {
-    this.before = await pgCounters(this.dep.db, this.withStatements);
+    this.before = await pgCounters(this.dep.db, this.withStatements, this.dep.pgServer);
     await this.sampler.start();
   }
 
@@ -84,7 +84,7 @@ export class PhaseMeter {
     const groups = await this.sampler.stop();
     if (this.pgSettleMs <= 0) return { groups, pgStatements: false };
     await sleep(this.pgSettleMs);
-    const after = await pgCounters(this.dep.db, this.withStatements);
+    const after = await pgCounters(this.dep.db, this.withStatements, this.dep.pgServer);
     return { groups, pg: counterDelta(this.before!, after), pgStatements: this.withStatements };
   }
 }

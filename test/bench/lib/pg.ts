@@ -65,8 +65,8 @@ export async function statementsAvailable(name: string): Promise<{ ok: boolean; 
   });
 }
 
-export async function pgCounters(name: string, withStatements: boolean): Promise<PgCounters> {
-  return withClient(dbUrl(name), async (c) => {
+export async function pgCounters(name: string, withStatements: boolean, server = PG_SERVER): Promise<PgCounters> {
+  return withClient(dbUrl(name, server), async (c) => {
     const d = await c.query<{ x: string; i: string; u: string; d: string; size: string; wal: string }>(
       `SELECT xact_commit + xact_rollback AS x, tup_inserted AS i, tup_updated AS u, tup_deleted AS d,
               pg_database_size(datname) AS size, pg_current_wal_lsn() - '0/0'::pg_lsn AS wal
@@ -104,8 +104,8 @@ export function counterDelta(a: PgCounters, b: PgCounters): PgCounters {
   };
 }
 
-export async function deadTuples(name: string): Promise<number> {
-  return withClient(dbUrl(name), async (c) => {
+export async function deadTuples(name: string, server = PG_SERVER): Promise<number> {
+  return withClient(dbUrl(name, server), async (c) => {
     const r = await c.query<{ n: string }>(`SELECT coalesce(sum(n_dead_tup), 0) AS n FROM pg_stat_user_tables`);
     return Number(r.rows[0].n);
   });

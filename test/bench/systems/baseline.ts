@@ -1,7 +1,7 @@
 import { Child, deletePrefix, redisClient, sparePort } from '../lib/children';
 import type { IngestTarget } from '../lib/load';
 import { benchData } from '../lib/load';
-import { backendPids, createDatabase, dbUrl, dropDatabase } from '../lib/pg';
+import { backendPids, createDatabase, dbUrl, dropDatabase, PG_SERVER } from '../lib/pg';
 import type { PidGroups } from '../lib/proc';
 import { sleep } from '../lib/stats';
 import type { Deployment, DeployOptions, EndpointSpec } from './system';
@@ -28,13 +28,17 @@ export class BaselineDeployment implements Deployment {
   private owners = 0;
   private redisPid = 0;
 
+  get pgServer(): string {
+    return this.opts.pgServer ?? PG_SERVER;
+  }
+
   constructor(private readonly opts: DeployOptions) {
     this.db = `bench_${opts.name}_baseline`;
     this.prefix = `bench:${opts.name}:baseline`;
   }
 
   async start(): Promise<void> {
-    await createDatabase(this.db);
+    await createDatabase(this.db, this.pgServer);
     const r = redisClient();
     try {
       await deletePrefix(r, this.prefix);
@@ -44,7 +48,12 @@ export class BaselineDeployment implements Deployment {
     }
     const port = await sparePort();
     this.origin = `http://127.0.0.1:${port}`;
-    const env = { BASE_DB_URL: dbUrl(this.db), BASE_PREFIX: this.prefix, BASE_PORT: String(port), BASE_CONCURRENCY: String(this.opts.workerConcurrency) };
+    const env = {
+      BASE_DB_URL: dbUrl(this.db, this.pgServer),
+      BASE_PREFIX: this.prefix,
+      BASE_PORT: String(port),
+      BASE_CONCURRENCY: String(this.opts.workerConcurrency),
+    };
     await new Child('baseline migrate', [MAIN, 'migrate'], env).run(30_000);
     this.ingest = new Child('baseline ingest', [MAIN, 'ingest'], env);
     this.worker = new Child('baseline worker', [MAIN, 'worker'], env);
@@ -92,14 +101,14 @@ export class BaselineDeployment implements Deployment {
     return {
       api: this.ingest.pid && this.ingest.running ? [this.ingest.pid] : [],
       worker: this.worker.pid && this.worker.running ? [this.worker.pid] : [],
-      postgres: await backendPids(this.db),
+      postgres: await backendPids(this.db, this.pgServer),
       redis: this.redisPid ? [this.redisPid] : [],
     };
   }
 
   async stop(): Promise<void> {
     await Promise.all([this.ingest?.stop(), this.worker?.stop()]);
-    await dropDatabase(this.db);
+    await dropDatabase(this.db, this.pgServer);
     const r = redisClient();
     try {
       await deletePrefix(r, this.prefix);

@@ -16,6 +16,8 @@ export interface Deployment {
   readonly kind: 'caravan' | 'baseline';
   readonly db: string;
   readonly prefix: string;
+  /** the PostgreSQL server (`postgres://user@host:port`) holding `db` */
+  readonly pgServer: string;
   /** registers endpoints and returns how to send events to all of them (fan-out when several) */
   addEndpoints(eps: EndpointSpec[]): Promise<IngestTarget>;
   /** an incoming project whose HMAC-verified source feeds `ep`, and how to post signed webhooks to it (Caravan only) */
