@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './app/tracing-preload';
 import { assertNodeVersion, loadConfig } from '../libs/config';
 import { ensureDatabase, runMigrations } from '../libs/database';
 import { DependencyUnavailableError, isConnectionError } from '../libs/observability/dependency-log';

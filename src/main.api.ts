@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './app/tracing-preload';
 import { stopOnSignal } from './app/signals';
 import { reportFatal } from './app/fatal';
 import { assertNodeVersion, loadConfig } from '../libs/config';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './app/tracing-preload';
 import { reportFatal } from './app/fatal';
 import { main } from './cli';
 

@@ -1,3 +1,5 @@
+import { stopTracing } from '../../libs/observability/tracing-sdk';
+
 export type Stop = () => Promise<void>;
 
 /** A role that is up: how to stop it, and what it listens on. */
@@ -27,7 +29,11 @@ export function stopOnSignal(stops: Stop[]): void {
     }, 30_000);
     timer.unref();
     Promise.allSettled(stops.map((s) => s())).then(
-      (results) => process.exit(results.every((r) => r.status === 'fulfilled') ? 0 : 1),
+      // the spans of the last requests and attempts leave before the process does
+      async (results) => {
+        await stopTracing();
+        process.exit(results.every((r) => r.status === 'fulfilled') ? 0 : 1);
+      },
       () => process.exit(1),
     );
   };

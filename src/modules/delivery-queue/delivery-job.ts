@@ -13,6 +13,8 @@ export interface DeliveryJob {
   rateToken?: string;
   /** jobs written before rate tokens: a reservation was made, under a token now unknown */
   rateBooked?: boolean;
+  /** W3C traceparent of the span that made the job (ingest, or the attempt before a retry), when tracing is on */
+  traceparent?: string;
 }
 
 /** What a deferral tells the next attempt of the same delivery. */
@@ -29,6 +31,8 @@ export interface Wakeable {
   /** the project, for the fair priority of its job */
   project_id: string;
   attempts: number;
+  /** the trace the job continues (see DeliveryJob.traceparent); the active span's when absent */
+  traceparent?: string;
 }
 
 export const DELIVERY_JOB_NAME = 'deliver';

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { HealthMetrics } from '../../../libs/observability/metrics';
+import { currentTraceparent } from '../../../libs/observability/tracing';
 import { QUEUES } from '../../../libs/queue';
 import { DeferralHints, DELIVERY_JOB_NAME, DeliveryJob, deliveryJobId, MAX_QUEUE_DELAY_MS, Wakeable } from './delivery-job';
 import { FairPriority } from './fair-priority';
@@ -38,7 +39,9 @@ export class DeliveryQueue {
   wake(items: Wakeable[]): void {
     if (items.length === 0) return;
     if (this.pending.length === 0) setImmediate(() => this.flushWakes());
-    for (const w of items) this.pending.push(w);
+    // the batch leaves outside this request's context: each job keeps the trace it belongs to
+    const traceparent = currentTraceparent();
+    for (const w of items) this.pending.push(traceparent && !w.traceparent ? { ...w, traceparent } : w);
   }
 
   private flushWakes(): void {
@@ -90,6 +93,7 @@ export class DeliveryQueue {
 
   private async add(items: Wakeable[], delayMs: number, pick: (w: Wakeable) => Queue<DeliveryJob>, hints?: DeferralHints): Promise<void> {
     if (items.length === 0 || delayMs > MAX_QUEUE_DELAY_MS) return;
+    const traceparent = currentTraceparent();
     const byQueue = new Map<Queue<DeliveryJob>, Wakeable[]>();
     for (const w of items) {
       const q = pick(w);
@@ -103,7 +107,7 @@ export class DeliveryQueue {
           q.addBulk(
             ws.map((w) => ({
               name: DELIVERY_JOB_NAME,
-              data: { deliveryId: w.id, generation: w.generation, endpointId: w.endpoint_id, ...hints },
+              data: { deliveryId: w.id, generation: w.generation, endpointId: w.endpoint_id, traceparent: w.traceparent ?? traceparent, ...hints },
               opts: {
                 jobId: deliveryJobId(w.id, w.generation),
                 delay: delayMs > 0 ? delayMs : undefined,

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { fastQuery } from '../../../libs/database/sql';
+import { activeSpanContext, inSpan } from '../../../libs/observability/tracing';
+import { ROOT_CONTEXT, SpanContext, trace } from '@opentelemetry/api';
 import type { EventTarget } from './event.entity';
 import { markRoutedCte, routedStatusSql } from './event-status';
 import type { NewDelivery } from './routing/delivery-plan';
@@ -37,6 +39,8 @@ export interface RoutePass {
 
 interface Pending {
   ev: NewEvent;
+  /** the span of the request that wrote it, when tracing is on */
+  span?: SpanContext;
   resolve: (r: WriteResult) => void;
   reject: (e: unknown) => void;
 }
@@ -124,7 +128,7 @@ export class EventWriter {
 
   write(ev: NewEvent): Promise<WriteResult> {
     return new Promise<WriteResult>((resolve, reject) => {
-      this.queue.push({ ev, resolve, reject });
+      this.queue.push({ ev, resolve, reject, span: activeSpanContext() });
       this.pump();
     });
   }
@@ -146,7 +150,19 @@ export class EventWriter {
     }
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
+  /**
+   * One commit serves many requests: its span is a child of the first one's and links to
+   * every other, so each request's trace reaches the statement it shared.
+   */
+  private flush(batch: Pending[]): Promise<void> {
+    const first = batch[0].span;
+    const links = batch.flatMap((p) => (p.span && p.span !== first ? [{ context: p.span }] : [])).slice(0, 128);
+    if (!first && links.length === 0) return this.commit(batch);
+    const parent = first ? trace.setSpanContext(ROOT_CONTEXT, first) : ROOT_CONTEXT;
+    return inSpan('caravan.group_commit', { parent, links, attributes: { 'caravan.batch_size': batch.length } }, () => this.commit(batch));
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
     try {
       const ev: unknown[][] = Array.from({ length: 13 }, () => []);
       for (const { ev: e } of batch) {

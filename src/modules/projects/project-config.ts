@@ -14,6 +14,8 @@ export interface ProjectConfig {
   max_payload_read_size: number;
   replay_attacks_prevention_enabled: boolean;
   add_event_id_trace_headers: boolean;
+  /** Caravan: deliveries carry a W3C `traceparent` continuing the gateway's trace (when tracing is on) */
+  add_traceparent_header?: boolean;
   disable_endpoint: boolean;
   multiple_endpoint_subscriptions: boolean;
   search_policy: string;
@@ -43,6 +45,7 @@ export function defaultProjectConfig(now: Date, uid: string): ProjectConfig {
     max_payload_read_size: 256 * 1024,
     replay_attacks_prevention_enabled: false,
     add_event_id_trace_headers: false,
+    add_traceparent_header: false,
     disable_endpoint: false,
     multiple_endpoint_subscriptions: false,
     search_policy: '720h',

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CARAVAN_CONFIG, CaravanConfig } from '../../../../libs/config';
 import { HealthMetrics } from '../../../../libs/observability/metrics';
+import { formatTraceparent, inSpan } from '../../../../libs/observability/tracing';
 import { deliveryLeaseMs } from '../../../common/delivery-lease';
 import { classifyAttempt } from '../../../common/retry-policy';
 import type { DeferralHints, DeliveryJob } from '../../delivery-queue';
@@ -108,8 +109,13 @@ export class DeliveryDispatcher {
     try {
       if (endpoint && !endpoint.deletedAt && endpoint.status === 'active') {
         const project = await this.projects.getCached(endpoint.projectId).catch(() => undefined);
+        const live = endpoint;
         if (project) {
-          const g = await this.gate.admit(endpoint, project, { rateToken: job.rateToken, rateBooked: job.rateBooked, deferrals: job.deferrals });
+          const g = await inSpan('caravan.gate', {}, async (span) => {
+            const r = await this.gate.admit(live, project, { rateToken: job.rateToken, rateBooked: job.rateBooked, deferrals: job.deferrals });
+            span?.setAttribute('caravan.gate.decision', r.kind === 'defer' ? r.reason : 'pass');
+            return r;
+          });
           if (g.kind === 'defer') {
             // a reservation made earlier stays with the delivery through other deferrals (a full cap, a probe)
             await this.defer(job, g.reason, g.delayMs, g.rateToken ?? job.rateToken, delayJob);
@@ -126,7 +132,11 @@ export class DeliveryDispatcher {
   }
 
   private async claimAndSend(job: DeliveryJob, endpoint: EndpointEntity | null, pass: Pass | undefined): Promise<void> {
-    const d = await this.state.claim(job.deliveryId, job.generation, this.owner, deliveryLeaseMs(endpoint?.httpTimeout, this.config.leaseGraceMs));
+    const d = await inSpan('caravan.claim', {}, async (span) => {
+      const c = await this.state.claim(job.deliveryId, job.generation, this.owner, deliveryLeaseMs(endpoint?.httpTimeout, this.config.leaseGraceMs));
+      span?.setAttributes({ 'caravan.claimed': c !== null, 'caravan.attempt': (c?.attempts ?? 0) + 1 });
+      return c;
+    });
     if (!d) return;
     if (!endpoint || endpoint.deletedAt) return this.recorder.finish(d, this.owner, null, ended('Discarded', 'endpoint deleted'));
     if (endpoint.status === 'inactive') return this.whileInactive(d, endpoint);
@@ -180,13 +190,19 @@ export class DeliveryDispatcher {
       clientCertificate: this.endpoints.clientCertificate(endpoint),
     };
     const credentialNames = Object.keys(authHeaders);
-    const outcome = pass
-      ? await this.gate.run(
-          pass,
-          () => this.sendAuthenticated(endpoint, request, credentialNames),
-          (o) => classifyAttempt(o).blamesEndpoint && !o.ok,
-        )
-      : await this.sendAuthenticated(endpoint, request, credentialNames);
+    const outcome = await inSpan('caravan.send', { attributes: { 'server.address': hostOf(endpoint.url) } }, async (span) => {
+      // the receiver's spans continue this one, for projects that asked (tracing on)
+      if (span && project.config.add_traceparent_header) request.headers.traceparent = formatTraceparent(span.spanContext());
+      const o = pass
+        ? await this.gate.run(
+            pass,
+            () => this.sendAuthenticated(endpoint, request, credentialNames),
+            (x) => classifyAttempt(x).blamesEndpoint && !x.ok,
+          )
+        : await this.sendAuthenticated(endpoint, request, credentialNames);
+      span?.setAttributes({ 'http.response.status_code': o.status ?? 0, 'caravan.outcome': o.ok ? 'ok' : (o.errorClass ?? 'http_error') });
+      return o;
+    });
     await this.conclude(d, endpoint, project, pass, request.headers, credentialNames, outcome, now);
   }
 
@@ -206,7 +222,9 @@ export class DeliveryDispatcher {
     if (pass && !verdict.success && !verdict.blamesEndpoint) await this.gate.release(pass);
     else if (pass) streak = await this.gate.settle(pass, verdict.success);
     const next = nextState(d, outcome, verdict, project.config.strategy, now);
-    await this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, credentialHeaders, outcome), next);
+    await inSpan('caravan.record', { attributes: { 'caravan.status': next.status } }, () =>
+      this.recorder.finish(d, this.owner, attemptRecord(endpoint.url, headers, credentialHeaders, outcome), next),
+    );
     this.metrics.delivered(verdict.success ? 'success' : next.status === 'Retry' ? 'retry' : 'failure');
     const disable = autoDisableDecision(verdict, streak, project.config);
     if (disable) {
@@ -301,5 +319,14 @@ export class DeliveryDispatcher {
     if (delayJob && delayMs <= SHORT_DEFERRAL_MS) await delayJob(delayMs, { deferrals, rateToken });
     const w = await this.state.defer(job.deliveryId, job.generation, delayMs, `deferred: ${reason.replace('_', ' ')}`);
     if (w) await this.queue.enqueueDeferred([w], delayMs, { deferrals, rateToken });
+  }
+}
+
+/** An endpoint's host for a span (never its path or query, which may carry credentials). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
   }
 }

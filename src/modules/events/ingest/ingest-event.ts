@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badRequest, notFound } from '../../../common/errors/domain-error';
 import { newId } from '../../../common/ids';
+import { inSpan } from '../../../../libs/observability/tracing';
 import { DeliveryQueue } from '../../delivery-queue';
 import { EndpointsService } from '../../endpoints';
 import { ProjectsService } from '../../projects';
@@ -42,7 +43,15 @@ export class IngestEvent {
     private readonly deliveryQueue: DeliveryQueue,
   ) {}
 
-  async execute(cmd: IngestEventCommand): Promise<IngestResult> {
+  execute(cmd: IngestEventCommand): Promise<IngestResult> {
+    return inSpan('caravan.ingest', { attributes: { 'caravan.project_id': cmd.projectId, 'caravan.target': cmd.target.kind } }, async (span) => {
+      const r = await this.ingest(cmd);
+      span?.setAttributes({ 'caravan.event_id': r.event.id, 'caravan.duplicate': r.duplicate, 'caravan.event_type': r.event.eventType });
+      return r;
+    });
+  }
+
+  private async ingest(cmd: IngestEventCommand): Promise<IngestResult> {
     const project = await this.projects.getCached(cmd.projectId);
     const eventType = guardEventType(cmd.eventType);
     const { raw, data } = guardPayload(cmd.payload, cmd.data, project.config.max_payload_read_size);

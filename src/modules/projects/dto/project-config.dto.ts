@@ -57,6 +57,8 @@ export class ProjectConfigDto {
   @IsOptional() @IsInt() @Min(1024) @Max(64 * 1024 * 1024) max_payload_read_size?: number;
   @IsOptional() @IsBoolean() replay_attacks_prevention_enabled?: boolean;
   @IsOptional() @IsBoolean() add_event_id_trace_headers?: boolean;
+  /** Caravan: with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), deliveries carry a W3C `traceparent` header continuing the gateway's trace */
+  @IsOptional() @IsBoolean() add_traceparent_header?: boolean;
   @IsOptional() @IsBoolean() disable_endpoint?: boolean;
   @IsOptional() @IsBoolean() multiple_endpoint_subscriptions?: boolean;
   @IsOptional() @IsString() @Matches(/^\d{1,6}h$/) search_policy?: string;
