@@ -74,6 +74,65 @@ describe('DeliveryStateRepository (integration)', () => {
     expect(await repo.claim(d2.id, 7, 'w', 30_000)).toBeUndefined();
   });
 
+  it('shares one statement between concurrent claims and records, each caller getting its own row', async () => {
+    const other = new DeliveryStateRepository(ds); // another worker process, racing for the same rows
+    const made = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const eventId = await newEvent();
+        const [d] = await route(eventId, 0, [row(eventId)]);
+        return { eventId, id: d.id };
+      }),
+    );
+    const [mine, theirs] = await Promise.all([
+      Promise.all(made.map((m) => repo.claim(m.id, 0, 'me', 30_000))),
+      Promise.all(made.map((m) => other.claim(m.id, 0, 'them', 30_000))),
+    ]);
+    // each delivery went to exactly one of the two, with its own payload
+    made.forEach((m, i) => {
+      expect([mine[i], theirs[i]].filter(Boolean)).toHaveLength(1);
+      expect((mine[i] ?? theirs[i])!.id).toBe(m.id);
+    });
+    const claimed = made.map((m, i) => ({ ...m, d: (mine[i] ?? theirs[i])!, owner: mine[i] ? 'me' : 'them', r: mine[i] ? repo : other }));
+    const attempt = (ok: boolean) => ({
+      id: newId(),
+      url: 'http://x/',
+      ipAddress: '127.0.0.1',
+      requestHeaders: { 'x-n': '1' },
+      responseHeaders: {},
+      httpStatus: ok ? '200' : '500',
+      responseData: '',
+      error: '',
+      errorClass: ok ? '' : 'http_5xx',
+      ok,
+      durationMs: 1,
+      requestedAt: new Date(),
+      respondedAt: new Date(),
+    });
+    // even ones succeed (and settle their event), odd ones go to Retry
+    const gens = await Promise.all(
+      claimed.map((c, i) =>
+        c.r.recordAttempt(
+          c.d,
+          c.owner,
+          attempt(i % 2 === 0),
+          i % 2 === 0
+            ? { status: 'Success', nextAttemptAt: null, description: 'ok', bumpGeneration: false }
+            : { status: 'Retry', nextAttemptAt: new Date(Date.now() + 60_000), description: 'again', bumpGeneration: true },
+        ),
+      ),
+    );
+    expect(gens).toEqual(claimed.map((_, i) => (i % 2 === 0 ? 0 : 1)));
+    const states: { id: string; status: string; attempts: number; ev: string; n: number }[] = await ds.query(
+      `SELECT d.id, d.status, d.attempts, e.status AS ev, (SELECT count(*)::int FROM delivery_attempts a WHERE a.event_delivery_id = d.id) AS n
+       FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ANY($1)`,
+      [made.map((m) => m.id)],
+    );
+    const byId = new Map(states.map((x) => [x.id, x]));
+    made.forEach((m, i) => {
+      expect(byId.get(m.id)).toEqual({ id: m.id, status: i % 2 === 0 ? 'Success' : 'Retry', attempts: 1, ev: i % 2 === 0 ? 'Success' : 'Processing', n: 1 });
+    });
+  });
+
   it('records an attempt and the next state together, only for the lease owner', async () => {
     const eventId = await newEvent();
     const [d] = await route(eventId, 0, [row(eventId)]);

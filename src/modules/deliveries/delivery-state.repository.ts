@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { GroupCommit } from '../../../libs/database/group-commit';
 import { fastQuery, writeResult } from '../../../libs/database/sql';
 import type { Wakeable } from '../delivery-queue';
-import { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleSoleEventCte, soleOutcome } from '../events';
+import { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleSoleEventsCte, soleOutcome } from '../events';
 import { DeliveryStatus, isTerminal } from './delivery.entity';
 import type { Transition } from './dispatch/next-state';
 import { HELD_UNTIL_SQL } from './held';
@@ -67,22 +68,39 @@ export interface AttemptRecord {
  */
 @Injectable()
 export class DeliveryStateRepository {
+  private readonly claims = new GroupCommit<ClaimRequest, ClaimedDelivery | undefined>((b) => this.claimBatch(b), {
+    maxBatch: 200,
+    maxInFlight: 4,
+    key: (c) => c.id,
+    retryAlone: aboutTheRows,
+  });
+  private readonly records = new GroupCommit<RecordRequest, number | undefined>((b) => this.recordBatch(b), {
+    maxBatch: 200,
+    maxInFlight: 4,
+    key: (r) => r.d.id,
+    retryAlone: aboutTheRows,
+  });
+
   constructor(private readonly ds: DataSource) {}
 
-  async claim(id: string, generation: number, owner: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
-    const raw: unknown = await fastQuery(
-      this.ds,
-      `UPDATE event_deliveries d
-         SET status = 'Processing', lease_until = now() + ($3::int * interval '1 millisecond'), lease_owner = $4, updated_at = now()
-       FROM events e
-       WHERE d.id = $1 AND d.generation = $2 AND d.status IN ('Scheduled', 'Retry')
-         AND d.next_attempt_at <= now() + interval '2 seconds' AND e.id = d.event_id
-       RETURNING d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type, d.delivery_mode,
-                 d.headers, d.attempts, d.retry_limit, d.generation, d.sole, d.route_seq, d.created_at, e.raw, e.headers AS event_headers,
-                 (SELECT s.function FROM subscriptions s WHERE s.id = d.subscription_id) AS function`,
-      [id, generation, leaseMs, owner],
-    );
-    return writeResult<ClaimedDelivery>(raw).rows[0];
+  /**
+   * Claims with a lease. Concurrent claims of this process share one statement (see
+   * GroupCommit): under load the worker's claims cost one round trip and one commit per
+   * batch, not per delivery.
+   */
+  claim(id: string, generation: number, owner: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+    return this.claims.submit({ id, generation, owner, leaseMs });
+  }
+
+  private async claimBatch(items: ClaimRequest[]): Promise<(ClaimedDelivery | undefined)[]> {
+    const raw: unknown = await fastQuery(this.ds, CLAIM_SQL, [
+      items.map((i) => i.id),
+      items.map((i) => i.generation),
+      items.map((i) => i.leaseMs),
+      items.map((i) => i.owner),
+    ]);
+    const claimed = new Map(writeResult<ClaimedDelivery>(raw).rows.map((r) => [r.id, r]));
+    return items.map((i) => claimed.get(i.id));
   }
 
   /**
@@ -90,61 +108,23 @@ export class DeliveryStateRepository {
    * Returns the new generation, or undefined when the lease was lost meanwhile.
    */
   async recordAttempt(d: ClaimedDelivery, owner: string, a: AttemptRecord | null, t: Transition): Promise<number | undefined> {
-    const params: unknown[] = [d.id, owner, t.status, t.nextAttemptAt ?? new Date(), t.description, t.bumpGeneration ? 1 : 0, a ? 1 : 0];
-    let attemptCte = '';
-    if (a) {
-      attemptCte = `, att AS (
-        INSERT INTO delivery_attempts (id, project_id, event_delivery_id, endpoint_id, msg_id, url, ip_address, request_http_header,
-          response_http_header, http_status, response_data, error, error_class, status, duration_ms, requested_at, responded_at)
-        VALUES ($8, $9, $1, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23))`;
-      params.push(
-        a.id,
-        d.project_id,
-        d.endpoint_id,
-        d.event_id,
-        a.url,
-        a.ipAddress,
-        JSON.stringify(a.requestHeaders),
-        JSON.stringify(a.responseHeaders),
-        a.httpStatus,
-        a.responseData,
-        a.error,
-        a.errorClass,
-        a.ok,
-        a.durationMs,
-        a.requestedAt,
-        a.respondedAt,
-      );
-    }
-    let eventCte = '';
-    if (isTerminal(t.status) && d.sole) {
-      params.push(d.event_id, d.route_seq, soleOutcome(t.status));
-      const n = params.length;
-      eventCte = `, ${settleSoleEventCte('upd', n - 2, n - 1, n)}`;
-    }
-    const sql = `
-      WITH upd AS (
-        UPDATE event_deliveries SET status = $3, next_attempt_at = $4, description = $5,
-          attempts = attempts + $7, generation = generation + $6,
-          lease_until = NULL, lease_owner = NULL, updated_at = now(),
-          latency_ms = CASE WHEN $3 = 'Success' THEN (extract(epoch FROM now() - created_at) * 1000)::int ELSE latency_ms END
-        WHERE id = $1 AND lease_owner = $2 AND status = 'Processing'
-        RETURNING generation
-      )${attemptCte}${eventCte}
-      SELECT generation FROM upd`;
-    if (isTerminal(t.status) && !d.sole) {
-      // The event is settled in the same transaction, so a worker killed right after the
-      // commit cannot leave it Processing for good (fault F1/F2). Siblings finishing at once
-      // queue on the event row, so the last of them sees the others' outcomes.
-      return this.ds.transaction(async (m) => {
-        await m.query(LOCK_EVENT_SQL, [d.event_id]);
-        const rows: { generation: number }[] = await m.query(sql, params);
-        if (rows.length) await m.query(SETTLE_EVENT_SQL, [d.event_id]);
-        return rows[0]?.generation;
-      });
-    }
-    const rows: { generation: number }[] = await fastQuery(this.ds, sql, params);
-    return rows[0]?.generation;
+    if (!(isTerminal(t.status) && !d.sole)) return this.records.submit({ d, owner, a, t });
+    // The event is settled in the same transaction, so a worker killed right after the
+    // commit cannot leave it Processing for good (fault F1/F2). Siblings finishing at once
+    // queue on the event row, so the last of them sees the others' outcomes.
+    return this.ds.transaction(async (m) => {
+      await m.query(LOCK_EVENT_SQL, [d.event_id]);
+      const rows: { generation: number }[] = await m.query(RECORD_SQL, recordParams([{ d, owner, a, t }]));
+      if (rows.length) await m.query(SETTLE_EVENT_SQL, [d.event_id]);
+      return rows[0]?.generation;
+    });
+  }
+
+  /** Records of this process that need no event lock (a retry, or the only delivery of its event), in one statement. */
+  private async recordBatch(items: RecordRequest[]): Promise<(number | undefined)[]> {
+    const rows: { id: string; generation: number }[] = await fastQuery(this.ds, RECORD_SQL, recordParams(items));
+    const generations = new Map(rows.map((r) => [r.id, r.generation]));
+    return items.map((i) => generations.get(i.d.id));
   }
 
   /**
@@ -290,4 +270,97 @@ export class DeliveryStateRepository {
     );
     return writeResult<Wakeable>(raw).rows;
   }
+}
+
+/** A deadlock or serialization failure (class 40), or one bad value (22, 23): the rows alone may pass. */
+function aboutTheRows(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && /^(40|22|23)/.test(code);
+}
+
+interface ClaimRequest {
+  id: string;
+  generation: number;
+  owner: string;
+  leaseMs: number;
+}
+
+interface RecordRequest {
+  d: ClaimedDelivery;
+  owner: string;
+  a: AttemptRecord | null;
+  t: Transition;
+}
+
+/** Claims the deliveries of four arrays (id, generation, lease ms, owner) whose generation is still due. */
+const CLAIM_SQL = `
+  UPDATE event_deliveries d
+     SET status = 'Processing', lease_until = now() + (u.lease_ms * interval '1 millisecond'), lease_owner = u.owner, updated_at = now()
+    FROM unnest($1::text[], $2::int[], $3::int[], $4::text[]) AS u(id, generation, lease_ms, owner), events e
+   WHERE d.id = u.id AND d.generation = u.generation AND d.status IN ('Scheduled', 'Retry')
+     AND d.next_attempt_at <= now() + interval '2 seconds' AND e.id = d.event_id
+  RETURNING d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type, d.delivery_mode,
+            d.headers, d.attempts, d.retry_limit, d.generation, d.sole, d.route_seq, d.created_at, e.raw, e.headers AS event_headers,
+            (SELECT s.function FROM subscriptions s WHERE s.id = d.subscription_id) AS function`;
+
+/**
+ * Attempt rows and next states of deliveries still leased by their owner, in one
+ * statement: the state change (7 arrays), the attempts made (17 arrays; an attempt is
+ * recorded even when the lease was lost meanwhile, since the request went out) and, for a
+ * final state of the only delivery of its routing pass, its event's outcome (4 arrays).
+ */
+const RECORD_SQL = `
+  WITH upd AS (
+    UPDATE event_deliveries d SET status = u.status, next_attempt_at = u.next_at, description = u.description,
+      attempts = d.attempts + u.inc, generation = d.generation + u.bump,
+      lease_until = NULL, lease_owner = NULL, updated_at = now(),
+      latency_ms = CASE WHEN u.status = 'Success' THEN (extract(epoch FROM now() - d.created_at) * 1000)::int ELSE d.latency_ms END
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::int[], $7::int[])
+         AS u(id, owner, status, next_at, description, bump, inc)
+    WHERE d.id = u.id AND d.lease_owner = u.owner AND d.status = 'Processing'
+    RETURNING d.id, d.generation
+  ), att AS (
+    INSERT INTO delivery_attempts (id, project_id, event_delivery_id, endpoint_id, msg_id, url, ip_address, request_http_header,
+      response_http_header, http_status, response_data, error, error_class, status, duration_ms, requested_at, responded_at)
+    SELECT * FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[],
+                         $17::text[], $18::text[], $19::text[], $20::text[], $21::boolean[], $22::int[], $23::timestamptz[], $24::timestamptz[])
+  ), ${settleSoleEventsCte('upd', 25)}
+  SELECT id, generation FROM upd`;
+
+/** The 28 column arrays of RECORD_SQL. */
+function recordParams(items: RecordRequest[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 28 }, () => []);
+  for (const { d, owner, a, t } of items) {
+    const row: unknown[] = [d.id, owner, t.status, t.nextAttemptAt ?? new Date(), t.description, t.bumpGeneration ? 1 : 0, a ? 1 : 0];
+    row.forEach((v, i) => cols[i].push(v));
+    if (a) {
+      const att: unknown[] = [
+        a.id,
+        d.project_id,
+        d.id,
+        d.endpoint_id,
+        d.event_id,
+        a.url,
+        a.ipAddress,
+        JSON.stringify(a.requestHeaders),
+        JSON.stringify(a.responseHeaders),
+        a.httpStatus,
+        a.responseData,
+        a.error,
+        a.errorClass,
+        a.ok,
+        a.durationMs,
+        a.requestedAt,
+        a.respondedAt,
+      ];
+      att.forEach((v, i) => cols[7 + i].push(v));
+    }
+    if (isTerminal(t.status) && d.sole) {
+      cols[24].push(d.id);
+      cols[25].push(d.event_id);
+      cols[26].push(d.route_seq);
+      cols[27].push(soleOutcome(t.status));
+    }
+  }
+  return cols;
 }

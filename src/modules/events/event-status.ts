@@ -77,14 +77,17 @@ export const SETTLE_EVENT_SQL = `
 export const LOCK_EVENT_SQL = 'SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE';
 
 /**
- * A CTE that settles the event of a delivery that was the only one of its routing pass:
- * no sibling can be in flight, so the event's outcome is this delivery's. `guard` names the
- * CTE whose row proves the delivery's own update happened.
+ * A CTE that settles the events of deliveries that were each the only one of their
+ * routing pass: no sibling can be in flight, so an event's outcome is its delivery's.
+ * Four arrays from `$first`: delivery id, event id, route_seq, event status; `guard` names
+ * the CTE whose `id` rows prove each delivery's own update happened.
  */
-export function settleSoleEventCte(guard: string, eventParam: number, seqParam: number, statusParam: number): string {
+export function settleSoleEventsCte(guard: string, first: number): string {
+  const p = (i: number): string => `$${first + i}`;
   return `ev AS (
-    UPDATE events SET status = $${statusParam}, updated_at = now()
-    WHERE id = $${eventParam} AND route_seq = $${seqParam} AND EXISTS (SELECT 1 FROM ${guard}))`;
+    UPDATE events e SET status = v.status, updated_at = now()
+    FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::text[]) AS v(delivery_id, event_id, route_seq, status)
+    WHERE e.id = v.event_id AND e.route_seq = v.route_seq AND v.delivery_id IN (SELECT id FROM ${guard}))`;
 }
 
 /** The event status that follows a sole delivery's final delivery status. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { GroupCommit } from '../../../libs/database/group-commit';
 import { fastQuery } from '../../../libs/database/sql';
 import { activeSpanContext, inSpan } from '../../../libs/observability/tracing';
 import { ROOT_CONTEXT, SpanContext, trace } from '@opentelemetry/api';
@@ -41,12 +42,7 @@ interface Pending {
   ev: NewEvent;
   /** the span of the request that wrote it, when tracing is on */
   span?: SpanContext;
-  resolve: (r: WriteResult) => void;
-  reject: (e: unknown) => void;
 }
-
-const MAX_BATCH = 500;
-const MAX_IN_FLIGHT = 4;
 
 /**
  * The one statement family that creates delivery rows: a CTE inserting the deliveries of
@@ -121,16 +117,13 @@ const ROUTE_SQL = `
  */
 @Injectable()
 export class EventWriter {
-  private queue: Pending[] = [];
-  private inFlight = 0;
+  // a failed commit fails every request of its batch at once: each answers 503 and its client retries
+  private readonly commits = new GroupCommit<Pending, WriteResult>((b) => this.flush(b), { maxBatch: 500, maxInFlight: 4 });
 
   constructor(private readonly ds: DataSource) {}
 
   write(ev: NewEvent): Promise<WriteResult> {
-    return new Promise<WriteResult>((resolve, reject) => {
-      this.queue.push({ ev, resolve, reject, span: activeSpanContext() });
-      this.pump();
-    });
+    return this.commits.submit({ ev, span: activeSpanContext() });
   }
 
   /** Writes one replay pass; returns the deliveries it created (none when the pass was already routed). */
@@ -139,22 +132,11 @@ export class EventWriter {
     return fastQuery(this.ds, ROUTE_SQL, [pass.eventId, pass.routeSeq, pass.deliveries.length, ...deliveryParams([ev])]);
   }
 
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      this.inFlight++;
-      void this.flush(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
   /**
    * One commit serves many requests: its span is a child of the first one's and links to
    * every other, so each request's trace reaches the statement it shared.
    */
-  private flush(batch: Pending[]): Promise<void> {
+  private flush(batch: Pending[]): Promise<WriteResult[]> {
     const first = batch[0].span;
     const links = batch.flatMap((p) => (p.span && p.span !== first ? [{ context: p.span }] : [])).slice(0, 128);
     if (!first && links.length === 0) return this.commit(batch);
@@ -162,32 +144,28 @@ export class EventWriter {
     return inSpan('caravan.group_commit', { parent, links, attributes: { 'caravan.batch_size': batch.length } }, () => this.commit(batch));
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
-    try {
-      const ev: unknown[][] = Array.from({ length: 13 }, () => []);
-      for (const { ev: e } of batch) {
-        ev[0].push(e.id);
-        ev[1].push(e.projectId);
-        ev[2].push(e.eventType);
-        ev[3].push(JSON.stringify(e.target));
-        ev[4].push(e.endpoints.join(','));
-        ev[5].push(e.sourceId);
-        ev[6].push(e.idempotencyKey);
-        ev[7].push(e.brokerMessageId);
-        ev[8].push(JSON.stringify(e.headers));
-        ev[9].push(e.raw);
-        ev[10].push(e.urlQueryParams);
-        ev[11].push(e.deliveries.length);
-        ev[12].push(e.urlPath);
-      }
-      const rows = await fastQuery<{ id: string; at: Date }[]>(this.ds, INGEST_SQL, [...ev, ...deliveryParams(batch.map((p) => p.ev))]);
-      const inserted = new Map(rows.map((r) => [r.id, r.at]));
-      for (const p of batch) {
-        const at = inserted.get(p.ev.id);
-        p.resolve({ inserted: at !== undefined, at: at ?? new Date() });
-      }
-    } catch (e) {
-      for (const p of batch) p.reject(e);
+  private async commit(batch: Pending[]): Promise<WriteResult[]> {
+    const ev: unknown[][] = Array.from({ length: 13 }, () => []);
+    for (const { ev: e } of batch) {
+      ev[0].push(e.id);
+      ev[1].push(e.projectId);
+      ev[2].push(e.eventType);
+      ev[3].push(JSON.stringify(e.target));
+      ev[4].push(e.endpoints.join(','));
+      ev[5].push(e.sourceId);
+      ev[6].push(e.idempotencyKey);
+      ev[7].push(e.brokerMessageId);
+      ev[8].push(JSON.stringify(e.headers));
+      ev[9].push(e.raw);
+      ev[10].push(e.urlQueryParams);
+      ev[11].push(e.deliveries.length);
+      ev[12].push(e.urlPath);
     }
+    const rows = await fastQuery<{ id: string; at: Date }[]>(this.ds, INGEST_SQL, [...ev, ...deliveryParams(batch.map((p) => p.ev))]);
+    const inserted = new Map(rows.map((r) => [r.id, r.at]));
+    return batch.map((p) => {
+      const at = inserted.get(p.ev.id);
+      return { inserted: at !== undefined, at: at ?? new Date() };
+    });
   }
 }
