@@ -5,3 +5,4 @@ export * from './queue.module';
 export * from './redis.module';
 export * from './queue-worker';
 export * from './invalidation-bus';
+export * from './lua-script';

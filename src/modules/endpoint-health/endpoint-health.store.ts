@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { healthKeys } from '../../../libs/endpoint-health';
-import { REDIS } from '../../../libs/queue';
+import { LuaScript, REDIS } from '../../../libs/queue';
 import { afterOutcome, BreakerSettings, BreakerState, bucketOf, CLOSED, failureRate, windowCounts } from './breaker-policy';
 import { ACQUIRE_SLOT_LUA, RATE_BOOK_LUA, RATE_CONFIRM_LUA } from './rate-window';
 
@@ -13,6 +13,23 @@ for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[1], 604800000)
 return 1
 `;
+
+/** A closed breaker's success: count it, clear the failure streak, give back the slot (ARGV[3], '' = none). */
+const RECORD_SUCCESS_LUA = `
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('DEL', KEYS[2])
+if ARGV[3] ~= '' then redis.call('ZREM', KEYS[3], ARGV[3]) end
+return 1
+`;
+
+const SCRIPTS = {
+  cas: new LuaScript(CAS_LUA),
+  bookRate: new LuaScript(RATE_BOOK_LUA),
+  confirmRate: new LuaScript(RATE_CONFIRM_LUA),
+  acquireSlot: new LuaScript(ACQUIRE_SLOT_LUA),
+  recordSuccess: new LuaScript(RECORD_SUCCESS_LUA),
+};
 
 const PHASES = new Set(['closed', 'open', 'half_open']);
 
@@ -45,17 +62,17 @@ export class EndpointHealthStore {
    * send at that time is reserved under `token`.
    */
   async bookRate(endpointId: string, count: number, windowMs: number, horizonMs: number, token: string): Promise<{ waitMs: number; booked: boolean }> {
-    const [result, wait] = (await this.redis.eval(RATE_BOOK_LUA, 1, healthKeys(endpointId).rate, count, windowMs, horizonMs, token)) as [number, number];
+    const [result, wait] = (await SCRIPTS.bookRate.run(this.redis, [healthKeys(endpointId).rate], [count, windowMs, horizonMs, token])) as [number, number];
     return result === 1 ? { waitMs: 0, booked: false } : { waitMs: Math.max(1, wait), booked: result === 2 };
   }
 
   /** Right before a send: 0 when it fits the window now (recorded under `token`), else the wait. */
   async confirmRate(endpointId: string, count: number, windowMs: number, token: string): Promise<number> {
-    return Number(await this.redis.eval(RATE_CONFIRM_LUA, 1, healthKeys(endpointId).rate, count, windowMs, token));
+    return Number(await SCRIPTS.confirmRate.run(this.redis, [healthKeys(endpointId).rate], [count, windowMs, token]));
   }
 
   async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string): Promise<boolean> {
-    return (await this.redis.eval(ACQUIRE_SLOT_LUA, 1, healthKeys(endpointId).slots, cap, leaseMs, token)) === 1;
+    return (await SCRIPTS.acquireSlot.run(this.redis, [healthKeys(endpointId).slots], [cap, leaseMs, token])) === 1;
   }
 
   async releaseSlot(endpointId: string, token: string): Promise<void> {
@@ -72,21 +89,10 @@ export class EndpointHealthStore {
 
   /** Stores `next` unless another worker moved the breaker since `seen` was read. */
   async compareAndSet(endpointId: string, seen: BreakerState, next: BreakerState): Promise<boolean> {
-    const ok = await this.redis.eval(
-      CAS_LUA,
-      1,
-      healthKeys(endpointId).breaker,
-      seen.version,
-      'phase',
-      next.phase,
-      'opened_at',
-      next.openedAt,
-      'probe_ok',
-      next.probeSuccesses,
-      'trips',
-      next.trips,
-      'version',
-      next.version,
+    const ok = await SCRIPTS.cas.run(
+      this.redis,
+      [healthKeys(endpointId).breaker],
+      [seen.version, 'phase', next.phase, 'opened_at', next.openedAt, 'probe_ok', next.probeSuccesses, 'trips', next.trips, 'version', next.version],
     );
     return ok === 1;
   }
@@ -142,18 +148,13 @@ export class EndpointHealthStore {
   /**
    * A successful attempt admitted by a closed breaker: a success can never move a closed
    * breaker, so it is counted without reading the window or the record back (one round
-   * trip that waits for no reply's content), and the failure rate shown on the endpoint is
+   * trip, one script), and the failure rate shown on the endpoint is
    * refreshed at most once a second by this process. A breaker that went half-open
    * meanwhile does not count this success as a probe; its own probe does.
    */
   async recordSuccess(endpointId: string, now: number, cfg: BreakerSettings, releaseSlot?: string): Promise<void> {
     const k = healthKeys(endpointId);
-    const m = this.redis.multi();
-    m.hincrby(k.window, `${bucketOf(now, cfg)}:s`, 1);
-    m.pexpire(k.window, cfg.windowMs + cfg.bucketMs);
-    m.del(k.failures);
-    if (releaseSlot) m.zrem(k.slots, releaseSlot);
-    await m.exec();
+    await SCRIPTS.recordSuccess.run(this.redis, [k.window, k.failures, k.slots], [`${bucketOf(now, cfg)}:s`, cfg.windowMs + cfg.bucketMs, releaseSlot ?? '']);
     if (now - (this.tidiedAt.get(endpointId) ?? 0) < TIDY_EVERY_MS) return;
     if (this.tidiedAt.size >= MAX_TIDIED) this.tidiedAt.clear();
     this.tidiedAt.set(endpointId, now);
