@@ -41,8 +41,8 @@ class FakeStore {
     this.slots.add(token);
     return Promise.resolve(true);
   }
-  releaseSlot(_id: string, token: string): Promise<void> {
-    this.slots.delete(token);
+  releaseSlots(_id: string, tokens: string[]): Promise<void> {
+    for (const t of tokens) this.slots.delete(t);
     return Promise.resolve();
   }
   bookRate(): Promise<{ waitMs: number; booked: boolean }> {
@@ -52,10 +52,7 @@ class FakeStore {
   confirmRate(): Promise<number> {
     return Promise.resolve(0);
   }
-  recordSuccess(_id: string, _now: number, _cfg: unknown, slot?: string): Promise<void> {
-    if (slot) this.slots.delete(slot);
-    return Promise.resolve();
-  }
+  recordSuccess(): void {}
 }
 
 const config = { endpointMaxConcurrency: 2, endpointBusyDeferMs: 100, leaseGraceMs: 1000 } as CaravanConfig;
@@ -78,7 +75,33 @@ describe('EndpointGate', () => {
     expect([a.kind, b.kind]).toEqual(['go', 'go']);
     expect(c).toMatchObject({ kind: 'defer', reason: 'concurrency' });
     if (a.kind === 'go') await gate.release(a.pass);
+    // the slot stays with this process a moment, then goes back to Redis
+    expect(store.slots.size).toBe(2);
+    await new Promise((r) => setTimeout(r, 60));
     expect(store.slots.size).toBe(1);
+  });
+
+  it("gives a slot it was given back to the endpoint's next delivery without asking Redis", async () => {
+    const a = await gate.admit(endpoint, project);
+    if (a.kind !== 'go') throw new Error('expected a pass');
+    const token = a.pass.held?.token;
+    await gate.settle(a.pass, true);
+    const calls = store.acquireCalls;
+    const b = await gate.admit(endpoint, project);
+    expect(b).toMatchObject({ kind: 'go', pass: { slot: true, held: { token } } });
+    expect(store.acquireCalls).toBe(calls);
+    expect(store.slots.size).toBe(1);
+    // with both slots in use the cap still holds, whoever holds them
+    await gate.admit(endpoint, project);
+    await expect(gate.admit(endpoint, project)).resolves.toMatchObject({ kind: 'defer', reason: 'concurrency' });
+  });
+
+  it('gives its idle slots back to Redis when it shuts down', async () => {
+    const a = await gate.admit(endpoint, project);
+    if (a.kind === 'go') await gate.release(a.pass);
+    expect(store.slots.size).toBe(1);
+    await gate.onApplicationShutdown();
+    expect(store.slots.size).toBe(0);
   });
 
   it('waits briefly for a slot this process frees, at an endpoint whose sends are fast', async () => {
@@ -146,6 +169,8 @@ describe('EndpointGate', () => {
     store.rate = { waitMs: 700, booked: true };
     const deferred = await gate.admit(endpoint, project);
     expect(deferred).toMatchObject({ kind: 'defer', reason: 'rate_limit', delayMs: 700, rateToken: expect.any(String) });
+    // the deferred delivery holds no slot: the one it had goes back (after the idle hold)
+    await new Promise((r) => setTimeout(r, 60));
     expect(store.slots.size).toBe(0);
     const calls = store.rateCalls;
     const token = deferred.kind === 'defer' ? deferred.rateToken : undefined;

@@ -7,6 +7,7 @@ import type { EndpointEntity } from '../endpoints';
 import type { ProjectEntity } from '../projects';
 import { admit, BreakerSettings, breakerSettings, CLOSED } from './breaker-policy';
 import { EndpointHealthStore } from './endpoint-health.store';
+import { HeldSlot, IdleSlots } from './idle-slots';
 import { LocalBreakers } from './local-breakers';
 import { bookingHorizonMs, rateWindowMs } from './rate-window';
 
@@ -17,6 +18,8 @@ export interface Pass {
   endpointId: string;
   token: string;
   slot: boolean;
+  /** the concurrency slot held, when `slot` */
+  held?: HeldSlot;
   probe: boolean;
   /** admitted by a closed breaker (a success then needs no breaker read) */
   closed: boolean;
@@ -61,6 +64,8 @@ const CLOSED_STATE_TTL_MS = 250;
 const SLOT_WAIT_MS = 100;
 /** At most this many deliveries per endpoint wait so in one process; the rest are deferred. */
 const MAX_SLOT_WAITERS = 5;
+/** A slot given back stays with this process this long for the endpoint's next delivery (see IdleSlots). */
+const SLOT_HOLD_MS = 20;
 const MAX_CACHED_STATES = 10_000;
 
 function jitter(ms: number): number {
@@ -106,6 +111,7 @@ export class EndpointGate implements OnApplicationShutdown {
   private readonly sendMs = new Map<string, number>();
   /** deliveries of this process waiting for a slot of an endpoint, woken as its slots come back */
   private readonly slotWaiters = new Map<string, (() => void)[]>();
+  private readonly idleSlots: IdleSlots;
   private lastWarn = 0;
 
   constructor(
@@ -114,10 +120,12 @@ export class EndpointGate implements OnApplicationShutdown {
     private readonly metrics: HealthMetrics,
   ) {
     this.local = new LocalBreakers((id) => void this.tripShared(id));
+    this.idleSlots = new IdleSlots(SLOT_HOLD_MS, (id, tokens) => this.store.releaseSlots(id, tokens));
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.local.shutdown();
+    await this.idleSlots.releaseAll();
   }
 
   async admit(endpoint: EndpointEntity, project: ProjectEntity, hints: GateHints = {}): Promise<GateDecision> {
@@ -147,11 +155,13 @@ export class EndpointGate implements OnApplicationShutdown {
       }
       const cap = effectiveConcurrency(endpoint.maxConcurrency, this.config.endpointMaxConcurrency);
       if (cap > 0) {
-        if (!(await this.acquireSlot(endpoint.id, cap, leaseMs, pass.token, (hints.deferrals ?? 0) === 0))) {
+        const held = await this.acquireSlot(endpoint.id, cap, leaseMs, pass.token, (hints.deferrals ?? 0) === 0);
+        if (!held) {
           await this.release(pass);
           return this.defer('concurrency', this.busyBackoffMs(endpoint, hints.deferrals ?? 0));
         }
         pass.slot = true;
+        pass.held = held;
       }
       const rate = effectiveRate(endpoint, project);
       if (rate.count > 0) {
@@ -170,7 +180,7 @@ export class EndpointGate implements OnApplicationShutdown {
     } catch (e) {
       this.warn(`endpoint gate unavailable, sending without it: ${(e as Error).message}`);
       await this.release(pass).catch(() => undefined);
-      return { kind: 'go', pass: { ...pass, slot: false, probe: false, rate: undefined } };
+      return { kind: 'go', pass: { ...pass, slot: false, held: undefined, probe: false, rate: undefined } };
     }
   }
 
@@ -210,18 +220,22 @@ export class EndpointGate implements OnApplicationShutdown {
     }
   }
 
-  /** Gives back the slot and probe of a pass that was not used (e.g. the claim failed). */
+  /**
+   * Gives back the slot and probe of a pass (its send is over, or it was not used): the
+   * slot to this process' idle slots, where a waiter or the endpoint's next delivery takes it.
+   */
   async release(pass: Pass): Promise<void> {
-    try {
-      if (pass.slot) {
-        await this.store.releaseSlot(pass.endpointId, pass.token);
-        this.slotFreed(pass.endpointId);
-      }
-      if (pass.probe) await this.store.releaseProbe(pass.endpointId);
-    } catch (e) {
-      this.warn(`could not release an endpoint slot (its lease will): ${(e as Error).message}`);
+    if (pass.slot && pass.held) {
+      this.idleSlots.keep(pass.endpointId, pass.held);
+      this.slotFreed(pass.endpointId);
     }
     pass.slot = false;
+    pass.held = undefined;
+    try {
+      if (pass.probe) await this.store.releaseProbe(pass.endpointId);
+    } catch (e) {
+      this.warn(`could not release a probe (its lease will): ${(e as Error).message}`);
+    }
     pass.probe = false;
   }
 
@@ -230,40 +244,38 @@ export class EndpointGate implements OnApplicationShutdown {
    * or undefined when Redis could not say.
    */
   async settle(pass: Pass, ok: boolean): Promise<number | undefined> {
-    // the slot goes back with the breaker record (one round trip); a probe separately
-    const slot = pass.slot ? pass.token : undefined;
-    pass.slot = false;
     await this.release(pass);
     if (ok && pass.closed) {
-      try {
-        await this.store.recordSuccess(pass.endpointId, Date.now(), pass.cfg, slot);
-        if (slot) this.slotFreed(pass.endpointId);
-      } catch (e) {
-        if (slot) await this.store.releaseSlot(pass.endpointId, slot).catch(() => undefined);
-        this.warn(`could not record an attempt in the breaker: ${(e as Error).message}`);
-      }
+      this.store.recordSuccess(pass.endpointId, Date.now(), pass.cfg);
       return 0;
     }
     try {
-      const rec = await this.store.record(pass.endpointId, ok, Date.now(), pass.cfg, slot);
-      if (slot) this.slotFreed(pass.endpointId);
+      const rec = await this.store.record(pass.endpointId, ok, Date.now(), pass.cfg);
       if (rec.state.phase !== 'closed') this.closedUntil.delete(pass.endpointId);
       this.metrics.breakerPhase(pass.endpointId, rec.state.phase);
       if (rec.transitioned) this.logger.log({ endpointId: pass.endpointId, phase: rec.state.phase, failureRate: rec.failureRatePct }, 'circuit breaker moved');
       return rec.consecutiveFailures;
     } catch (e) {
-      if (slot) await this.store.releaseSlot(pass.endpointId, slot).catch(() => undefined);
       this.warn(`could not record an attempt in the breaker: ${(e as Error).message}`);
       return undefined;
     }
   }
 
+  /** One of this process' idle slots of the endpoint, else a new one from Redis. */
+  private async slot(endpointId: string, cap: number, leaseMs: number, token: string): Promise<HeldSlot | undefined> {
+    const now = Date.now();
+    const idle = this.idleSlots.take(endpointId, now, leaseMs / 2);
+    if (idle) return idle;
+    return (await this.store.acquireSlot(endpointId, cap, leaseMs, token)) ? { token, at: now } : undefined;
+  }
+
   /** A concurrency slot, waiting briefly for one this process frees when `wait` allows. */
-  private async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string, wait: boolean): Promise<boolean> {
-    if (await this.store.acquireSlot(endpointId, cap, leaseMs, token)) return true;
+  private async acquireSlot(endpointId: string, cap: number, leaseMs: number, token: string, wait: boolean): Promise<HeldSlot | undefined> {
+    const first = await this.slot(endpointId, cap, leaseMs, token);
+    if (first) return first;
     const waiting = this.slotWaiters.get(endpointId) ?? [];
     // only where a slot frees within the wait: a slow or hanging endpoint's deliveries are deferred at once
-    if (!wait || waiting.length >= MAX_SLOT_WAITERS || !((this.sendMs.get(endpointId) ?? Infinity) < SLOT_WAIT_MS)) return false;
+    if (!wait || waiting.length >= MAX_SLOT_WAITERS || !((this.sendMs.get(endpointId) ?? Infinity) < SLOT_WAIT_MS)) return undefined;
     const deadline = Date.now() + SLOT_WAIT_MS;
     while (Date.now() < deadline) {
       const list = this.slotWaiters.get(endpointId) ?? [];
@@ -277,9 +289,10 @@ export class EndpointGate implements OnApplicationShutdown {
       const i = list.indexOf(wake);
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0 && this.slotWaiters.get(endpointId) === list) this.slotWaiters.delete(endpointId);
-      if (await this.store.acquireSlot(endpointId, cap, leaseMs, token)) return true;
+      const got = await this.slot(endpointId, cap, leaseMs, token);
+      if (got) return got;
     }
-    return false;
+    return undefined;
   }
 
   /** One of the endpoint's slots came back: the longest waiter of this process tries for it. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { healthKeys } from '../../../libs/endpoint-health';
 import { LuaScript, REDIS } from '../../../libs/queue';
@@ -14,14 +14,16 @@ redis.call('PEXPIRE', KEYS[1], 604800000)
 return 1
 `;
 
-/** A closed breaker's success: count it, clear the failure streak, give back the slot (ARGV[3], '' = none). */
+/** A closed breaker's successes (ARGV[3] of them, in bucket field ARGV[1]): count them in the window, clear the failure streak. */
 const RECORD_SUCCESS_LUA = `
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('DEL', KEYS[2])
-if ARGV[3] ~= '' then redis.call('ZREM', KEYS[3], ARGV[3]) end
 return 1
 `;
+
+/** Successes under a closed breaker are counted in Redis together, at most this late. */
+const SUCCESS_FLUSH_MS = 100;
 
 const SCRIPTS = {
   cas: new LuaScript(CAS_LUA),
@@ -50,11 +52,18 @@ const TIDY_EVERY_MS = 1_000;
 const MAX_TIDIED = 10_000;
 
 @Injectable()
-export class EndpointHealthStore {
+export class EndpointHealthStore implements OnApplicationShutdown {
   /** when this process last refreshed each endpoint's failure rate (see recordSuccess) */
   private readonly tidiedAt = new Map<string, number>();
+  /** successes not yet counted in Redis: endpoint → bucket field → count, with the window's expiry */
+  private pendingSuccesses = new Map<string, { fields: Map<string, number>; ttlMs: number }>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flushSuccesses();
+  }
 
   /**
    * Reserves the earliest send time that fits the endpoint's rate window (see
@@ -77,6 +86,10 @@ export class EndpointHealthStore {
 
   async releaseSlot(endpointId: string, token: string): Promise<void> {
     await this.redis.zrem(healthKeys(endpointId).slots, token);
+  }
+
+  async releaseSlots(endpointId: string, tokens: string[]): Promise<void> {
+    if (tokens.length) await this.redis.zrem(healthKeys(endpointId).slots, ...tokens);
   }
 
   async slotsInUse(endpointId: string): Promise<number> {
@@ -106,11 +119,10 @@ export class EndpointHealthStore {
     await this.redis.del(healthKeys(endpointId).probe);
   }
 
-  /**
-   * Counts one attempt, then applies the breaker transition it causes. `releaseSlot` gives
-   * back the attempt's concurrency slot in the same round trip.
-   */
-  async record(endpointId: string, ok: boolean, now: number, cfg: BreakerSettings, releaseSlot?: string): Promise<RecordedOutcome> {
+  /** Counts one attempt, then applies the breaker transition it causes. */
+  async record(endpointId: string, ok: boolean, now: number, cfg: BreakerSettings): Promise<RecordedOutcome> {
+    // the successes before this attempt count first, so the window and the streak see them in order
+    await this.flushSuccesses(endpointId);
     const k = healthKeys(endpointId);
     const m = this.redis.multi();
     m.hincrby(k.window, `${bucketOf(now, cfg)}:${ok ? 's' : 'f'}`, 1);
@@ -119,8 +131,6 @@ export class EndpointHealthStore {
     m.hgetall(k.breaker);
     if (ok) m.del(k.failures);
     else m.incr(k.failures);
-    // last, so the replies above keep their positions
-    if (releaseSlot) m.zrem(k.slots, releaseSlot);
     const res = (await m.exec()) ?? [];
     const buckets = (res[2]?.[1] ?? {}) as Record<string, string>;
     const state = parseState((res[3]?.[1] ?? {}) as Record<string, string>);
@@ -147,17 +157,24 @@ export class EndpointHealthStore {
 
   /**
    * A successful attempt admitted by a closed breaker: a success can never move a closed
-   * breaker, so it is counted without reading the window or the record back (one round
-   * trip, one script), and the failure rate shown on the endpoint is
-   * refreshed at most once a second by this process. A breaker that went half-open
-   * meanwhile does not count this success as a probe; its own probe does.
+   * breaker, so this process counts its successes together, one script per endpoint at
+   * most every SUCCESS_FLUSH_MS (a failure, record, flushes the endpoint's first), and
+   * refreshes the failure rate shown on the endpoint at most once a second. A breaker that
+   * went half-open meanwhile does not count these successes as probes; its own probe does.
    */
-  async recordSuccess(endpointId: string, now: number, cfg: BreakerSettings, releaseSlot?: string): Promise<void> {
-    const k = healthKeys(endpointId);
-    await SCRIPTS.recordSuccess.run(this.redis, [k.window, k.failures, k.slots], [`${bucketOf(now, cfg)}:s`, cfg.windowMs + cfg.bucketMs, releaseSlot ?? '']);
+  recordSuccess(endpointId: string, now: number, cfg: BreakerSettings): void {
+    const field = `${bucketOf(now, cfg)}:s`;
+    const p = this.pendingSuccesses.get(endpointId) ?? { fields: new Map<string, number>(), ttlMs: cfg.windowMs + cfg.bucketMs };
+    p.fields.set(field, (p.fields.get(field) ?? 0) + 1);
+    this.pendingSuccesses.set(endpointId, p);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flushSuccesses(), SUCCESS_FLUSH_MS);
+      this.flushTimer.unref();
+    }
     if (now - (this.tidiedAt.get(endpointId) ?? 0) < TIDY_EVERY_MS) return;
     if (this.tidiedAt.size >= MAX_TIDIED) this.tidiedAt.clear();
     this.tidiedAt.set(endpointId, now);
+    const k = healthKeys(endpointId);
     void this.redis
       .hgetall(k.window)
       .then((buckets) => {
@@ -172,8 +189,33 @@ export class EndpointHealthStore {
       .catch(() => undefined);
   }
 
+  /** Counts the pending successes in Redis: every endpoint's, or one endpoint's. Best effort, like the breaker itself. */
+  async flushSuccesses(endpointId?: string): Promise<void> {
+    let batch: [string, { fields: Map<string, number>; ttlMs: number }][];
+    if (endpointId === undefined) {
+      batch = [...this.pendingSuccesses.entries()];
+      this.pendingSuccesses = new Map();
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    } else {
+      const p = this.pendingSuccesses.get(endpointId);
+      if (!p) return;
+      this.pendingSuccesses.delete(endpointId);
+      batch = [[endpointId, p]];
+    }
+    await Promise.all(
+      batch.flatMap(([id, p]) => {
+        const k = healthKeys(id);
+        return [...p.fields.entries()].map(([field, n]) =>
+          SCRIPTS.recordSuccess.run(this.redis, [k.window, k.failures], [field, p.ttlMs, n]).catch(() => undefined),
+        );
+      }),
+    );
+  }
+
   /** Forgets everything about an endpoint's health, e.g. when it is reactivated. */
   async reset(endpointId: string): Promise<void> {
+    this.pendingSuccesses.delete(endpointId);
     const k = healthKeys(endpointId);
     await this.redis.del(k.breaker, k.window, k.probe, k.failures);
   }
