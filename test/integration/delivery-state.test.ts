@@ -186,6 +186,75 @@ describe('DeliveryStateRepository (integration)', () => {
     ]);
   });
 
+  /** An event with `n` deliveries written as ingest writes it (so it counts its deliveries in flight). */
+  async function ingested(n: number): Promise<{ eventId: string; ids: string[] }> {
+    const eventId = newId();
+    const deliveries = Array.from({ length: n }, (_, i) => row(eventId, `fan-${i}`));
+    await writer.write({
+      id: eventId,
+      projectId,
+      eventType: 'x',
+      target: { kind: 'fanout', owner_id: 'o' },
+      endpoints: [endpointId],
+      sourceId: null,
+      idempotencyKey: null,
+      brokerMessageId: null,
+      headers: {},
+      raw: '{"a":1}',
+      urlQueryParams: '',
+      urlPath: '',
+      deliveries,
+    });
+    return { eventId, ids: deliveries.map((d) => d.id) };
+  }
+
+  const ended = (status: 'Success' | 'Failure') => ({ status, nextAttemptAt: null, description: status, bumpGeneration: false });
+  const eventOf = async (id: string): Promise<{ status: string; pending: number | null }> =>
+    (await ds.query(`SELECT status, pending FROM events WHERE id = $1`, [id]))[0];
+
+  it('settles a fan-out event by its count when its siblings end at once in two pods, Failure if one failed', async () => {
+    const other = new DeliveryStateRepository(ds);
+    for (const failing of [false, true]) {
+      const { eventId, ids } = await ingested(6);
+      expect(await eventOf(eventId)).toEqual({ status: 'Processing', pending: 6 });
+      const claims = await Promise.all(ids.map((id, i) => (i % 2 ? repo : other).claim(id, 0, `w${i % 2}`, 30_000)));
+      expect(claims.every((c) => c?.counted === true)).toBe(true);
+      // five end; the event waits for the sixth
+      await Promise.all(
+        claims.slice(0, 5).map((c, i) => (i % 2 ? repo : other).recordAttempt(c!, `w${i % 2}`, null, ended(failing && i === 2 ? 'Failure' : 'Success'))),
+      );
+      expect(await eventOf(eventId)).toEqual({ status: 'Processing', pending: 1 });
+      await other.recordAttempt(claims[5]!, 'w1', null, ended('Success'));
+      expect(await eventOf(eventId)).toEqual({ status: failing ? 'Failure' : 'Success', pending: 0 });
+    }
+  });
+
+  it('settles the locking way once a sibling was resent or recovered, so the count never strands an event', async () => {
+    const { eventId, ids } = await ingested(3);
+    const [a, b, c] = await Promise.all(ids.map((id) => repo.claim(id, 0, 'w', 30_000)));
+    await repo.recordAttempt(a!, 'w', null, ended('Failure'));
+    // the failed sibling is resent while the others are in flight: the count is dropped
+    await repo.resend(projectId, [a!.id], ['Failure']);
+    expect(await eventOf(eventId)).toEqual({ status: 'Processing', pending: null });
+    // b was claimed while counted: its record finds the count gone and settles by lock (nothing to settle yet)
+    await repo.recordAttempt(b!, 'w', null, ended('Success'));
+    await repo.recordAttempt(c!, 'w', null, ended('Success'));
+    expect((await eventOf(eventId)).status).toBe('Processing');
+    const again = (await repo.claim(a!.id, 1, 'w', 30_000))!;
+    expect(again.counted).toBe(false);
+    await repo.recordAttempt(again, 'w', null, ended('Success'));
+    expect((await eventOf(eventId)).status).toBe('Success');
+
+    // a lease recovered to Failure drops the count too, and its event still settles
+    const two = await ingested(2);
+    const [x, y] = await Promise.all(two.ids.map((id) => repo.claim(id, 0, 'w', 30_000)));
+    await ds.query(`UPDATE event_deliveries SET lease_until = now() - interval '1 second', retry_limit = 1 WHERE id = $1`, [x!.id]);
+    await repo.recoverExpiredLeases(100);
+    expect(await eventOf(two.eventId)).toEqual({ status: 'Processing', pending: null });
+    await repo.recordAttempt(y!, 'w', null, ended('Success'));
+    expect((await eventOf(two.eventId)).status).toBe('Failure');
+  });
+
   it('settles the event when a lost lease ends its last delivery', async () => {
     const eventId = await newEvent();
     const [d] = await route(eventId, 0, [{ ...row(eventId, 'only'), retryLimit: 1 }]);

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { GroupCommit } from '../../../libs/database/group-commit';
 import { fastQuery, writeResult } from '../../../libs/database/sql';
 import type { Wakeable } from '../delivery-queue';
-import { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleSoleEventsCte, soleOutcome } from '../events';
+import { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleCountedEventsCte, settleSoleEventsCte, soleOutcome, UNCOUNT_EVENT_SQL } from '../events';
 import { DeliveryStatus, isTerminal } from './delivery.entity';
 import type { Transition } from './dispatch/next-state';
 import { HELD_UNTIL_SQL } from './held';
@@ -23,6 +23,8 @@ export interface ClaimedDelivery {
   generation: number;
   /** the only delivery of its routing pass: its final attempt settles the event */
   sole: boolean;
+  /** its event counts the deliveries in flight (events.pending): its final attempt settles the event by the count, without a lock */
+  counted: boolean;
   route_seq: number;
   created_at: Date;
   raw: string;
@@ -108,22 +110,41 @@ export class DeliveryStateRepository {
    * Returns the new generation, or undefined when the lease was lost meanwhile.
    */
   async recordAttempt(d: ClaimedDelivery, owner: string, a: AttemptRecord | null, t: Transition): Promise<number | undefined> {
-    if (!(isTerminal(t.status) && !d.sole)) return this.records.submit({ d, owner, a, t });
-    // The event is settled in the same transaction, so a worker killed right after the
-    // commit cannot leave it Processing for good (fault F1/F2). Siblings finishing at once
-    // queue on the event row, so the last of them sees the others' outcomes.
+    if (!(isTerminal(t.status) && !d.sole && !d.counted)) return this.records.submit({ d, owner, a, t });
+    return this.recordLocked(d, owner, a, t);
+  }
+
+  /**
+   * The final attempt of a delivery whose event does not count its deliveries in flight:
+   * the event is settled in the same transaction, so a worker killed right after the
+   * commit cannot leave it Processing for good (fault F1/F2); siblings finishing at once
+   * queue on the event row, so the last of them sees the others' outcomes.
+   */
+  private recordLocked(d: ClaimedDelivery, owner: string, a: AttemptRecord | null, t: Transition): Promise<number | undefined> {
     return this.ds.transaction(async (m) => {
       await m.query(LOCK_EVENT_SQL, [d.event_id]);
-      const rows: { generation: number }[] = await m.query(RECORD_SQL, recordParams([{ d, owner, a, t }]));
+      const rows: { generation: number }[] = await m.query(RECORD_SQL, recordParams([{ d, owner, a, t }], false));
       if (rows.length) await m.query(SETTLE_EVENT_SQL, [d.event_id]);
       return rows[0]?.generation;
     });
   }
 
-  /** Records of this process that need no event lock (a retry, or the only delivery of its event), in one statement. */
+  /**
+   * Records of this process that need no event lock, in one statement: retries, the only
+   * delivery of an event, and final attempts of deliveries whose event counts them (the
+   * statement settles it by the count). An event found uncounted meanwhile (a sibling was
+   * resent or recovered) is settled the locking way right after.
+   */
   private async recordBatch(items: RecordRequest[]): Promise<(number | undefined)[]> {
-    const rows: { id: string; generation: number }[] = await fastQuery(this.ds, RECORD_SQL, recordParams(items));
-    const generations = new Map(rows.map((r) => [r.id, r.generation]));
+    const rows: { id: string; generation: number | null; event: boolean }[] = await fastQuery(this.ds, RECORD_SQL, recordParams(items, true));
+    const generations = new Map(rows.filter((r) => !r.event).map((r) => [r.id, r.generation ?? undefined]));
+    const countedEvents = new Set(rows.filter((r) => r.event).map((r) => r.id));
+    const missed = [...new Set(items.filter((i) => settlesByCount(i) && generations.has(i.d.id) && !countedEvents.has(i.d.event_id)).map((i) => i.d.event_id))];
+    for (const eventId of missed.sort())
+      await this.ds.transaction(async (m) => {
+        await m.query(LOCK_EVENT_SQL, [eventId]);
+        await m.query(SETTLE_EVENT_SQL, [eventId]);
+      });
     return items.map((i) => generations.get(i.d.id));
   }
 
@@ -152,6 +173,8 @@ export class DeliveryStateRepository {
       );
       for (const eventId of [...new Set(ended.filter((r) => r.status === 'Failure').map((r) => r.event_id))].sort()) {
         await m.query(LOCK_EVENT_SQL, [eventId]);
+        // this delivery ended outside the record statement: the count no longer holds
+        await m.query(UNCOUNT_EVENT_SQL, [eventId]);
         await m.query(SETTLE_EVENT_SQL, [eventId]);
       }
       return ended;
@@ -301,13 +324,15 @@ const CLAIM_SQL = `
      AND d.next_attempt_at <= now() + interval '2 seconds' AND e.id = d.event_id
   RETURNING d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type, d.delivery_mode,
             d.headers, d.attempts, d.retry_limit, d.generation, d.sole, d.route_seq, d.created_at, e.raw, e.headers AS event_headers,
-            (SELECT s.function FROM subscriptions s WHERE s.id = d.subscription_id) AS function`;
+            e.pending IS NOT NULL AS counted, (SELECT s.function FROM subscriptions s WHERE s.id = d.subscription_id) AS function`;
 
 /**
  * Attempt rows and next states of deliveries still leased by their owner, in one
  * statement: the state change (7 arrays), the attempts made (17 arrays; an attempt is
- * recorded even when the lease was lost meanwhile, since the request went out) and, for a
- * final state of the only delivery of its routing pass, its event's outcome (4 arrays).
+ * recorded even when the lease was lost meanwhile, since the request went out), for a
+ * final state of the only delivery of its routing pass its event's outcome (4 arrays), and
+ * for a final state of a delivery whose event counts its deliveries in flight, that count
+ * (4 arrays). Answers the deliveries updated, then the counted events (`event` true).
  */
 const RECORD_SQL = `
   WITH upd AS (
@@ -324,12 +349,18 @@ const RECORD_SQL = `
       response_http_header, http_status, response_data, error, error_class, status, duration_ms, requested_at, responded_at)
     SELECT * FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[],
                          $17::text[], $18::text[], $19::text[], $20::text[], $21::boolean[], $22::int[], $23::timestamptz[], $24::timestamptz[])
-  ), ${settleSoleEventsCte('upd', 25)}
-  SELECT id, generation FROM upd`;
+  ), ${settleSoleEventsCte('upd', 25)}, ${settleCountedEventsCte('upd', 29)}
+  SELECT id, generation, false AS event FROM upd
+  UNION ALL SELECT id, NULL, true FROM counted`;
 
-/** The 28 column arrays of RECORD_SQL. */
-function recordParams(items: RecordRequest[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 28 }, () => []);
+/** A final attempt whose event is settled by its count of deliveries in flight. */
+function settlesByCount({ d, t }: RecordRequest): boolean {
+  return isTerminal(t.status) && !d.sole && d.counted;
+}
+
+/** The 32 column arrays of RECORD_SQL; `byCount` false leaves the count alone (the locking path settles). */
+function recordParams(items: RecordRequest[], byCount: boolean): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 32 }, () => []);
   for (const { d, owner, a, t } of items) {
     const row: unknown[] = [d.id, owner, t.status, t.nextAttemptAt ?? new Date(), t.description, t.bumpGeneration ? 1 : 0, a ? 1 : 0];
     row.forEach((v, i) => cols[i].push(v));
@@ -360,6 +391,12 @@ function recordParams(items: RecordRequest[]): unknown[][] {
       cols[25].push(d.event_id);
       cols[26].push(d.route_seq);
       cols[27].push(soleOutcome(t.status));
+    }
+    if (byCount && settlesByCount({ d, owner, a, t })) {
+      cols[28].push(d.id);
+      cols[29].push(d.event_id);
+      cols[30].push(d.route_seq);
+      cols[31].push(t.status !== 'Success');
     }
   }
   return cols;

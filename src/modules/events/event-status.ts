@@ -51,12 +51,43 @@ export function markRoutedCte(eventParam: number, seqParam: number, countParam: 
 
 /** Starts a new routing pass for events of a project (`$1`, ids `$2`): the router then makes fresh deliveries. */
 export const START_REPLAY_SQL = `
-  UPDATE events SET route_seq = route_seq + 1, routed_at = NULL, status = 'Pending', failure_reason = '', updated_at = now()
+  UPDATE events SET route_seq = route_seq + 1, routed_at = NULL, status = 'Pending', failure_reason = '', pending = NULL, pending_failed = false,
+    updated_at = now()
   WHERE project_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL RETURNING id`;
 
 /** A CTE reopening the events of the deliveries a resend made due again (`source` returns their `event_id`). */
 export function reopenEventsCte(source: string): string {
-  return `reopened AS (UPDATE events SET status = 'Processing', updated_at = now() WHERE id IN (SELECT event_id FROM ${source}))`;
+  return `reopened AS (UPDATE events SET status = 'Processing', pending = NULL, updated_at = now() WHERE id IN (SELECT event_id FROM ${source}))`;
+}
+
+/**
+ * An event whose count of deliveries in flight no longer holds (a delivery of it ended
+ * outside the record statement, e.g. by lease recovery): its siblings settle it the
+ * locking way from now on. `$1` = event id.
+ */
+export const UNCOUNT_EVENT_SQL = `UPDATE events SET pending = NULL WHERE id = $1 AND pending IS NOT NULL`;
+
+/**
+ * A CTE that settles events by their count of deliveries in flight (events.pending): for
+ * each event, the final attempts recorded by this statement are subtracted and any failure
+ * among them remembered; the one that brings the count to 0 sets the event's outcome. The
+ * row's own lock orders concurrent siblings, each seeing the count the others left. Four
+ * arrays from `$first`: delivery id, event id, route_seq, failed; only deliveries whose own
+ * update happened (`id` rows of `guard`) count. Returns the ids of the events it counted
+ * on; an event not counted (pending NULL) must be settled the locking way.
+ */
+export function settleCountedEventsCte(guard: string, first: number): string {
+  const p = (i: number): string => `$${first + i}`;
+  return `counted AS (
+    UPDATE events e SET pending = e.pending - v.n, pending_failed = e.pending_failed OR v.failed,
+      status = CASE WHEN e.pending - v.n > 0 THEN e.status WHEN e.pending_failed OR v.failed THEN 'Failure' ELSE 'Success' END,
+      updated_at = now()
+    FROM (SELECT c.event_id, c.route_seq, count(*)::int AS n, bool_or(c.failed) AS failed
+          FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::boolean[]) AS c(delivery_id, event_id, route_seq, failed)
+          WHERE c.delivery_id IN (SELECT id FROM ${guard})
+          GROUP BY c.event_id, c.route_seq) v
+    WHERE e.id = v.event_id AND e.route_seq = v.route_seq AND e.pending IS NOT NULL
+    RETURNING e.id)`;
 }
 
 /**

@@ -93,10 +93,11 @@ const INGEST_STATUS = routedStatusSql('u.n');
 const INGEST_SQL = `
   WITH ins AS (
     INSERT INTO events (id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, url_query_params,
-                        url_path, routed_at, status, failure_reason)
+                        url_path, routed_at, status, failure_reason, pending)
     SELECT u.id, u.project_id, u.event_type, u.target,
            CASE WHEN u.endpoints = '' THEN '{}'::text[] ELSE string_to_array(u.endpoints, ',') END,
-           u.source_id, u.idempotency_key, u.broker_message_id, u.headers, u.raw, u.qp, u.path, now(), ${INGEST_STATUS.status}, ${INGEST_STATUS.failureReason}
+           u.source_id, u.idempotency_key, u.broker_message_id, u.headers, u.raw, u.qp, u.path, now(), ${INGEST_STATUS.status}, ${INGEST_STATUS.failureReason},
+           CASE WHEN u.n >= 2 THEN u.n END
     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::int[], $13::text[])
          AS u(id, project_id, event_type, target, endpoints, source_id, idempotency_key, broker_message_id, headers, raw, qp, n, path)
     ON CONFLICT DO NOTHING

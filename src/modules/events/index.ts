@@ -10,4 +10,4 @@ export type { IngestResult } from './ingest/ingest-event';
 export type { IngestEventCommand, IngestTarget } from './ingest/ingest-event.command';
 export { UnroutedSweeper } from './routing/unrouted-sweeper';
 export type { EventEntity, EventStatus } from './event.entity';
-export { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleSoleEventsCte, soleOutcome } from './event-status';
+export { LOCK_EVENT_SQL, reopenEventsCte, SETTLE_EVENT_SQL, settleCountedEventsCte, settleSoleEventsCte, soleOutcome, UNCOUNT_EVENT_SQL } from './event-status';

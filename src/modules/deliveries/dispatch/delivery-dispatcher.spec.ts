@@ -39,6 +39,7 @@ function claimed(over: Partial<ClaimedDelivery> = {}): ClaimedDelivery {
     retry_limit: 3,
     generation: 0,
     sole: true,
+    counted: false,
     route_seq: 0,
     created_at: new Date(),
     raw: '{"a":1}',
