@@ -19,10 +19,10 @@ describe('LuaScript (integration)', () => {
     const sent: string[] = [];
     const spy = (cmd: { name: string }) => void (cmd.name.startsWith('eval') && sent.push(cmd.name));
     const original = redis.sendCommand.bind(redis);
-    redis.sendCommand = ((cmd: { name: string }, ...rest: unknown[]) => {
+    redis.sendCommand = (cmd: { name: string }, ...rest: unknown[]) => {
       spy(cmd);
       return (original as (...a: unknown[]) => unknown)(cmd, ...rest);
-    });
+    };
     try {
       expect(await script.run(redis, ['n'], [2])).toBe(2);
       expect(await script.run(redis, ['n'], [3])).toBe(5);
