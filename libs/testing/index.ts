@@ -8,3 +8,4 @@ export * from './wait';
 export * from './fixtures';
 export * from './test-pki';
 export * from './pg-streaming-pair';
+export * from './ports';

@@ -1,24 +1,12 @@
+import { freePort } from './ports';
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-async function sparePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** PostgreSQL refuses to run as root: as root the binaries run as the `postgres` user. */
 async function pg(bin: string, args: string[], timeoutMs: number): Promise<string> {
@@ -65,7 +53,7 @@ export class PgStreamingPair {
   }
 
   async start(): Promise<void> {
-    [this.primaryPort, this.replicaPort] = await Promise.all([sparePort(), sparePort()]);
+    [this.primaryPort, this.replicaPort] = await Promise.all([freePort(), freePort()]);
     await ownDir(this.primaryDir);
     await pg('initdb', ['-D', this.primaryDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], 60_000);
     await this.startPrimary();

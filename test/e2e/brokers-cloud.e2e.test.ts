@@ -3,11 +3,10 @@ import { PubSub } from '@google-cloud/pubsub';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
+import { createTestProject, freePort, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 
@@ -19,17 +18,6 @@ import { createWorkerApp } from '../../src/app/worker.bootstrap';
  */
 const PUBSUB_EMULATOR = '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator';
 const START_TIMEOUT_MS = 30_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves when `child` prints a line matching `ready` (or rejects after a bounded wait). */
 function waitForOutput(child: ChildProcess, ready: RegExp): Promise<string> {

@@ -1,9 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { HealthMetrics } from '../../libs/observability/metrics';
 import request from 'supertest';
-import { createTestProject, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
+import { createTestProject, freePort, PipelineHarness, Sinks, startPipelineHarness, TestProject, waitUntil, WebhookSink } from '../../libs/testing';
 import { createApiApp } from '../../src/app/api.bootstrap';
 import { createWorkerApp } from '../../src/app/worker.bootstrap';
 import { EndpointGate, EndpointHealthStore } from '../../src/modules/endpoint-health';
@@ -58,14 +56,6 @@ describe('endpoint health across workers', () => {
       n += metric.values.filter((v) => reasons.includes(String(v.labels.reason))).reduce((a, v) => a + v.value, 0);
     }
     return n;
-  }
-
-  async function freePort(): Promise<number> {
-    const srv = createServer();
-    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = srv.address() as AddressInfo;
-    await new Promise<void>((resolve) => srv.close(() => resolve()));
-    return port;
   }
 
   beforeAll(async () => {

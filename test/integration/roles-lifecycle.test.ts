@@ -1,20 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createTestDatabase, deleteRedisPrefix, TestDatabase, testRedisPrefix, TEST_ADMIN_KEY, TEST_REDIS_URL, waitUntil } from '../../libs/testing';
+import { createTestDatabase, deleteRedisPrefix, freePort, TEST_ADMIN_KEY, TEST_REDIS_URL, TestDatabase, testRedisPrefix, waitUntil } from '../../libs/testing';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function ready(url: string): Promise<boolean> {
   try {

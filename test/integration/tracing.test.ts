@@ -1,14 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   createTestDatabase,
   deleteRedisPrefix,
-  TestDatabase,
-  testRedisPrefix,
+  freePort,
   TEST_ADMIN_KEY,
   TEST_REDIS_URL,
+  TestDatabase,
+  testRedisPrefix,
   waitUntil,
   WebhookSink,
 } from '../../libs/testing';
@@ -81,17 +82,6 @@ class Collector {
     this.server?.closeAllConnections();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,32 +1,21 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
   createTestDatabase,
   deleteRedisPrefix,
-  TestDatabase,
-  testRedisPrefix,
+  freePort,
   TEST_ADMIN_KEY,
   TEST_REDIS_URL,
+  TestDatabase,
+  testRedisPrefix,
   waitUntil,
   WebhookSink,
 } from '../../../libs/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Debian's chromium (`apt-get install chromium`); playwright's own browser downloads cannot run here. */
 export function chromiumPath(): string {

@@ -54,10 +54,4 @@ export async function startSinks(hosts: readonly string[], port = 0): Promise<Si
 }
 
 /** A port that was free a moment ago (for settings that cannot be 0). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../../../libs/testing/ports';
