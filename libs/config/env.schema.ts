@@ -413,6 +413,11 @@ export const VARIABLES = {
 } as const;
 
 export type VariableKey = keyof typeof VARIABLES;
+
+/** One variable's value from `env` (or its default), parsed; throws a config value error when malformed. */
+export function readVariable<T>(spec: VariableSpec<T>, env: NodeJS.ProcessEnv): T {
+  return spec.parse((env[spec.name] ?? spec.default ?? '').trim(), spec.name);
+}
 export type CaravanConfig = {
   readonly [K in VariableKey]: (typeof VARIABLES)[K] extends VariableSpec<infer T> ? T : never;
 };

@@ -1,5 +1,5 @@
 import { validateAllowList } from '../ssrf/allow-list';
-import { CaravanConfig, isConfigValueError, VARIABLES, VariableKey } from './env.schema';
+import { CaravanConfig, isConfigValueError, readVariable, VARIABLES, VariableKey, VariableSpec } from './env.schema';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -20,10 +20,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       out[key] = overrides[key];
       continue;
     }
-    const spec = VARIABLES[key];
-    const raw = env[spec.name] ?? spec.default ?? '';
+    const spec = VARIABLES[key] as VariableSpec<unknown>;
     try {
-      out[key] = (spec.parse as (r: string, n: string) => unknown)(raw.trim(), spec.name);
+      out[key] = readVariable(spec, env);
     } catch (e) {
       if (!isConfigValueError(e)) throw e;
       problems.push(`${spec.name}: ${e.message}`);

@@ -1,4 +1,4 @@
-import { VARIABLES } from './env.schema';
+import { readVariable, VARIABLES, VariableSpec } from './env.schema';
 
 /**
  * The tracing variables alone, read before anything else is loaded (tracing must start
@@ -6,9 +6,9 @@ import { VARIABLES } from './env.schema';
  * stays off and loadConfig, which runs next, reports it with every other problem.
  */
 export function tracingSettings(env: NodeJS.ProcessEnv = process.env): { endpoint: string | undefined; serviceName: string } {
-  const read = <T>(spec: { name: string; default: string | undefined; parse: (raw: string, name: string) => T }): T | undefined => {
+  const read = <T>(spec: VariableSpec<T>): T | undefined => {
     try {
-      return spec.parse((env[spec.name] ?? spec.default ?? '').trim(), spec.name);
+      return readVariable(spec, env);
     } catch {
       return undefined;
     }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GroupCommit } from '../../../libs/database/group-commit';
 import { fastQuery } from '../../../libs/database/sql';
-import { activeSpanContext, inSpan } from '../../../libs/observability/tracing';
+import { activeSpanContext, inSpan, tracingOn } from '../../../libs/observability/tracing';
 import { ROOT_CONTEXT, SpanContext, trace } from '@opentelemetry/api';
 import type { EventTarget } from './event.entity';
 import { markRoutedCte, routedStatusSql } from './event-status';
@@ -138,6 +138,7 @@ export class EventWriter {
    * every other, so each request's trace reaches the statement it shared.
    */
   private flush(batch: Pending[]): Promise<WriteResult[]> {
+    if (!tracingOn()) return this.commit(batch);
     const first = batch[0].span;
     const links = batch.flatMap((p) => (p.span && p.span !== first ? [{ context: p.span }] : [])).slice(0, 128);
     if (!first && links.length === 0) return this.commit(batch);

@@ -190,7 +190,8 @@ export class DeliveryDispatcher {
       clientCertificate: this.endpoints.clientCertificate(endpoint),
     };
     const credentialNames = Object.keys(authHeaders);
-    const outcome = await inSpan('caravan.send', { attributes: { 'server.address': hostOf(endpoint.url) } }, async (span) => {
+    const outcome = await inSpan('caravan.send', {}, async (span) => {
+      span?.setAttribute('server.address', hostOf(endpoint.url));
       // the receiver's spans continue this one, for projects that asked (tracing on)
       if (span && project.config.add_traceparent_header) request.headers.traceparent = formatTraceparent(span.spanContext());
       const o = pass
