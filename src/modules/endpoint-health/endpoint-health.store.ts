@@ -84,16 +84,8 @@ export class EndpointHealthStore implements OnApplicationShutdown {
     return (await SCRIPTS.acquireSlot.run(this.redis, [healthKeys(endpointId).slots], [cap, leaseMs, token])) === 1;
   }
 
-  async releaseSlot(endpointId: string, token: string): Promise<void> {
-    await this.redis.zrem(healthKeys(endpointId).slots, token);
-  }
-
   async releaseSlots(endpointId: string, tokens: string[]): Promise<void> {
     if (tokens.length) await this.redis.zrem(healthKeys(endpointId).slots, ...tokens);
-  }
-
-  async slotsInUse(endpointId: string): Promise<number> {
-    return this.redis.zcount(healthKeys(endpointId).slots, Date.now(), '+inf');
   }
 
   async breaker(endpointId: string): Promise<BreakerState> {
